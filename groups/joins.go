@@ -1,0 +1,169 @@
+package groups
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/shequn/shequn/membership"
+)
+
+// JoinRequest answers a request to join a chat. Only a user whose seat
+// points to that group is let in; everyone else is declined. A chat the
+// community does not run is left alone (reported as not handled).
+func (s *Service) JoinRequest(ctx context.Context, chatID, userID int64) (approved, handled bool, err error) {
+	g, err := s.Store.GroupByChat(ctx, chatID)
+	if errors.Is(err, membership.ErrNotFound) {
+		return false, false, nil
+	}
+	if err != nil {
+		return false, true, fmt.Errorf("find group: %w", err)
+	}
+	seat, err := s.Store.SeatInGroup(ctx, g.ID, userID)
+	if errors.Is(err, membership.ErrNotFound) {
+		if err := s.Platform.DeclineJoin(ctx, chatID, userID); err != nil && !errors.Is(err, ErrJoinRequestGone) {
+			return false, true, fmt.Errorf("decline: %w", err)
+		}
+		s.Log.InfoContext(ctx, "join request declined", "group", g.ID, "user", userID)
+		return false, true, nil
+	}
+	if err != nil {
+		return false, true, fmt.Errorf("find seat: %w", err)
+	}
+	// Recorded before approving: if the process dies after the approval,
+	// the reconciler sees the asked-but-not-arrived seat and finishes it.
+	if _, err := s.Store.MarkSeat(ctx, seat.Course, userID, MarkJoinAsked, s.Now()); err != nil {
+		return false, true, fmt.Errorf("mark join asked: %w", err)
+	}
+	if err := s.Platform.ApproveJoin(ctx, chatID, userID); err != nil && !errors.Is(err, ErrJoinRequestGone) {
+		return false, true, fmt.Errorf("approve: %w", err)
+	}
+	return true, true, s.arrived(ctx, g, seat)
+}
+
+// MemberJoined records that a user is in a chat, as seen in a service
+// message or a member update. Users without a seat there (staff added by
+// hand) are not the community's business.
+func (s *Service) MemberJoined(ctx context.Context, chatID, userID int64) error {
+	g, seat, err := s.seatInChat(ctx, chatID, userID)
+	if err != nil || seat == nil {
+		return err
+	}
+	return s.arrived(ctx, g, *seat)
+}
+
+// MemberLeft records that a seated member left their group on their own;
+// they keep the seat and /me gives them the way back.
+func (s *Service) MemberLeft(ctx context.Context, chatID, userID int64) error {
+	_, seat, err := s.seatInChat(ctx, chatID, userID)
+	if err != nil || seat == nil {
+		return err
+	}
+	if _, err := s.Store.MarkSeat(ctx, seat.Course, userID, MarkLeft, s.Now()); err != nil {
+		return fmt.Errorf("mark left: %w", err)
+	}
+	return nil
+}
+
+func (s *Service) seatInChat(ctx context.Context, chatID, userID int64) (Group, *Seat, error) {
+	g, err := s.Store.GroupByChat(ctx, chatID)
+	if errors.Is(err, membership.ErrNotFound) {
+		return Group{}, nil, nil
+	}
+	if err != nil {
+		return Group{}, nil, fmt.Errorf("find group: %w", err)
+	}
+	seat, err := s.Store.SeatInGroup(ctx, g.ID, userID)
+	if errors.Is(err, membership.ErrNotFound) {
+		return g, nil, nil
+	}
+	if err != nil {
+		return g, nil, fmt.Errorf("find seat: %w", err)
+	}
+	return g, &seat, nil
+}
+
+// arrived records the arrival once and greets the member in the group.
+func (s *Service) arrived(ctx context.Context, g Group, seat Seat) error {
+	first, err := s.Store.MarkSeat(ctx, seat.Course, seat.UserID, MarkJoined, s.Now())
+	if err != nil {
+		return fmt.Errorf("mark joined: %w", err)
+	}
+	if !first {
+		return nil
+	}
+	s.Log.InfoContext(ctx, "member arrived", "group", g.ID, "user", seat.UserID, "course", seat.Course, "number", seat.Number)
+	return s.welcome(ctx, g, seat)
+}
+
+func (s *Service) welcome(ctx context.Context, g Group, seat Seat) error {
+	var first string
+	if p, err := s.Profiles.Profile(ctx, seat.UserID); err == nil {
+		first = p.FirstName
+	}
+	if err := s.Notifier.Post(ctx, g.ChatID, ArrivalNotice{Course: seat.Course, Number: seat.Number, FirstName: first}, false); err != nil {
+		return fmt.Errorf("greet arrival: %w", err)
+	}
+	if _, err := s.Store.MarkSeat(ctx, seat.Course, seat.UserID, MarkWelcomed, s.Now()); err != nil {
+		return fmt.Errorf("mark welcomed: %w", err)
+	}
+	return nil
+}
+
+// WayIn is what a member needs to find their group: the group, and the
+// link when they are not in it.
+type WayIn struct {
+	Seat  Seat
+	Group Group // zero while waiting or released
+	Link  string
+}
+
+// WayBack returns the member's seat in the course, with the group's join
+// link when the member is seated but not in the group (never joined, or
+// left). It returns membership.ErrNotFound when the member has no seat.
+func (s *Service) WayBack(ctx context.Context, course string, userID int64) (WayIn, error) {
+	seat, err := s.Store.Seat(ctx, course, userID)
+	if err != nil {
+		return WayIn{}, err
+	}
+	w := WayIn{Seat: seat}
+	if seat.State != SeatSeated {
+		return w, nil
+	}
+	g, err := s.Store.Group(ctx, seat.GroupID)
+	if err != nil {
+		return w, fmt.Errorf("find group: %w", err)
+	}
+	w.Group = g
+	if !seat.JoinedAt.IsZero() {
+		if in, err := s.Platform.IsMember(ctx, g.ChatID, userID); err == nil && in {
+			return w, nil
+		}
+		// Left without the bot seeing it: record it so the arrival is
+		// greeted again when they come back.
+		if _, err := s.Store.MarkSeat(ctx, course, userID, MarkLeft, s.Now()); err != nil {
+			return w, fmt.Errorf("mark left: %w", err)
+		}
+	}
+	w.Link, err = s.joinLink(ctx, &g)
+	if err != nil {
+		return w, err
+	}
+	return w, nil
+}
+
+// joinLink returns the group's join link, making one the first time.
+func (s *Service) joinLink(ctx context.Context, g *Group) (string, error) {
+	if g.JoinLink != "" {
+		return g.JoinLink, nil
+	}
+	link, err := s.Platform.CreateJoinLink(ctx, g.ChatID, fmt.Sprintf("shequn %s %d", g.Course, g.Ordinal))
+	if err != nil {
+		return "", fmt.Errorf("create join link: %w", err)
+	}
+	if err := s.Store.SetJoinLink(ctx, g.ID, link); err != nil {
+		return "", fmt.Errorf("store join link: %w", err)
+	}
+	g.JoinLink = link
+	return link, nil
+}

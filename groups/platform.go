@@ -1,0 +1,112 @@
+package groups
+
+import (
+	"context"
+	"errors"
+)
+
+// Right is an administrator right the bot needs in a group.
+type Right string
+
+// Rights the bot uses. Invite makes links and approves join requests,
+// Restrict mutes and removes members, Pin pins the announcement.
+const (
+	RightInvite   Right = "invite_users"
+	RightRestrict Right = "restrict_members"
+	RightPin      Right = "pin_messages"
+	RightDelete   Right = "delete_messages"
+)
+
+// RequiredRights lists what the bot must hold in a group of the kind.
+func RequiredRights(k Kind) []Right {
+	if k == KindCore {
+		return []Right{RightInvite, RightRestrict, RightPin}
+	}
+	return []Right{RightInvite, RightRestrict, RightPin, RightDelete}
+}
+
+// Platform is what groups needs from the chat platform. Implementations
+// return ErrUnreachable when a user cannot be written to (they blocked the
+// bot or never opened a chat with it).
+type Platform interface {
+	// BotRights lists the rights the bot holds in the chat; none when it is
+	// not an administrator.
+	BotRights(ctx context.Context, chatID int64) ([]Right, error)
+	// MuteAll takes the right to speak from every ordinary member.
+	MuteAll(ctx context.Context, chatID int64) error
+	// CreateJoinLink makes a link whose use asks the bot for approval.
+	CreateJoinLink(ctx context.Context, chatID int64, name string) (string, error)
+	ApproveJoin(ctx context.Context, chatID, userID int64) error
+	DeclineJoin(ctx context.Context, chatID, userID int64) error
+	// RemoveMember takes a member out and lets them come back later with
+	// a new purchase (on Telegram: ban, then unban).
+	RemoveMember(ctx context.Context, chatID, userID int64) error
+	// IsMember reports whether the user is in the chat now.
+	IsMember(ctx context.Context, chatID, userID int64) (bool, error)
+}
+
+// ErrUnreachable is returned by a Platform or Notifier when a user cannot be
+// written to; retrying will not help until the user acts.
+var ErrUnreachable = errors.New("user cannot be reached")
+
+// ErrJoinRequestGone is returned by ApproveJoin when there is no pending
+// request to approve any more.
+var ErrJoinRequestGone = errors.New("no pending join request")
+
+// Notifier writes notices to people and groups; the transport renders each
+// notice in the reader's language.
+type Notifier interface {
+	// Tell sends a notice to a user in a private chat.
+	Tell(ctx context.Context, userID int64, n Notice) error
+	// Post sends a notice into a group and pins it when pin is true.
+	Post(ctx context.Context, chatID int64, n Notice, pin bool) error
+}
+
+// Notice is a message for the transport to render. The concrete types below
+// are the complete set.
+type Notice interface{ isNotice() }
+
+// InviteNotice welcomes a buyer and gives them the way into their group.
+type InviteNotice struct {
+	Course string
+	Number int
+	Group  Group
+	Link   string
+}
+
+// WaitlistNotice tells a buyer every group is full and that the way in
+// follows as soon as a seat is free.
+type WaitlistNotice struct {
+	Course string
+	Number int
+}
+
+// RemovedNotice tells a member their seat was taken back.
+type RemovedNotice struct {
+	Course string
+	Number int
+	Group  Group
+}
+
+// ArrivalNotice greets a member in their group.
+type ArrivalNotice struct {
+	Course    string
+	Number    int
+	FirstName string
+}
+
+// RulesNotice is the pinned announcement of a newly registered group.
+type RulesNotice struct{ Group Group }
+
+// WaitlistAlert asks the owners for a new group.
+type WaitlistAlert struct {
+	Course  string
+	Waiting int
+}
+
+func (InviteNotice) isNotice()   {}
+func (WaitlistNotice) isNotice() {}
+func (RemovedNotice) isNotice()  {}
+func (ArrivalNotice) isNotice()  {}
+func (RulesNotice) isNotice()    {}
+func (WaitlistAlert) isNotice()  {}

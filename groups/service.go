@@ -1,0 +1,186 @@
+package groups
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/shequn/shequn/membership"
+)
+
+// Service applies the rules of groups and seats. Every method changes the
+// stored, desired state first and then tries to make the chat match; what
+// fails half-way is finished by Reconcile.
+type Service struct {
+	Store    Store
+	Platform Platform
+	Notifier Notifier
+	Profiles membership.ProfileStore
+	Owners   []int64
+	Courses  map[string]membership.Course
+	Now      func() time.Time
+	Log      *slog.Logger
+	// Wake asks the reconciler for a pass soon; nil when nobody listens.
+	Wake func()
+}
+
+// MissingRightsError says which administrator rights the bot lacks.
+type MissingRightsError struct {
+	NotAdmin bool
+	Missing  []Right
+}
+
+func (e *MissingRightsError) Error() string {
+	if e.NotAdmin {
+		return "the bot is not an administrator of the group"
+	}
+	return fmt.Sprintf("the bot lacks administrator rights %v", e.Missing)
+}
+
+// RegisterRequest asks to run a chat as one of the community's groups.
+type RegisterRequest struct {
+	ChatID   int64
+	Title    string
+	Kind     Kind
+	Course   string // student groups only
+	Capacity int
+	By       int64
+}
+
+// Register makes a chat one of the community's groups: student groups get
+// the next number of their course, are muted and get the pinned rules, and
+// the course's waitlist is seated into them.
+func (s *Service) Register(ctx context.Context, r RegisterRequest) (Group, error) {
+	if r.Capacity < 1 || r.Capacity > 200000 {
+		return Group{}, membership.Errorf(membership.CodeInvalid, "capacity must be between 1 and 200000")
+	}
+	switch r.Kind {
+	case KindStudent:
+		if _, ok := s.Courses[r.Course]; !ok {
+			return Group{}, membership.Errorf(membership.CodeNotFound, "unknown course %q", r.Course)
+		}
+	case KindCore:
+		r.Course = ""
+		gs, err := s.Store.Groups(ctx)
+		if err != nil {
+			return Group{}, fmt.Errorf("list groups: %w", err)
+		}
+		if slices.ContainsFunc(gs, func(g Group) bool { return g.Kind == KindCore }) {
+			return Group{}, membership.Errorf(membership.CodeConflict, "a core group is registered already")
+		}
+	default:
+		return Group{}, membership.Errorf(membership.CodeInvalid, "unknown group kind %q", r.Kind)
+	}
+	if err := s.checkRights(ctx, r.ChatID, r.Kind); err != nil {
+		return Group{}, err
+	}
+	g, err := s.Store.AddGroup(ctx, Group{
+		ChatID: r.ChatID, Kind: r.Kind, Course: r.Course, Title: r.Title,
+		Capacity: r.Capacity, RegisteredBy: r.By, CreatedAt: s.Now(),
+	})
+	if errors.Is(err, membership.ErrConflict) {
+		return Group{}, membership.Errorf(membership.CodeConflict, "this chat is registered already")
+	}
+	if err != nil {
+		return Group{}, fmt.Errorf("add group: %w", err)
+	}
+	if err := s.setUp(ctx, g); err != nil {
+		// Stored already: the reconciler finishes the set-up.
+		s.Log.WarnContext(ctx, "group set-up postponed", "group", g.ID, "err", err)
+	}
+	if g.Kind == KindStudent {
+		if _, err := s.Store.FillWaitlist(ctx, g.Course, s.Now()); err != nil {
+			return g, fmt.Errorf("seat the waitlist: %w", err)
+		}
+	}
+	s.wake()
+	return g, nil
+}
+
+func (s *Service) checkRights(ctx context.Context, chatID int64, k Kind) error {
+	have, err := s.Platform.BotRights(ctx, chatID)
+	if err != nil {
+		return fmt.Errorf("read the bot's rights: %w", err)
+	}
+	if len(have) == 0 {
+		return &MissingRightsError{NotAdmin: true}
+	}
+	var missing []Right
+	for _, r := range RequiredRights(k) {
+		if !slices.Contains(have, r) {
+			missing = append(missing, r)
+		}
+	}
+	if len(missing) > 0 {
+		return &MissingRightsError{Missing: missing}
+	}
+	return nil
+}
+
+// setUp mutes a student group and pins its rules.
+func (s *Service) setUp(ctx context.Context, g Group) error {
+	if g.Kind == KindStudent {
+		if err := s.Platform.MuteAll(ctx, g.ChatID); err != nil {
+			return fmt.Errorf("mute: %w", err)
+		}
+	}
+	if err := s.Notifier.Post(ctx, g.ChatID, RulesNotice{Group: g}, true); err != nil {
+		return fmt.Errorf("pin rules: %w", err)
+	}
+	return s.Store.MarkGroupSetUp(ctx, g.ID, s.Now())
+}
+
+// Seat gives an enrolled member a seat, or a place on the waitlist. It is
+// idempotent.
+func (s *Service) Seat(ctx context.Context, e membership.Enrollment) error {
+	seat, err := s.Store.TakeSeat(ctx, SeatRequest{Course: e.Course, UserID: e.UserID, Number: e.Number, At: s.Now()})
+	if err != nil {
+		return fmt.Errorf("take seat: %w", err)
+	}
+	if seat.State == SeatWaiting && seat.WaitNotedAt.IsZero() {
+		n, err := s.Store.WaitlistLen(ctx, e.Course)
+		if err != nil {
+			return fmt.Errorf("waitlist length: %w", err)
+		}
+		if n == 1 {
+			// The first one waiting: the owners need to open a new group.
+			s.alertOwners(ctx, WaitlistAlert{Course: e.Course, Waiting: n})
+		}
+	}
+	s.wake()
+	return nil
+}
+
+// Release frees the member's seat and gives it to the longest waiting. The
+// member is taken out of the group by the reconciler.
+func (s *Service) Release(ctx context.Context, e membership.Enrollment) error {
+	_, err := s.Store.ReleaseSeat(ctx, e.Course, e.UserID, s.Now())
+	if errors.Is(err, membership.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("release seat: %w", err)
+	}
+	if _, err := s.Store.FillWaitlist(ctx, e.Course, s.Now()); err != nil {
+		return fmt.Errorf("seat the waitlist: %w", err)
+	}
+	s.wake()
+	return nil
+}
+
+func (s *Service) alertOwners(ctx context.Context, n Notice) {
+	for _, owner := range s.Owners {
+		if err := s.Notifier.Tell(ctx, owner, n); err != nil {
+			s.Log.WarnContext(ctx, "owner alert not delivered", "owner", owner, "err", err)
+		}
+	}
+}
+
+func (s *Service) wake() {
+	if s.Wake != nil {
+		s.Wake()
+	}
+}

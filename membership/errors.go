@@ -1,0 +1,73 @@
+package membership
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code classifies an Error so that transports can answer it without parsing
+// messages: the bot maps a code to a reply in the user's language, the HTTP
+// layer maps it to a status.
+type Code string
+
+// Error codes shared by every domain package.
+const (
+	CodeInvalid     Code = "invalid"     // the input is malformed
+	CodeNotFound    Code = "not_found"   // the thing asked for does not exist
+	CodeConflict    Code = "conflict"    // it exists already or the state forbids the change
+	CodeForbidden   Code = "forbidden"   // the caller lacks the role
+	CodeNotYet      Code = "not_yet"     // depends on something not stored yet; retry later
+	CodeUnavailable Code = "unavailable" // an outside service failed; retry later
+	CodeInternal    Code = "internal"    // a bug or a broken store
+)
+
+// Error is the one error type of the domain. Message is safe to show to a
+// user (it never holds a cause); Err is the cause, for the log only.
+type Error struct {
+	Code    Code
+	Message string
+	Err     error
+}
+
+func (e *Error) Error() string {
+	switch {
+	case e.Err != nil && e.Message != "":
+		return e.Message + ": " + e.Err.Error()
+	case e.Err != nil:
+		return e.Err.Error()
+	}
+	return e.Message
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an *Error with a code and a user-safe message.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, CodeInternal
+// for any other non-nil error and "" for nil.
+func ErrorCode(err error) Code {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return CodeInternal
+}
+
+// Sentinel errors the stores return; callers match them with errors.Is.
+var (
+	ErrNotFound = &Error{Code: CodeNotFound, Message: "not found"}
+	ErrConflict = &Error{Code: CodeConflict, Message: "conflict"}
+)
+
+// Is makes errors.Is(err, ErrNotFound) true for any *Error with the same code,
+// so adapters can wrap context into their errors and still match.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && (t == ErrNotFound || t == ErrConflict) && t.Code == e.Code
+}
