@@ -35,7 +35,12 @@ func (s *Service) JoinRequest(ctx context.Context, chatID, userID int64) (approv
 	if _, err := s.Store.MarkSeat(ctx, seat.Course, userID, MarkJoinAsked, s.Now()); err != nil {
 		return false, true, fmt.Errorf("mark join asked: %w", err)
 	}
-	if err := s.Platform.ApproveJoin(ctx, chatID, userID); err != nil && !errors.Is(err, ErrJoinRequestGone) {
+	err = s.Platform.ApproveJoin(ctx, chatID, userID)
+	if errors.Is(err, ErrJoinRequestGone) {
+		// Withdrawn, or handled by another instance: the reconciler looks.
+		return false, true, nil
+	}
+	if err != nil {
 		return false, true, fmt.Errorf("approve: %w", err)
 	}
 	return true, true, s.arrived(ctx, g, seat)

@@ -29,8 +29,8 @@ func RequiredRights(k Kind) []Right {
 // return ErrUnreachable when a user cannot be written to (they blocked the
 // bot or never opened a chat with it).
 type Platform interface {
-	// BotRights lists the rights the bot holds in the chat; none when it is
-	// not an administrator.
+	// BotRights lists the rights the bot holds in the chat: nil when it is
+	// not an administrator, empty when it is one without rights.
 	BotRights(ctx context.Context, chatID int64) ([]Right, error)
 	// MuteAll takes the right to speak from every ordinary member.
 	MuteAll(ctx context.Context, chatID int64) error

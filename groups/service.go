@@ -105,7 +105,7 @@ func (s *Service) checkRights(ctx context.Context, chatID int64, k Kind) error {
 	if err != nil {
 		return fmt.Errorf("read the bot's rights: %w", err)
 	}
-	if len(have) == 0 {
+	if have == nil {
 		return &MissingRightsError{NotAdmin: true}
 	}
 	var missing []Right

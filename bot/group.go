@@ -1,0 +1,163 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/shequn/shequn/groups"
+	"github.com/shequn/shequn/membership"
+)
+
+// register makes the group one of the community's: "/register student
+// <course> <capacity>" or "/register core <capacity>".
+func (b *Bot) register(ctx context.Context, r *Request) error {
+	if !InGroup(r) {
+		return b.reply(ctx, r, T(r.Lang, "register.in_group"), nil)
+	}
+	usage := func() error {
+		ids := make([]string, len(b.Courses))
+		for i, c := range b.Courses {
+			ids[i] = c.ID
+		}
+		return b.reply(ctx, r, T(r.Lang, "register.usage", strings.Join(ids, ", ")), nil)
+	}
+	req := groups.RegisterRequest{ChatID: r.ChatID, Title: r.Message.Chat.Title, By: r.From.ID}
+	var capArg string
+	switch {
+	case len(r.Args) == 3 && strings.EqualFold(r.Args[0], "student"):
+		req.Kind, req.Course, capArg = groups.KindStudent, strings.ToLower(r.Args[1]), r.Args[2]
+		if _, ok := b.course(req.Course); !ok {
+			return b.reply(ctx, r, T(r.Lang, "buy.unknown", r.Args[1]), nil)
+		}
+	case len(r.Args) == 2 && strings.EqualFold(r.Args[0], "core"):
+		req.Kind, capArg = groups.KindCore, r.Args[1]
+	default:
+		return usage()
+	}
+	n, err := strconv.Atoi(capArg)
+	if err != nil || n < 1 || n > 200000 {
+		return b.reply(ctx, r, T(r.Lang, "register.capacity"), nil)
+	}
+	req.Capacity = n
+	g, err := b.Groups.Register(ctx, req)
+	var missing *groups.MissingRightsError
+	switch {
+	case errors.As(err, &missing) && missing.NotAdmin:
+		return b.reply(ctx, r, T(r.Lang, "register.not_admin"), nil)
+	case errors.As(err, &missing):
+		names := make([]string, len(missing.Missing))
+		for i, right := range missing.Missing {
+			names[i] = T(r.Lang, "right."+string(right))
+		}
+		return b.reply(ctx, r, T(r.Lang, "register.missing", strings.Join(names, T(r.Lang, "right.separator"))), nil)
+	case membership.ErrorCode(err) == membership.CodeConflict && req.Kind == groups.KindCore:
+		return b.reply(ctx, r, T(r.Lang, "register.core_taken"), nil)
+	case membership.ErrorCode(err) == membership.CodeConflict:
+		return b.reply(ctx, r, T(r.Lang, "register.duplicate"), nil)
+	case err != nil:
+		return fmt.Errorf("register group: %w", err)
+	}
+	b.Log.InfoContext(ctx, "group registered", "group", g.ID, "chat", g.ChatID, "kind", string(g.Kind), "course", g.Course, "ordinal", g.Ordinal, "capacity", g.Capacity)
+	if g.Kind == groups.KindCore {
+		return b.reply(ctx, r, T(r.Lang, "register.ok_core", g.Capacity), nil)
+	}
+	return b.reply(ctx, r, T(r.Lang, "register.ok", b.courseTitle(g.Course), groupName(r.Lang, g), g.Capacity), nil)
+}
+
+// listGroups shows every group with seats used and capacity, and who waits.
+func (b *Bot) listGroups(ctx context.Context, r *Request) error {
+	all, err := b.Groups.Store.Groups(ctx)
+	if err != nil {
+		return fmt.Errorf("list groups: %w", err)
+	}
+	if len(all) == 0 {
+		return b.reply(ctx, r, T(r.Lang, "groups.none"), nil)
+	}
+	lines := []string{T(r.Lang, "groups.header", len(all))}
+	for _, g := range all {
+		if g.Kind == groups.KindCore {
+			lines = append(lines, T(r.Lang, "groups.line_core", groupName(r.Lang, g), g.SeatsUsed, g.Capacity))
+			continue
+		}
+		lines = append(lines, T(r.Lang, "groups.line", groupName(r.Lang, g), b.courseTitle(g.Course), g.SeatsUsed, g.Capacity))
+	}
+	for _, c := range b.Courses {
+		n, err := b.Groups.Store.WaitlistLen(ctx, c.ID)
+		if err != nil {
+			return fmt.Errorf("waitlist of %s: %w", c.ID, err)
+		}
+		if n > 0 {
+			lines = append(lines, T(r.Lang, "groups.waiting", c.Title, n))
+		}
+	}
+	return b.reply(ctx, r, strings.Join(lines, "\n"), nil)
+}
+
+func (b *Bot) joinRequest(ctx context.Context, r *Request) error {
+	jr := r.Update.ChatJoinRequest
+	if _, _, err := b.Groups.JoinRequest(ctx, jr.Chat.ID, jr.From.ID); err != nil {
+		return fmt.Errorf("join request of %d to %d: %w", jr.From.ID, jr.Chat.ID, err)
+	}
+	return nil
+}
+
+// memberUpdate follows members coming and going (chat_member updates).
+func (b *Bot) memberUpdate(ctx context.Context, r *Request) error {
+	cm := r.Update.ChatMember
+	u := cm.NewChatMember.User
+	if u == nil || u.IsBot {
+		return nil
+	}
+	was, is := present(cm.OldChatMember.Status, cm.OldChatMember.IsMember), present(cm.NewChatMember.Status, cm.NewChatMember.IsMember)
+	switch {
+	case !was && is:
+		return b.Groups.MemberJoined(ctx, cm.Chat.ID, u.ID)
+	case was && !is:
+		return b.Groups.MemberLeft(ctx, cm.Chat.ID, u.ID)
+	}
+	return nil
+}
+
+func present(status string, isMember bool) bool {
+	switch status {
+	case "creator", "administrator", "member":
+		return true
+	case "restricted":
+		return isMember
+	}
+	return false
+}
+
+// serviceMessage follows the "joined" and "left" lines Telegram posts in
+// groups, which arrive even when chat_member updates are not enabled.
+func (b *Bot) serviceMessage(ctx context.Context, r *Request) error {
+	m := r.Update.Message
+	for _, u := range m.NewChatMembers {
+		if u.IsBot {
+			continue
+		}
+		if err := b.Groups.MemberJoined(ctx, m.Chat.ID, u.ID); err != nil {
+			return err
+		}
+	}
+	if u := m.LeftChatMember; u != nil && !u.IsBot {
+		return b.Groups.MemberLeft(ctx, m.Chat.ID, u.ID)
+	}
+	return nil
+}
+
+// botMemberUpdate greets a group that just added the bot, telling the
+// owner what to do next.
+func (b *Bot) botMemberUpdate(ctx context.Context, r *Request) error {
+	cm := r.Update.MyChatMember
+	if cm.Chat.IsPrivate() || present(cm.OldChatMember.Status, cm.OldChatMember.IsMember) || !present(cm.NewChatMember.Status, cm.NewChatMember.IsMember) {
+		return nil
+	}
+	if _, err := b.Groups.Store.GroupByChat(ctx, cm.Chat.ID); err == nil {
+		return nil
+	}
+	return b.reply(ctx, &Request{ChatID: cm.Chat.ID, Lang: r.Lang}, T(r.Lang, "bot.added"), nil)
+}

@@ -1,0 +1,89 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/shequn/shequn/groups"
+)
+
+var _ groups.Notifier = (*Bot)(nil)
+
+// Tell renders a notice in the user's language and sends it privately.
+func (b *Bot) Tell(ctx context.Context, userID int64, n groups.Notice) error {
+	lang := b.userLang(ctx, userID, "")
+	text, kb := b.render(lang, n)
+	msg := tgbotapi.NewMessage(userID, text)
+	msg.ParseMode = tgbotapi.ModeHTML
+	msg.DisableWebPagePreview = true
+	if kb != nil {
+		msg.ReplyMarkup = *kb
+	}
+	_, err := b.Sender.Send(ctx, Bulk, userID, msg)
+	if e, ok := apiError(err); ok && e.Code == 403 {
+		return fmt.Errorf("tell %d: %s: %w", userID, e.Message, groups.ErrUnreachable)
+	}
+	if err != nil {
+		return fmt.Errorf("tell %d: %w", userID, err)
+	}
+	return nil
+}
+
+// Post renders a notice in the groups' language, sends it into the chat and
+// pins it when asked.
+func (b *Bot) Post(ctx context.Context, chatID int64, n groups.Notice, pin bool) error {
+	text, kb := b.render(b.GroupLang, n)
+	msg := tgbotapi.NewMessage(chatID, text)
+	msg.ParseMode = tgbotapi.ModeHTML
+	msg.DisableWebPagePreview = true
+	if kb != nil {
+		msg.ReplyMarkup = *kb
+	}
+	sent, err := b.Sender.Send(ctx, Bulk, chatID, msg)
+	if err != nil {
+		return fmt.Errorf("post to %d: %w", chatID, err)
+	}
+	if !pin {
+		return nil
+	}
+	_, err = b.Sender.Request(ctx, tgbotapi.PinChatMessageConfig{ChatID: chatID, MessageID: sent.MessageID, DisableNotification: true})
+	if err != nil {
+		return fmt.Errorf("pin in %d: %w", chatID, err)
+	}
+	return nil
+}
+
+func (b *Bot) render(lang Lang, n groups.Notice) (string, *tgbotapi.InlineKeyboardMarkup) {
+	switch n := n.(type) {
+	case groups.InviteNotice:
+		name := groupName(lang, n.Group)
+		kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
+			tgbotapi.NewInlineKeyboardButtonURL(T(lang, "invite.button", name), n.Link)))
+		return T(lang, "invite", b.courseTitle(n.Course), b.memberNumber(n.Course, n.Number), name), &kb
+	case groups.WaitlistNotice:
+		return T(lang, "waitlist", b.courseTitle(n.Course), b.memberNumber(n.Course, n.Number)), nil
+	case groups.RemovedNotice:
+		name := T(lang, "removed.nogroup")
+		if n.Group.ID != 0 {
+			name = groupName(lang, n.Group)
+		}
+		return T(lang, "removed", b.courseTitle(n.Course), b.memberNumber(n.Course, n.Number), name), nil
+	case groups.ArrivalNotice:
+		first := strings.TrimSpace(n.FirstName)
+		if first == "" {
+			first = b.memberNumber(n.Course, n.Number)
+		}
+		return T(lang, "arrival", first, b.memberNumber(n.Course, n.Number)), nil
+	case groups.RulesNotice:
+		if n.Group.Kind == groups.KindCore {
+			return T(lang, "rules.core"), nil
+		}
+		return T(lang, "rules", b.courseTitle(n.Group.Course), groupName(lang, n.Group)), nil
+	case groups.WaitlistAlert:
+		return T(lang, "waitlist.alert", b.courseTitle(n.Course), n.Waiting, n.Course), nil
+	}
+	panic(fmt.Sprintf("bot: no rendering for notice %T", n))
+}

@@ -1,0 +1,155 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/shequn/shequn/groups"
+	"github.com/shequn/shequn/membership"
+)
+
+// start lists the courses with Buy buttons; "/start buy-<course>" (a deep
+// link from an ad or a channel) goes straight to the purchase.
+func (b *Bot) start(ctx context.Context, r *Request) error {
+	if len(r.Args) > 0 {
+		if id, ok := strings.CutPrefix(r.Args[0], "buy-"); ok {
+			return b.buy(ctx, r, id)
+		}
+	}
+	if len(b.Courses) == 0 {
+		return b.reply(ctx, r, T(r.Lang, "start.none"), nil)
+	}
+	var lines []string
+	var rows [][]tgbotapi.InlineKeyboardButton
+	for _, c := range b.Courses {
+		lines = append(lines, T(r.Lang, "start.course", c.Title, price(r.Lang, c)))
+		rows = append(rows, tgbotapi.NewInlineKeyboardRow(
+			tgbotapi.NewInlineKeyboardButtonData(T(r.Lang, "buy.button", c.Title), "buy:"+c.ID)))
+	}
+	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
+	return b.reply(ctx, r, T(r.Lang, "start.courses", HTML(strings.Join(lines, "\n"))), &kb)
+}
+
+func price(lang Lang, c membership.Course) string {
+	if c.Amount <= 0 {
+		return T(lang, "start.price_see")
+	}
+	return fmt.Sprintf("%d.%02d %s", c.Amount/100, c.Amount%100, strings.ToUpper(c.Currency))
+}
+
+func (b *Bot) buyCallback(ctx context.Context, r *Request) error {
+	if !r.Private {
+		return nil
+	}
+	return b.buy(ctx, r, r.Payload)
+}
+
+// buy opens a Stripe Checkout Session for the course and sends its link.
+func (b *Bot) buy(ctx context.Context, r *Request, courseID string) error {
+	c, ok := b.course(courseID)
+	if !ok {
+		return b.reply(ctx, r, T(r.Lang, "buy.unknown", courseID), nil)
+	}
+	en, err := b.Members.Enrollment(ctx, c.ID, r.From.ID)
+	if err == nil && en.Active() {
+		return b.reply(ctx, r, T(r.Lang, "buy.already", c.Title, c.MemberNumber(en.Number)), nil)
+	}
+	if err != nil && !errors.Is(err, membership.ErrNotFound) {
+		return fmt.Errorf("read enrollment: %w", err)
+	}
+	url, _, err := b.Checkout.CreateSession(ctx, c, r.From.ID)
+	if err != nil {
+		return fmt.Errorf("open checkout for %s: %w", c.ID, err)
+	}
+	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
+		tgbotapi.NewInlineKeyboardButtonURL(T(r.Lang, "buy.pay_button"), url)))
+	return b.reply(ctx, r, T(r.Lang, "buy.link", c.Title), &kb)
+}
+
+// me shows the member's numbers and groups, with a way back into a group
+// they are not in.
+func (b *Bot) me(ctx context.Context, r *Request) error {
+	ens, err := b.Members.Enrollments(ctx, r.From.ID)
+	if err != nil {
+		return fmt.Errorf("list enrollments: %w", err)
+	}
+	if len(ens) == 0 {
+		return b.reply(ctx, r, T(r.Lang, "me.none"), nil)
+	}
+	var lines []string
+	var rows [][]tgbotapi.InlineKeyboardButton
+	for _, en := range ens {
+		title, number := b.courseTitle(en.Course), b.memberNumber(en.Course, en.Number)
+		if !en.Active() {
+			lines = append(lines, T(r.Lang, "me.released", title, number))
+			continue
+		}
+		w, err := b.Groups.WayBack(ctx, en.Course, r.From.ID)
+		switch {
+		case errors.Is(err, membership.ErrNotFound):
+			lines = append(lines, T(r.Lang, "me.pending", title, number))
+			continue
+		case err != nil:
+			return fmt.Errorf("way back into %s: %w", en.Course, err)
+		}
+		switch {
+		case w.Seat.State == groups.SeatWaiting:
+			lines = append(lines, T(r.Lang, "me.waiting", title, number))
+		case w.Seat.State == groups.SeatReleased:
+			lines = append(lines, T(r.Lang, "me.released", title, number))
+		case w.Link == "":
+			lines = append(lines, T(r.Lang, "me.seated", title, number, groupName(r.Lang, w.Group)))
+		default:
+			name := groupName(r.Lang, w.Group)
+			lines = append(lines, T(r.Lang, "me.away", title, number, name))
+			rows = append(rows, tgbotapi.NewInlineKeyboardRow(
+				tgbotapi.NewInlineKeyboardButtonURL(T(r.Lang, "invite.button", name), w.Link)))
+		}
+	}
+	var kb *tgbotapi.InlineKeyboardMarkup
+	if len(rows) > 0 {
+		m := tgbotapi.NewInlineKeyboardMarkup(rows...)
+		kb = &m
+	}
+	return b.reply(ctx, r, strings.Join(lines, "\n\n"), kb)
+}
+
+func (b *Bot) language(ctx context.Context, r *Request) error {
+	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
+		tgbotapi.NewInlineKeyboardButtonData("中文", "lang:"+string(Chinese)),
+		tgbotapi.NewInlineKeyboardButtonData("English", "lang:"+string(English))))
+	return b.reply(ctx, r, T(r.Lang, "language.choose"), &kb)
+}
+
+func (b *Bot) languageChosen(ctx context.Context, r *Request) error {
+	lang := MatchLang(r.Payload)
+	if err := b.Profiles.SetLanguage(ctx, r.From.ID, string(lang)); err != nil {
+		return fmt.Errorf("set language: %w", err)
+	}
+	r.Lang = lang
+	return b.reply(ctx, r, T(lang, "language.set"), nil)
+}
+
+func (b *Bot) help(ctx context.Context, r *Request) error {
+	text := T(r.Lang, "help.student")
+	if b.isOwner(r.From.ID) {
+		text += T(r.Lang, "help.owner")
+	}
+	return b.reply(ctx, r, text, nil)
+}
+
+// fallback answers what no route took: an unknown command gets the hint,
+// plain text in a private chat gets the help; group chatter is ignored.
+func (b *Bot) fallback(ctx context.Context, r *Request) error {
+	switch {
+	case r.Command != "" && r.Addressed:
+		return b.reply(ctx, r, T(r.Lang, "unknown_command"), nil)
+	case r.Private && r.Update.Message != nil:
+		return b.help(ctx, r)
+	}
+	return nil
+}
