@@ -1,0 +1,235 @@
+// Package app assembles shequn from its parts: the store, the Telegram
+// transport, the domain services, the HTTP endpoints and the background
+// workers. Run and Close are kept apart from flag and config parsing so
+// that the demo and the end-to-end tests build an App directly.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/shequn/shequn/bot"
+	"github.com/shequn/shequn/config"
+	"github.com/shequn/shequn/groups"
+	"github.com/shequn/shequn/membership"
+	"github.com/shequn/shequn/payments"
+	"github.com/shequn/shequn/store/sqlite"
+)
+
+// Store is everything the app keeps: one adapter provides all of it.
+type Store interface {
+	membership.Store
+	membership.EventInbox
+	membership.ProfileStore
+	groups.Store
+	bot.UpdateLog
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// Options are the seams the demo, tests and benchmarks use; the zero value
+// is what `shequn serve` runs with.
+type Options struct {
+	Now        func() time.Time // clock of every rule; time.Now when nil
+	HTTPClient *http.Client     // for Telegram calls; a client with timeouts when nil
+	Limits     *bot.Limits      // Telegram's limits when nil
+	// Listener serves HTTP instead of listening on the configured address.
+	Listener net.Listener
+	// Manual leaves the stepping to the caller: no poller, no background
+	// worker, no schedule; Step takes the waiting updates and runs a pass.
+	Manual bool
+	// Checkout replaces Stripe Checkout (the demo has no Stripe account).
+	Checkout bot.Checkout
+	// ReconcileEvery is the period of the reconciler; one minute when zero.
+	ReconcileEvery time.Duration
+	PollTimeout    time.Duration
+}
+
+// App is a running shequn.
+type App struct {
+	cfg      *config.Config
+	opts     Options
+	log      *slog.Logger
+	now      func() time.Time
+	store    Store
+	sender   *bot.Sender
+	Bot      *bot.Bot
+	Members  *membership.Service
+	Groups   *groups.Service
+	poller   *bot.Poller // nil in webhook mode
+	server   *http.Server
+	listener net.Listener
+	cron     *cron.Cron
+	wake     chan struct{}
+	metrics  counters
+	jobMu    sync.Mutex // one pass of the jobs at a time
+}
+
+// New opens the store and builds every part; it asks Telegram who the bot
+// is (getMe, with retries). Nothing runs until Run.
+func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options) (*App, error) {
+	if err := cfg.RequireTelegram(); err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, opts: opts, log: log, now: opts.Now, wake: make(chan struct{}, 1)}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	st, err := OpenStore(ctx, cfg.Store)
+	if err != nil {
+		return nil, err
+	}
+	a.store = st
+	if err := a.build(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// OpenStore opens the store named by a SHEQUN_STORE value.
+func OpenStore(ctx context.Context, uri string) (Store, error) {
+	switch {
+	case strings.HasPrefix(uri, "sqlite:"):
+		db, err := sqlite.Open(ctx, strings.TrimPrefix(uri, "sqlite:"))
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite store: %w", err)
+		}
+		return db, nil
+	case strings.HasPrefix(uri, "mongodb://"), strings.HasPrefix(uri, "mongodb+srv://"):
+		return nil, errors.New("SHEQUN_STORE: the MongoDB store is not part of this build yet; use sqlite:PATH")
+	}
+	return nil, fmt.Errorf("SHEQUN_STORE: unknown store %q (use sqlite:PATH or a mongodb:// URI)", uri)
+}
+
+func (a *App) build(ctx context.Context) error {
+	cfg := a.cfg
+	httpClient := a.opts.HTTPClient
+	if httpClient == nil {
+		httpClient = bot.NewHTTPClient(0)
+	}
+	limits := bot.TelegramLimits
+	if a.opts.Limits != nil {
+		limits = *a.opts.Limits
+	}
+	a.sender = bot.NewSender(bot.NewAPI(cfg.TelegramToken, cfg.TelegramAPIURL, httpClient), limits, a.log)
+	b := &bot.Bot{
+		Sender: a.sender, Updates: a.store, Members: a.store, Profiles: a.store,
+		Courses: cfg.Courses, Owners: cfg.Owners, Now: a.now, Log: a.log,
+		Checkout: a.opts.Checkout,
+	}
+	if b.Checkout == nil {
+		b.Checkout = payments.NewCheckout(cfg.StripeSecretKey, cfg.StripeAPIURL, nil, cfg.StripeSuccessURL, cfg.StripeCancelURL)
+	}
+	a.Groups = &groups.Service{
+		Store: a.store, Platform: &bot.Platform{Sender: a.sender, BotID: b.ID}, Notifier: b, Profiles: a.store,
+		Owners: cfg.Owners, Courses: cfg.CourseMap(), Now: a.now, Log: a.log, Wake: a.Wake,
+	}
+	b.Groups = a.Groups
+	a.Members = &membership.Service{
+		Store: a.store, Inbox: a.store, Seats: a.Groups, Courses: cfg.CourseMap(), Now: a.now, Log: a.log,
+	}
+	a.Bot = b
+	if err := b.Init(ctx); err != nil {
+		return err
+	}
+
+	mux := http.NewServeMux()
+	stripeHook := payments.NewWebhookHandler(cfg.StripeWebhookSecret, a.Members, a.log)
+	stripeHook.Notify, stripeHook.Now = a.Wake, a.now
+	mux.Handle("POST /stripe/webhook", stripeHook)
+	mux.Handle("POST /telegram/webhook", &bot.WebhookHandler{Secret: cfg.TelegramWebhookSecret, Bot: b, Log: a.log})
+	mux.HandleFunc("GET /healthz", a.healthz)
+	mux.HandleFunc("GET /metrics", a.serveMetrics)
+	a.server = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
+
+	if !cfg.WebhookMode() || a.opts.Manual {
+		pollClient := bot.NewHTTPClient(a.pollTimeout())
+		if a.opts.HTTPClient != nil {
+			pollClient = a.opts.HTTPClient
+		}
+		a.poller = &bot.Poller{
+			API: bot.NewAPI(cfg.TelegramToken, cfg.TelegramAPIURL, pollClient), Handle: a.HandleUpdate,
+			Log: a.log, Timeout: a.pollTimeout(),
+		}
+	}
+	return nil
+}
+
+func (a *App) pollTimeout() time.Duration {
+	if a.opts.PollTimeout > 0 {
+		return a.opts.PollTimeout
+	}
+	return 30 * time.Second
+}
+
+// HandleUpdate handles one Telegram update (the poller and tests call it).
+func (a *App) HandleUpdate(ctx context.Context, u bot.Update) error {
+	err := a.Bot.HandleUpdate(ctx, u)
+	a.metrics.updates.Add(1)
+	if err != nil {
+		a.metrics.updateFailures.Add(1)
+	}
+	return err
+}
+
+// Wake asks the workers for a pass soon.
+func (a *App) Wake() {
+	select {
+	case a.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Addr is the address HTTP is served on, once Run has started.
+func (a *App) Addr() string {
+	if a.listener == nil {
+		return ""
+	}
+	return a.listener.Addr().String()
+}
+
+// Store returns the app's store.
+func (a *App) Store() Store { return a.store }
+
+// RunJobs runs one pass of the background work at now: apply stored
+// payment events, then make the chats match the stored state.
+func (a *App) RunJobs(ctx context.Context, now time.Time) error {
+	a.jobMu.Lock()
+	defer a.jobMu.Unlock()
+	a.metrics.passes.Add(1)
+	err := errors.Join(a.Members.ProcessPending(ctx, now), a.Groups.Reconcile(ctx, now))
+	if err != nil {
+		a.metrics.passFailures.Add(1)
+	}
+	return err
+}
+
+// Step takes every waiting update and runs background passes until
+// nothing is left to do: the deterministic stepping of Manual mode.
+func (a *App) Step(ctx context.Context) error {
+	for range 20 {
+		n, err := a.poller.Drain(ctx)
+		if err != nil {
+			return err
+		}
+		if err := a.RunJobs(ctx, a.now()); err != nil {
+			return err
+		}
+		if n == 0 {
+			if n, err = a.poller.Drain(ctx); err != nil || n == 0 {
+				return err
+			}
+		}
+	}
+	return errors.New("step: updates keep coming")
+}

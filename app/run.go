@@ -1,0 +1,130 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// Run serves until ctx ends, then shuts down in order: stop intake (the
+// poller and HTTP), let the workers finish their pass, let the sender
+// deliver what is in flight. Close releases the store afterwards.
+func (a *App) Run(ctx context.Context) error {
+	ln := a.opts.Listener
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", a.cfg.HTTPAddr); err != nil {
+			return fmt.Errorf("listen on %s: %w", a.cfg.HTTPAddr, err)
+		}
+	}
+	a.listener = ln
+	if err := a.Bot.SetCommands(ctx); err != nil {
+		a.log.WarnContext(ctx, "command menus not set", "err", err)
+	}
+	if a.cfg.WebhookMode() && a.cfg.TelegramWebhookURL != "" {
+		if err := a.Bot.SetWebhook(ctx, a.cfg.TelegramWebhookURL, a.cfg.TelegramWebhookSecret); err != nil {
+			return err
+		}
+	}
+
+	var wg sync.WaitGroup
+	errc := make(chan error, 2)
+	go func() {
+		if err := a.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("http: %w", err)
+		}
+	}()
+	pollCtx, stopPolling := context.WithCancel(ctx)
+	defer stopPolling()
+	if a.poller != nil && !a.opts.Manual {
+		wg.Add(1)
+		go func() { defer wg.Done(); a.poller.Run(pollCtx) }()
+	}
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+	workDone := make(chan struct{})
+	a.cron = cron.New(cron.WithLocation(a.cfg.Location))
+	if a.opts.Manual {
+		close(workDone)
+	} else {
+		go func() { defer close(workDone); a.work(workCtx) }()
+		every := a.opts.ReconcileEvery
+		if every <= 0 {
+			every = time.Minute
+		}
+		a.cron.Schedule(cron.Every(every), cron.FuncJob(a.Wake))
+		a.cron.Start()
+		a.Wake() // finish what a previous run left
+	}
+	a.log.InfoContext(ctx, "shequn running", "http", ln.Addr().String(), "bot", a.Bot.Username(), "polling", a.poller != nil)
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case runErr = <-errc:
+	}
+	a.log.Info("shutting down")
+	// 1. Stop intake.
+	stopPolling()
+	wg.Wait()
+	shutCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := a.server.Shutdown(shutCtx); err != nil {
+		a.log.Warn("http shutdown", "err", err)
+	}
+	// 2. Stop the schedule and let the pass in progress end.
+	<-a.cron.Stop().Done()
+	stopWork()
+	<-workDone
+	// 3. Flush the sender.
+	if err := a.sender.Close(shutCtx); err != nil {
+		a.log.Warn("sender flush", "err", err)
+	}
+	return runErr
+}
+
+// work runs the background jobs whenever woken: by the schedule, by a
+// stored payment, by a registered group.
+func (a *App) work(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-a.wake:
+		}
+		if err := a.RunJobs(ctx, a.now()); err != nil && ctx.Err() == nil {
+			a.log.ErrorContext(ctx, "background pass failed", "err", err)
+		}
+	}
+}
+
+// Close releases the store. Call it after Run returned.
+func (a *App) Close() error {
+	return a.store.Close()
+}
+
+// healthz reports whether the store and Telegram answer.
+func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+	status := map[string]string{"store": "ok", "telegram": "ok"}
+	code := http.StatusOK
+	if err := a.store.Ping(ctx); err != nil {
+		status["store"], code = "unreachable", http.StatusServiceUnavailable
+		a.log.WarnContext(ctx, "health: store", "err", err)
+	}
+	if err := a.Bot.Ping(ctx); err != nil {
+		status["telegram"], code = "unreachable", http.StatusServiceUnavailable
+		a.log.WarnContext(ctx, "health: telegram", "err", err)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(status)
+}

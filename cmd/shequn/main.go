@@ -1,0 +1,95 @@
+// Command shequn runs a paid learning community in Telegram groups.
+//
+//	shequn serve [-config shequn.yaml]   run the bot
+//	shequn demo                          run the whole community on this machine and print the story
+//	shequn version                       print the version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/shequn/shequn/app"
+	"github.com/shequn/shequn/config"
+	"github.com/shequn/shequn/demo"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+}
+
+// usageError makes main exit 2, the convention for a wrong invocation or
+// configuration.
+type usageError struct{ error }
+
+func run(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "usage: shequn serve [-config FILE] | shequn demo | shequn version")
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var err error
+	switch args[0] {
+	case "serve":
+		err = serve(ctx, args[1:], stderr, getenv)
+	case "demo":
+		err = demo.Run(ctx, stdout)
+	case "version":
+		fmt.Fprintln(stdout, "shequn", version)
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, "usage: shequn serve [-config FILE] | shequn demo | shequn version")
+	default:
+		err = usageError{fmt.Errorf("unknown command %q (want serve, demo or version)", args[0])}
+	}
+	var ue usageError
+	switch {
+	case errors.As(err, &ue):
+		fmt.Fprintln(stderr, "shequn:", err)
+		return 2
+	case err != nil:
+		fmt.Fprintln(stderr, "shequn:", err)
+		return 1
+	}
+	return 0
+}
+
+func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(string) string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", "shequn.yaml", "configuration file (YAML); environment variables override it")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err}
+	}
+	explicit := false
+	fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "config" })
+	cfg, err := config.Load(*path, explicit, getenv)
+	if err != nil {
+		return usageError{err}
+	}
+	if err := cfg.Validate(); err != nil {
+		return usageError{err}
+	}
+	if err := cfg.RequireTelegram(); err != nil {
+		return usageError{err}
+	}
+	log := app.NewLogger(stderr, cfg.Level(), cfg.Secrets())
+	if err := cfg.RequireStripe(); err != nil {
+		log.Warn("payments disabled until configured", "reason", err.Error())
+	}
+	a, err := app.New(ctx, cfg, log, app.Options{})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return a.Run(ctx)
+}
