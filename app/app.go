@@ -47,6 +47,8 @@ type Options struct {
 	// Manual leaves the stepping to the caller: no poller, no background
 	// worker, no schedule; Step takes the waiting updates and runs a pass.
 	Manual bool
+	// SenderOptions configure the Telegram sender (a test clock).
+	SenderOptions []bot.SenderOption
 	// Checkout replaces Stripe Checkout (the demo has no Stripe account).
 	Checkout bot.Checkout
 	// ReconcileEvery is the period of the reconciler; one minute when zero.
@@ -121,7 +123,7 @@ func (a *App) build(ctx context.Context) error {
 	if a.opts.Limits != nil {
 		limits = *a.opts.Limits
 	}
-	a.sender = bot.NewSender(bot.NewAPI(cfg.TelegramToken, cfg.TelegramAPIURL, httpClient), limits, a.log)
+	a.sender = bot.NewSender(bot.NewAPI(cfg.TelegramToken, cfg.TelegramAPIURL, httpClient), limits, a.log, a.opts.SenderOptions...)
 	b := &bot.Bot{
 		Sender: a.sender, Updates: a.store, Members: a.store, Profiles: a.store,
 		Courses: cfg.Courses, Owners: cfg.Owners, Now: a.now, Log: a.log,

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -62,6 +63,12 @@ func (b *Bot) Init(ctx context.Context) error {
 	b.handler = Timeout(timeout)(Recover(b.routes().Handle))
 	return nil
 }
+
+// Update is a Telegram update.
+type Update = tgbotapi.Update
+
+// ID is the bot's Telegram user id.
+func (b *Bot) ID() int64 { return b.self.ID }
 
 // Username is the bot's Telegram username.
 func (b *Bot) Username() string { return b.self.UserName }
@@ -205,7 +212,9 @@ func (b *Bot) fail(ctx context.Context, r *Request, err error) {
 	if _, ok := catalog[key]; !ok {
 		key = "error.internal"
 	}
-	if r.ChatID == 0 || errors.Is(err, context.Canceled) {
+	// Only a person who wrote or tapped something waits for an answer; a
+	// failed join request or member update must not chatter in a group.
+	if r.ChatID == 0 || (r.Update.Message == nil && r.Update.CallbackQuery == nil) || errors.Is(err, context.Canceled) {
 		return
 	}
 	if rerr := b.reply(ctx, r, T(r.Lang, key), nil); rerr != nil {
@@ -267,4 +276,21 @@ func groupName(lang Lang, g groups.Group) string {
 		return T(lang, "group.core")
 	}
 	return T(lang, "group.student", g.Ordinal)
+}
+
+// Ping checks that Telegram answers.
+func (b *Bot) Ping(ctx context.Context) error {
+	_, err := b.Sender.GetMe(ctx)
+	return err
+}
+
+// SetWebhook points Telegram at url for webhook mode, with the secret token
+// Telegram will send back in every request.
+func (b *Bot) SetWebhook(ctx context.Context, url, secret string) error {
+	allowed, _ := json.Marshal(DefaultAllowedUpdates)
+	params := tgbotapi.Params{"url": url, "secret_token": secret, "allowed_updates": string(allowed)}
+	if _, err := b.Sender.Call(ctx, Interactive, 0, "setWebhook", params); err != nil {
+		return fmt.Errorf("setWebhook: %w", err)
+	}
+	return nil
 }
