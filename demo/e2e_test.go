@@ -401,3 +401,40 @@ func TestConcurrentWebhooks(t *testing.T) {
 	}
 	_ = membership.ErrNotFound
 }
+
+// A refunded member who buys again before the reconciler could take them
+// out (Telegram failing the removal) is taken out of the old group before
+// being seated again, so nobody ends up in two groups.
+func TestRebuyBeforeRemovalLeavesNoOneInTwoGroups(t *testing.T) {
+	h := mustStart(t)
+	g1 := community(t, h, 1)
+	buyer(t, h, 42, "en")
+	s, err := h.Paid(t.Context(), 42, 1)
+	must(t, err)
+	must(t, h.Join(t.Context(), 42))
+	buyer(t, h, 43, "en")
+	_, err = h.Paid(t.Context(), 43, 1) // waits; takes the seat 42 frees
+	must(t, err)
+	h.TG.FailNext("banChatMember", 1000, 500, "Internal Server Error")
+	must(t, h.Refunded(t.Context(), s))
+	if !h.TG.IsMember(g1, 42) {
+		t.Fatal("removed through a failing Telegram")
+	}
+	// 42 pays again while the removal is still pending; group 1 is full
+	// with 43 now, so 42 waits for a new group.
+	buyer(t, h, 42, "en")
+	_, err = h.Paid(t.Context(), 42, 1)
+	must(t, err)
+	h.TG.FailNext("banChatMember", 0, 0, "")
+	g2 := h.Group("学员群 2", telegramtest.FullAdminRights())
+	must(t, h.Say(t.Context(), h.Owner, g2, "/register student ppt 5"))
+	must(t, h.Join(t.Context(), 42))
+	if h.TG.IsMember(g1, 42) || !h.TG.IsMember(g2, 42) {
+		t.Fatalf("after paying again: in group 1 %v, group 2 %v; want only group 2", h.TG.IsMember(g1, 42), h.TG.IsMember(g2, 42))
+	}
+	en, err := h.App.Store().Enrollment(t.Context(), "ppt", 42)
+	must(t, err)
+	if !en.Active() || en.Number != 1 {
+		t.Fatalf("enrollment after paying again = %+v", en)
+	}
+}

@@ -136,6 +136,9 @@ func (s *Service) setUp(ctx context.Context, g Group) error {
 // Seat gives an enrolled member a seat, or a place on the waitlist. It is
 // idempotent.
 func (s *Service) Seat(ctx context.Context, e membership.Enrollment) error {
+	if err := s.finishRemoval(ctx, e); err != nil {
+		return err
+	}
 	seat, err := s.Store.TakeSeat(ctx, SeatRequest{Course: e.Course, UserID: e.UserID, Number: e.Number, At: s.Now()})
 	if err != nil {
 		return fmt.Errorf("take seat: %w", err)
@@ -168,6 +171,35 @@ func (s *Service) Release(ctx context.Context, e membership.Enrollment) error {
 		return fmt.Errorf("seat the waitlist: %w", err)
 	}
 	s.wake()
+	return nil
+}
+
+// finishRemoval takes a refunded member out of their old group before
+// they are seated again: taking a fresh seat forgets the pending removal,
+// and the new seat may be in another group.
+func (s *Service) finishRemoval(ctx context.Context, e membership.Enrollment) error {
+	old, err := s.Store.Seat(ctx, e.Course, e.UserID)
+	if errors.Is(err, membership.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read seat: %w", err)
+	}
+	if old.State != SeatReleased || !old.RemovedAt.IsZero() {
+		return nil
+	}
+	if old.GroupID != 0 {
+		g, err := s.Store.Group(ctx, old.GroupID)
+		if err != nil {
+			return fmt.Errorf("find old group: %w", err)
+		}
+		if err := s.Platform.RemoveMember(ctx, g.ChatID, e.UserID); err != nil {
+			return fmt.Errorf("remove from old group: %w", err)
+		}
+	}
+	if _, err := s.Store.MarkSeat(ctx, e.Course, e.UserID, MarkRemoved, s.Now()); err != nil {
+		return fmt.Errorf("mark removed: %w", err)
+	}
 	return nil
 }
 

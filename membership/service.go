@@ -60,8 +60,9 @@ func (s *Service) Receive(ctx context.Context, e PaymentEvent) (bool, error) {
 }
 
 // ProcessPending applies every stored, unprocessed payment event, oldest
-// first. An event that cannot be applied yet stays pending for the next
-// pass; the first hard error stops the pass.
+// first. An event that cannot be applied (not yet, or Telegram failing
+// while seating its buyer) stays pending for the next pass without holding
+// up the others; only a failing store ends the pass with an error.
 func (s *Service) ProcessPending(ctx context.Context, now time.Time) error {
 	for {
 		events, err := s.Inbox.PendingEvents(ctx, 100)
@@ -71,12 +72,13 @@ func (s *Service) ProcessPending(ctx context.Context, now time.Time) error {
 		finished := 0
 		for _, e := range events {
 			outcome, err := s.apply(ctx, e, now)
-			if ErrorCode(err) == CodeNotYet {
+			switch {
+			case ErrorCode(err) == CodeNotYet:
 				s.Log.InfoContext(ctx, "payment event waits", "event", e.ID, "reason", err.Error())
 				continue
-			}
-			if err != nil {
-				return fmt.Errorf("apply payment event %s: %w", e.ID, err)
+			case err != nil:
+				s.Log.WarnContext(ctx, "payment event stays pending", "event", e.ID, "err", err)
+				continue
 			}
 			if err := s.Inbox.FinishEvent(ctx, e.ID, outcome, now); err != nil {
 				return fmt.Errorf("finish payment event %s: %w", e.ID, err)

@@ -1,0 +1,76 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/shequn/shequn/membership"
+)
+
+var (
+	qAddEvent = stmt(`INSERT INTO payment_events
+		(id, kind, order_id, payment_intent, course, user_id, amount, currency, created_at, received_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
+	qPendingEvents = stmt(`SELECT id, kind, order_id, payment_intent, course, user_id, amount, currency, created_at, received_at
+		FROM payment_events WHERE processed_at IS NULL
+		ORDER BY created_at, received_at, id LIMIT ?`)
+	qFinishEvent = stmt(`UPDATE payment_events SET processed_at = ?, outcome = ?
+		WHERE id = ? AND processed_at IS NULL`)
+	qEventExists = stmt(`SELECT 1 FROM payment_events WHERE id = ?`)
+)
+
+func scanEvent(s scanner) (membership.PaymentEvent, error) {
+	var e membership.PaymentEvent
+	err := s.Scan(&e.ID, &e.Kind, &e.OrderID, &e.PaymentIntent, &e.Course, &e.UserID, &e.Amount, &e.Currency,
+		tcol(&e.Created), tcol(&e.Received))
+	return e, err
+}
+
+// AddEvent stores e unless an event with its ID is stored already, and
+// reports whether it was new.
+func (db *DB) AddEvent(ctx context.Context, e membership.PaymentEvent) (bool, error) {
+	var added bool
+	err := db.write(ctx, func(t *tx) error {
+		n, err := t.exec(qAddEvent, e.ID, string(e.Kind), e.OrderID, e.PaymentIntent, e.Course, e.UserID,
+			e.Amount, e.Currency, ts(e.Created), ts(e.Received))
+		added = n == 1
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("add payment event %s: %w", e.ID, err)
+	}
+	return added, nil
+}
+
+// PendingEvents returns up to limit unprocessed events, oldest Created
+// first, then oldest Received, then by id.
+func (db *DB) PendingEvents(ctx context.Context, limit int) ([]membership.PaymentEvent, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	rows, err := db.query(ctx, qPendingEvents, limit)
+	events, err := collect(rows, err, scanEvent)
+	if err != nil {
+		return nil, fmt.Errorf("pending payment events: %w", err)
+	}
+	return events, nil
+}
+
+// FinishEvent marks an event processed, with a short outcome for the
+// record. An event finished already keeps its first outcome; an unknown
+// event is ErrNotFound.
+func (db *DB) FinishEvent(ctx context.Context, id, outcome string, at time.Time) error {
+	err := db.write(ctx, func(t *tx) error {
+		n, err := t.exec(qFinishEvent, mark(at), outcome, id)
+		if err != nil || n == 1 {
+			return err
+		}
+		var one int
+		return notFound(t.queryRow(qEventExists, id).Scan(&one))
+	})
+	if err != nil {
+		return fmt.Errorf("finish payment event %s: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,182 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// migrations are the schema changes in order; migration i brings the schema
+// to version i+1. Never edit or reorder one that was released: append.
+var migrations = []string{
+	// 1: orders, enrollments and the per-course member-number counters.
+	`CREATE TABLE orders (
+		id             TEXT PRIMARY KEY,
+		course         TEXT NOT NULL,
+		user_id        INTEGER NOT NULL,
+		payment_intent TEXT NOT NULL DEFAULT '',
+		amount         INTEGER NOT NULL DEFAULT 0,
+		currency       TEXT NOT NULL DEFAULT '',
+		status         TEXT NOT NULL,
+		paid_at        INTEGER,
+		updated_at     INTEGER
+	);
+	CREATE INDEX orders_payment_intent ON orders (payment_intent) WHERE payment_intent <> '';
+	CREATE INDEX orders_user ON orders (user_id, paid_at);
+
+	CREATE TABLE course_counters (
+		course      TEXT PRIMARY KEY,
+		last_number INTEGER NOT NULL
+	) WITHOUT ROWID;
+
+	CREATE TABLE enrollments (
+		course      TEXT NOT NULL,
+		user_id     INTEGER NOT NULL,
+		number      INTEGER NOT NULL CHECK (number > 0),
+		order_id    TEXT NOT NULL REFERENCES orders (id),
+		status      TEXT NOT NULL,
+		enrolled_at INTEGER,
+		updated_at  INTEGER,
+		PRIMARY KEY (course, user_id)
+	) WITHOUT ROWID;
+	CREATE UNIQUE INDEX enrollments_number ON enrollments (course, number);
+	CREATE INDEX enrollments_user ON enrollments (user_id);`,
+
+	// 2: the payment-event inbox.
+	`CREATE TABLE payment_events (
+		id             TEXT PRIMARY KEY,
+		kind           TEXT NOT NULL,
+		order_id       TEXT NOT NULL DEFAULT '',
+		payment_intent TEXT NOT NULL DEFAULT '',
+		course         TEXT NOT NULL DEFAULT '',
+		user_id        INTEGER NOT NULL DEFAULT 0,
+		amount         INTEGER NOT NULL DEFAULT 0,
+		currency       TEXT NOT NULL DEFAULT '',
+		created_at     INTEGER,
+		received_at    INTEGER,
+		processed_at   INTEGER,
+		outcome        TEXT NOT NULL DEFAULT ''
+	);
+	CREATE INDEX payment_events_pending ON payment_events (created_at, received_at, id)
+		WHERE processed_at IS NULL;`,
+
+	// 3: chat groups and seats. A seat keeps its group after release, so
+	// the reconciler knows which chat to take the member out of.
+	`CREATE TABLE chat_groups (
+		id            INTEGER PRIMARY KEY,
+		chat_id       INTEGER NOT NULL UNIQUE,
+		kind          TEXT NOT NULL,
+		course        TEXT NOT NULL DEFAULT '',
+		ordinal       INTEGER NOT NULL,
+		title         TEXT NOT NULL DEFAULT '',
+		capacity      INTEGER NOT NULL,
+		seats_used    INTEGER NOT NULL DEFAULT 0,
+		registered_by INTEGER NOT NULL DEFAULT 0,
+		created_at    INTEGER,
+		set_up_at     INTEGER,
+		join_link     TEXT NOT NULL DEFAULT '',
+		CHECK (seats_used >= 0 AND seats_used <= max(capacity, 0))
+	);
+	CREATE UNIQUE INDEX chat_groups_ordinal ON chat_groups (kind, course, ordinal);
+
+	CREATE TABLE seats (
+		course         TEXT NOT NULL,
+		user_id        INTEGER NOT NULL,
+		number         INTEGER NOT NULL DEFAULT 0,
+		state          TEXT NOT NULL,
+		group_id       INTEGER REFERENCES chat_groups (id),
+		waiting_since  INTEGER,
+		seated_at      INTEGER,
+		released_at    INTEGER,
+		invite_link    TEXT NOT NULL DEFAULT '',
+		invite_sent_at INTEGER,
+		wait_noted_at  INTEGER,
+		join_asked_at  INTEGER,
+		joined_at      INTEGER,
+		welcomed_at    INTEGER,
+		left_at        INTEGER,
+		removed_at     INTEGER,
+		UNIQUE (course, user_id)
+	);
+	CREATE INDEX seats_user ON seats (user_id);
+	CREATE INDEX seats_group ON seats (group_id, user_id) WHERE state = 'seated';
+	CREATE INDEX seats_waitlist ON seats (course, waiting_since, user_id) WHERE state = 'waiting';
+	CREATE INDEX seats_pending_invite ON seats (seated_at)
+		WHERE state = 'seated' AND invite_sent_at IS NULL;
+	CREATE INDEX seats_pending_waitnote ON seats (waiting_since)
+		WHERE state = 'waiting' AND wait_noted_at IS NULL;
+	CREATE INDEX seats_pending_join ON seats (join_asked_at)
+		WHERE state = 'seated' AND join_asked_at IS NOT NULL AND joined_at IS NULL;
+	CREATE INDEX seats_pending_welcome ON seats (joined_at)
+		WHERE state = 'seated' AND joined_at IS NOT NULL AND welcomed_at IS NULL;
+	CREATE INDEX seats_pending_remove ON seats (released_at)
+		WHERE state = 'released' AND removed_at IS NULL;`,
+
+	// 4: the Telegram update log.
+	`CREATE TABLE telegram_updates (
+		update_id   INTEGER PRIMARY KEY,
+		claimed_at  INTEGER,
+		finished_at INTEGER
+	);
+	CREATE INDEX telegram_updates_finished ON telegram_updates (finished_at)
+		WHERE finished_at IS NOT NULL;`,
+
+	// 5: profiles.
+	`CREATE TABLE profiles (
+		user_id       INTEGER PRIMARY KEY,
+		username      TEXT NOT NULL DEFAULT '',
+		first_name    TEXT NOT NULL DEFAULT '',
+		language_code TEXT NOT NULL DEFAULT '',
+		language      TEXT NOT NULL DEFAULT '',
+		updated_at    INTEGER
+	);`,
+}
+
+// migrate applies the migrations the database lacks, each in its own
+// transaction, and refuses a database newer than this program.
+func migrate(ctx context.Context, w *sql.DB) error {
+	if _, err := w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		applied_at INTEGER NOT NULL
+	)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	var current int
+	if err := w.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if current > len(migrations) {
+		return fmt.Errorf("database schema version %d is newer than this program's %d", current, len(migrations))
+	}
+	for i := current; i < len(migrations); i++ {
+		if err := applyMigration(ctx, w, i+1, migrations[i]); err != nil {
+			return fmt.Errorf("migration %d: %w", i+1, err)
+		}
+	}
+	return nil
+}
+
+// applyMigration applies one migration unless another process did first.
+func applyMigration(ctx context.Context, w *sql.DB, version int, script string) error {
+	t, err := w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer t.Rollback()
+	var done bool
+	if err := t.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?)`, version).Scan(&done); err != nil {
+		return err
+	}
+	if done {
+		return nil
+	}
+	if _, err := t.ExecContext(ctx, script); err != nil {
+		return err
+	}
+	if _, err := t.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
+		version, time.Now().UnixNano()); err != nil {
+		return err
+	}
+	return t.Commit()
+}
