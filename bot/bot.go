@@ -100,18 +100,32 @@ func (b *Bot) routes() *Router {
 // HandleUpdate handles one update at most once: an update seen and
 // finished before (Telegram delivering it again) is skipped.
 func (b *Bot) HandleUpdate(ctx context.Context, u tgbotapi.Update) error {
-	fresh, err := b.Updates.ClaimUpdate(ctx, int64(u.UpdateID), b.Now())
-	if err != nil {
-		return fmt.Errorf("claim update %d: %w", u.UpdateID, err)
-	}
-	if !fresh {
+	return Once(b.Updates, b.Now, func(ctx context.Context, u tgbotapi.Update) error {
+		b.handle(ctx, u)
+		return nil
+	})(ctx, u)
+}
+
+// Once wraps an update handler so that each update id is handled once,
+// however often Telegram delivers it: an update finished before is skipped,
+// one claimed but never finished (a crash mid-way) is handled again.
+func Once(log UpdateLog, now func() time.Time, handle func(context.Context, tgbotapi.Update) error) func(context.Context, tgbotapi.Update) error {
+	return func(ctx context.Context, u tgbotapi.Update) error {
+		fresh, err := log.ClaimUpdate(ctx, int64(u.UpdateID), now())
+		if err != nil {
+			return fmt.Errorf("claim update %d: %w", u.UpdateID, err)
+		}
+		if !fresh {
+			return nil
+		}
+		if err := handle(ctx, u); err != nil {
+			return err
+		}
+		if err := log.FinishUpdate(ctx, int64(u.UpdateID), now()); err != nil {
+			return fmt.Errorf("finish update %d: %w", u.UpdateID, err)
+		}
 		return nil
 	}
-	b.handle(ctx, u)
-	if err := b.Updates.FinishUpdate(ctx, int64(u.UpdateID), b.Now()); err != nil {
-		return fmt.Errorf("finish update %d: %w", u.UpdateID, err)
-	}
-	return nil
 }
 
 func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) {

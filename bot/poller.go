@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -29,6 +31,8 @@ type Poller struct {
 	AllowedUpdates []string
 	// Sleep waits between failed polls; tests replace it.
 	Sleep func(ctx context.Context, d time.Duration) error
+
+	drained int // Drain's next offset
 }
 
 // DefaultAllowedUpdates are the update types shequn handles.
@@ -185,4 +189,31 @@ func chatKey(u tgbotapi.Update) int64 {
 		return u.MyChatMember.Chat.ID
 	}
 	return 0
+}
+
+// Drain handles every update waiting now, without a long poll, confirms
+// them, and returns how many it handled. The demo and end-to-end tests use
+// it to step the bot deterministically.
+func (p *Poller) Drain(ctx context.Context) (int, error) {
+	allowed := p.AllowedUpdates
+	if allowed == nil {
+		allowed = DefaultAllowedUpdates
+	}
+	total := 0
+	for {
+		updates, err := p.API.GetUpdates(tgbotapi.UpdateConfig{Offset: p.drained, Limit: 100, AllowedUpdates: allowed})
+		if err != nil {
+			return total, fmt.Errorf("getUpdates: %w", redact(err, p.API.Token))
+		}
+		if len(updates) == 0 {
+			return total, nil
+		}
+		if !p.handleBatch(ctx, updates) {
+			return total, errors.New("an update could not be handled")
+		}
+		for _, u := range updates {
+			p.drained = max(p.drained, u.UpdateID+1)
+		}
+		total += len(updates)
+	}
 }
