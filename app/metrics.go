@@ -16,6 +16,9 @@ type counters struct {
 	passFailures   atomic.Int64
 }
 
+// UpdatesHandled is how many Telegram updates the app handled.
+func (a *App) UpdatesHandled() int64 { return a.metrics.updates.Load() }
+
 func (a *App) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4")
 	counter := func(name, help string, v int64) {

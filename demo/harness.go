@@ -254,3 +254,5 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	defer s.mu.Unlock()
 	return s.w.Write(p)
 }
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }

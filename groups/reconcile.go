@@ -13,7 +13,7 @@ import (
 // keeps the platform's rate limits, so more workers only fill its queue).
 const (
 	reconcileBatch   = 200
-	reconcileWorkers = 8
+	reconcileWorkers = 16
 )
 
 // Reconcile makes the chats match the stored state: groups not set up are

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -59,36 +61,81 @@ func (s *Service) Receive(ctx context.Context, e PaymentEvent) (bool, error) {
 	return added, nil
 }
 
+// processWorkers is how many purchases are applied at once. Each is a few
+// small store writes; running them side by side lets the store commit
+// them together.
+const processWorkers = 16
+
 // ProcessPending applies every stored, unprocessed payment event, oldest
-// first. An event that cannot be applied (not yet, or Telegram failing
-// while seating its buyer) stays pending for the next pass without holding
-// up the others; only a failing store ends the pass with an error.
+// first within a purchase; different purchases are applied in parallel.
+// An event that cannot be applied (not yet, or Telegram failing while
+// seating its buyer) stays pending for the next pass, holding up only the
+// later events of its own purchase; only a failing store ends the pass
+// with an error.
 func (s *Service) ProcessPending(ctx context.Context, now time.Time) error {
 	for {
-		events, err := s.Inbox.PendingEvents(ctx, 100)
+		events, err := s.Inbox.PendingEvents(ctx, 500)
 		if err != nil {
 			return fmt.Errorf("list pending payment events: %w", err)
 		}
-		finished := 0
+		var (
+			order    []string
+			byKey    = map[string][]PaymentEvent{}
+			finished atomic.Int64
+			errMu    sync.Mutex
+			storeErr error
+			wg       sync.WaitGroup
+			sem      = make(chan struct{}, processWorkers)
+		)
 		for _, e := range events {
-			outcome, err := s.apply(ctx, e, now)
-			switch {
-			case ErrorCode(err) == CodeNotYet:
-				s.Log.InfoContext(ctx, "payment event waits", "event", e.ID, "reason", err.Error())
-				continue
-			case err != nil:
-				s.Log.WarnContext(ctx, "payment event stays pending", "event", e.ID, "err", err)
-				continue
+			k := purchaseKey(e)
+			if _, ok := byKey[k]; !ok {
+				order = append(order, k)
 			}
-			if err := s.Inbox.FinishEvent(ctx, e.ID, outcome, now); err != nil {
-				return fmt.Errorf("finish payment event %s: %w", e.ID, err)
-			}
-			finished++
+			byKey[k] = append(byKey[k], e)
 		}
-		if finished == 0 || len(events) < 100 {
+		for _, k := range order {
+			sem <- struct{}{}
+			wg.Add(1)
+			go func(events []PaymentEvent) {
+				defer func() { <-sem; wg.Done() }()
+				for _, e := range events {
+					outcome, err := s.apply(ctx, e, now)
+					switch {
+					case ErrorCode(err) == CodeNotYet:
+						s.Log.InfoContext(ctx, "payment event waits", "event", e.ID, "reason", err.Error())
+						return
+					case err != nil:
+						s.Log.WarnContext(ctx, "payment event stays pending", "event", e.ID, "err", err)
+						return
+					}
+					if err := s.Inbox.FinishEvent(ctx, e.ID, outcome, now); err != nil {
+						errMu.Lock()
+						storeErr = errors.Join(storeErr, fmt.Errorf("finish payment event %s: %w", e.ID, err))
+						errMu.Unlock()
+						return
+					}
+					finished.Add(1)
+				}
+			}(byKey[k])
+		}
+		wg.Wait()
+		if storeErr != nil {
+			return storeErr
+		}
+		if finished.Load() == 0 || len(events) < 500 {
 			return nil
 		}
 	}
+}
+
+// purchaseKey groups the events of one purchase, which must be applied in
+// order: the payment before its refund.
+func purchaseKey(e PaymentEvent) string {
+	if e.PaymentIntent != "" {
+		return "pi:" + e.PaymentIntent
+	}
+	return "order:" + e.OrderID
 }
 
 func (s *Service) apply(ctx context.Context, e PaymentEvent, now time.Time) (string, error) {

@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shequn/shequn/groups"
@@ -59,6 +60,11 @@ type DB struct {
 	// that a transaction never waits for the writer connection it holds
 	// in order to prepare one.
 	ws, rs map[string]*sql.Stmt
+
+	writes     chan writeReq // see startWriter
+	writerDone chan struct{}
+	closeMu    sync.RWMutex
+	closed     bool
 }
 
 // statements lists every SQL statement the package runs; see stmt.
@@ -117,6 +123,7 @@ func open(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxIdleTime(5 * time.Minute)
 	db := &DB{w: w, r: r, ws: make(map[string]*sql.Stmt), rs: make(map[string]*sql.Stmt)}
+	db.startWriter()
 	if err := db.prepare(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -147,6 +154,7 @@ func escapePath(p string) string {
 
 // Close closes the store.
 func (db *DB) Close() error {
+	db.stopWriter()
 	var errs []error
 	for _, m := range []map[string]*sql.Stmt{db.ws, db.rs} {
 		for q, s := range m {
@@ -204,19 +212,6 @@ type tx struct {
 	ctx context.Context
 	db  *DB
 	tx  *sql.Tx
-}
-
-// write runs fn in one IMMEDIATE transaction, committing when it returns nil.
-func (db *DB) write(ctx context.Context, fn func(t *tx) error) error {
-	sqlTx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(&tx{ctx: ctx, db: db, tx: sqlTx}); err != nil {
-		_ = sqlTx.Rollback()
-		return err
-	}
-	return sqlTx.Commit()
 }
 
 func (t *tx) stmt(q string) (*sql.Stmt, error) {

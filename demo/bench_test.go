@@ -1,0 +1,99 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/shequn/shequn/app"
+	"github.com/shequn/shequn/bot/telegramtest"
+	"github.com/shequn/shequn/config"
+	"github.com/shequn/shequn/groups"
+	"github.com/shequn/shequn/payments/stripetest"
+)
+
+// BenchmarkEnrollment pushes b.N signed checkout.session.completed events
+// through the real HTTP handler, with the app running as in production
+// (background worker woken by each stored event), into the SQLite store
+// and the fake Telegram, until every buyer has their welcome DM. It
+// reports enrollments per second end to end and the handler's latency.
+// Telegram's rate limits are off: they would cap it at 30/s.
+func BenchmarkEnrollment(b *testing.B) {
+	ctx := context.Background()
+	h, err := Start(ctx, func(_ *config.Config, o *app.Options) { o.Manual = false })
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer h.Close()
+	chat := h.Group("bench", telegramtest.FullAdminRights())
+	if _, err := h.App.Groups.Register(ctx, groups.RegisterRequest{ChatID: chat, Title: "bench", Kind: groups.KindStudent, Course: "ppt", Capacity: 200000, By: h.Owner}); err != nil {
+		b.Fatal(err)
+	}
+	deliveries := make([]stripetest.Delivery, b.N)
+	now := time.Now()
+	for i := range deliveries {
+		uid := int64(1_000_000 + i)
+		h.TG.AddUser(telegramtest.User{ID: uid, FirstName: "B"})
+		h.TG.SendText(uid, uid, "hi") // opens the private chat, as /start does
+		deliveries[i] = stripetest.CheckoutCompleted(WebhookSecret, fmt.Sprint("evt_b", i), fmt.Sprint("cs_b", i), fmt.Sprint("pi_b", i), "ppt", uid, 19900, now)
+	}
+	// Let the bot answer those openings before the clock starts.
+	for h.TG.PendingUpdates() > 0 || h.App.UpdatesHandled() < int64(b.N) {
+		time.Sleep(time.Millisecond) // waiting for the bot's progress, not for a rule
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	const senders = 8
+	latencies := make([]time.Duration, b.N)
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	start := time.Now()
+	for w := range senders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < b.N; i += senders {
+				d := deliveries[i]
+				t0 := time.Now()
+				req, _ := http.NewRequest(http.MethodPost, h.baseURL+"/stripe/webhook", bytesReader(d.Body))
+				req.Header.Set("Stripe-Signature", d.Signature)
+				resp, err := client.Do(req)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				resp.Body.Close()
+				latencies[i] = time.Since(t0)
+				if resp.StatusCode != http.StatusOK {
+					b.Errorf("status %d", resp.StatusCode)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	// Wait until every buyer was welcomed: the background worker's work.
+	for {
+		pending, err := h.App.Store().PendingSeats(ctx, groups.StageInvite, 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		events, err := h.App.Store().PendingEvents(ctx, 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(pending) == 0 && len(events) == 0 {
+			break
+		}
+		time.Sleep(time.Millisecond) // waiting for the worker's progress, not for a rule
+	}
+	elapsed := time.Since(start)
+	b.StopTimer()
+	slices.Sort(latencies)
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "enrollments/s")
+	b.ReportMetric(float64(latencies[len(latencies)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(latencies[len(latencies)*99/100].Microseconds())/1000, "p99-ms")
+}
