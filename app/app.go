@@ -95,6 +95,14 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 		st.Close()
 		return nil, err
 	}
+	// Bound here, not in Run, so a taken port fails start-up at once.
+	a.listener = opts.Listener
+	if a.listener == nil {
+		if a.listener, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
+			st.Close()
+			return nil, fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
+		}
+	}
 	return a, nil
 }
 
@@ -192,13 +200,8 @@ func (a *App) Wake() {
 	}
 }
 
-// Addr is the address HTTP is served on, once Run has started.
-func (a *App) Addr() string {
-	if a.listener == nil {
-		return ""
-	}
-	return a.listener.Addr().String()
-}
+// Addr is the address HTTP is served on.
+func (a *App) Addr() string { return a.listener.Addr().String() }
 
 // Store returns the app's store.
 func (a *App) Store() Store { return a.store }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -17,14 +16,7 @@ import (
 // poller and HTTP), let the workers finish their pass, let the sender
 // deliver what is in flight. Close releases the store afterwards.
 func (a *App) Run(ctx context.Context) error {
-	ln := a.opts.Listener
-	if ln == nil {
-		var err error
-		if ln, err = net.Listen("tcp", a.cfg.HTTPAddr); err != nil {
-			return fmt.Errorf("listen on %s: %w", a.cfg.HTTPAddr, err)
-		}
-	}
-	a.listener = ln
+	ln := a.listener
 	if err := a.Bot.SetCommands(ctx); err != nil {
 		a.log.WarnContext(ctx, "command menus not set", "err", err)
 	}
@@ -105,8 +97,10 @@ func (a *App) work(ctx context.Context) {
 	}
 }
 
-// Close releases the store. Call it after Run returned.
+// Close releases the listener (when Run never ran) and the store. Call it
+// after Run returned.
 func (a *App) Close() error {
+	a.listener.Close() // already closed by a Run that ran
 	return a.store.Close()
 }
 

@@ -293,10 +293,7 @@ func groupName(lang Lang, g groups.Group) string {
 }
 
 // Ping checks that Telegram answers.
-func (b *Bot) Ping(ctx context.Context) error {
-	_, err := b.Sender.GetMe(ctx)
-	return err
-}
+func (b *Bot) Ping(ctx context.Context) error { return b.Sender.Ping(ctx) }
 
 // SetWebhook points Telegram at url for webhook mode, with the secret token
 // Telegram will send back in every request.

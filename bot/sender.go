@@ -122,6 +122,16 @@ func (s *Sender) GetMe(ctx context.Context) (tgbotapi.User, error) {
 	return me, err
 }
 
+// Ping asks Telegram once, without retries: a health probe must answer
+// quickly, not wait out a backoff.
+func (s *Sender) Ping(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	_, err := s.api.GetMe()
+	return redact(err, s.api.Token)
+}
+
 // Close refuses new calls and waits, until ctx ends, for those in flight.
 func (s *Sender) Close(ctx context.Context) error {
 	s.mu.Lock()
