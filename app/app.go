@@ -152,6 +152,9 @@ func (a *App) build(ctx context.Context) error {
 	if err := b.Init(ctx); err != nil {
 		return err
 	}
+	if err := b.SetCommands(ctx); err != nil {
+		a.log.WarnContext(ctx, "command menus not set", "err", err)
+	}
 
 	mux := http.NewServeMux()
 	stripeHook := payments.NewWebhookHandler(cfg.StripeWebhookSecret, a.Members, a.log)

@@ -17,9 +17,6 @@ import (
 // deliver what is in flight. Close releases the store afterwards.
 func (a *App) Run(ctx context.Context) error {
 	ln := a.listener
-	if err := a.Bot.SetCommands(ctx); err != nil {
-		a.log.WarnContext(ctx, "command menus not set", "err", err)
-	}
 	if a.cfg.WebhookMode() && a.cfg.TelegramWebhookURL != "" {
 		if err := a.Bot.SetWebhook(ctx, a.cfg.TelegramWebhookURL, a.cfg.TelegramWebhookSecret); err != nil {
 			return err

@@ -438,3 +438,60 @@ func TestRebuyBeforeRemovalLeavesNoOneInTwoGroups(t *testing.T) {
 		t.Fatalf("enrollment after paying again = %+v", en)
 	}
 }
+
+func TestCommandMenusPerScopeAndLanguage(t *testing.T) {
+	h := mustStart(t)
+	private := h.TG.Commands(telegramtest.CommandScope{Type: "all_private_chats"}, "")
+	admins := h.TG.Commands(telegramtest.CommandScope{Type: "all_chat_administrators"}, "en")
+	if len(private) == 0 || private[0].Command != "start" || !strings.Contains(private[0].Description, "课程") {
+		t.Fatalf("private menu (default, Chinese) = %+v", private)
+	}
+	if len(admins) == 0 || admins[0].Command != "register" || !strings.Contains(admins[0].Description, "Register") {
+		t.Fatalf("administrators' menu in English = %+v", admins)
+	}
+}
+
+func TestEveryCallbackIsAnswered(t *testing.T) {
+	h := mustStart(t)
+	community(t, h, 5)
+	buyer(t, h, 42, "en")
+	must(t, h.Say(t.Context(), 42, 42, "/language"))
+	msg, _ := h.LastBotMessage(42)
+	id, err := h.TG.Click(42, 42, msg.ID, "lang:zh-CN")
+	must(t, err)
+	must(t, h.Step(t.Context()))
+	if _, ok := h.TG.AnsweredCallback(id); !ok {
+		t.Fatal("callback not answered")
+	}
+}
+
+func TestDisputeTakesTheSeatBack(t *testing.T) {
+	h := mustStart(t)
+	g := community(t, h, 5)
+	buyer(t, h, 42, "zh")
+	s, err := h.Paid(t.Context(), 42, 1)
+	must(t, err)
+	must(t, h.Join(t.Context(), 42))
+	code, err := h.Deliver(t.Context(), stripetest.DisputeCreated(WebhookSecret, "evt_dp", "dp_1", "ch_1", s.PaymentIntent, 19900, time.Now()))
+	must(t, err)
+	if code != http.StatusOK {
+		t.Fatalf("status %d", code)
+	}
+	must(t, h.Step(t.Context()))
+	if h.TG.IsMember(g, 42) {
+		t.Fatal("disputed member still in the group")
+	}
+	if n := count(botTexts(h, 42), "支付争议"); n != 1 {
+		t.Fatalf("removal notice in Chinese = %d: %q", n, botTexts(h, 42))
+	}
+	gs, err := h.App.Store().Groups(t.Context())
+	must(t, err)
+	if gs[0].SeatsUsed != 0 {
+		t.Fatalf("seat not freed: %d used", gs[0].SeatsUsed)
+	}
+	orders, err := h.App.Store().Orders(t.Context(), 42)
+	must(t, err)
+	if len(orders) != 1 || orders[0].Status != "disputed" {
+		t.Fatalf("order history = %+v", orders)
+	}
+}
