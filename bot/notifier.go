@@ -15,14 +15,17 @@ var _ groups.Notifier = (*Bot)(nil)
 // Tell renders a notice in the user's language and sends it privately.
 func (b *Bot) Tell(ctx context.Context, userID int64, n groups.Notice) error {
 	lang := b.userLang(ctx, userID, "")
-	text, kb := b.render(lang, n)
+	text, kb, err := b.render(lang, n)
+	if err != nil {
+		return err
+	}
 	msg := tgbotapi.NewMessage(userID, text)
 	msg.ParseMode = tgbotapi.ModeHTML
 	msg.DisableWebPagePreview = true
 	if kb != nil {
 		msg.ReplyMarkup = *kb
 	}
-	_, err := b.Sender.Send(ctx, Bulk, userID, msg)
+	_, err = b.Sender.Send(ctx, Bulk, userID, msg)
 	if e, ok := apiError(err); ok && e.Code == 403 {
 		return fmt.Errorf("tell %d: %s: %w", userID, e.Message, groups.ErrUnreachable)
 	}
@@ -35,7 +38,10 @@ func (b *Bot) Tell(ctx context.Context, userID int64, n groups.Notice) error {
 // Post renders a notice in the groups' language, sends it into the chat and
 // pins it when asked.
 func (b *Bot) Post(ctx context.Context, chatID int64, n groups.Notice, pin bool) error {
-	text, kb := b.render(b.GroupLang, n)
+	text, kb, err := b.render(b.GroupLang, n)
+	if err != nil {
+		return err
+	}
 	msg := tgbotapi.NewMessage(chatID, text)
 	msg.ParseMode = tgbotapi.ModeHTML
 	msg.DisableWebPagePreview = true
@@ -56,7 +62,18 @@ func (b *Bot) Post(ctx context.Context, chatID int64, n groups.Notice, pin bool)
 	return nil
 }
 
-func (b *Bot) render(lang Lang, n groups.Notice) (string, *tgbotapi.InlineKeyboardMarkup) {
+func (b *Bot) render(lang Lang, n groups.Notice) (string, *tgbotapi.InlineKeyboardMarkup, error) {
+	text, kb := b.renderGroups(lang, n)
+	if text == "" {
+		text, kb = b.renderHomework(lang, n)
+	}
+	if text == "" {
+		return "", nil, fmt.Errorf("bot: no rendering for notice %q (%T)", n.NoticeName(), n)
+	}
+	return text, kb, nil
+}
+
+func (b *Bot) renderGroups(lang Lang, n groups.Notice) (string, *tgbotapi.InlineKeyboardMarkup) {
 	switch n := n.(type) {
 	case groups.InviteNotice:
 		name := groupName(lang, n.Group)
@@ -85,5 +102,10 @@ func (b *Bot) render(lang Lang, n groups.Notice) (string, *tgbotapi.InlineKeyboa
 	case groups.WaitlistAlert:
 		return T(lang, "waitlist.alert", b.courseTitle(n.Course), n.Waiting, n.Course), nil
 	}
-	panic(fmt.Sprintf("bot: no rendering for notice %T", n))
+	return "", nil
+}
+
+// renderHomework renders the notices of package assignments.
+func (b *Bot) renderHomework(lang Lang, n groups.Notice) (string, *tgbotapi.InlineKeyboardMarkup) {
+	return "", nil
 }

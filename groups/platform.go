@@ -62,9 +62,13 @@ type Notifier interface {
 	Post(ctx context.Context, chatID int64, n Notice, pin bool) error
 }
 
-// Notice is a message for the transport to render. The concrete types below
-// are the complete set.
-type Notice interface{ isNotice() }
+// Notice is a message for the transport to render in the reader's
+// language. Domain packages declare their notices as plain structs; the
+// transport renders each type it knows and reports the others as errors.
+type Notice interface {
+	// NoticeName names the notice in logs, e.g. "invite".
+	NoticeName() string
+}
 
 // InviteNotice welcomes a buyer and gives them the way into their group.
 type InviteNotice struct {
@@ -104,9 +108,20 @@ type WaitlistAlert struct {
 	Waiting int
 }
 
-func (InviteNotice) isNotice()   {}
-func (WaitlistNotice) isNotice() {}
-func (RemovedNotice) isNotice()  {}
-func (ArrivalNotice) isNotice()  {}
-func (RulesNotice) isNotice()    {}
-func (WaitlistAlert) isNotice()  {}
+// NoticeName implements Notice.
+func (InviteNotice) NoticeName() string { return "invite" }
+
+// NoticeName implements Notice.
+func (WaitlistNotice) NoticeName() string { return "waitlist" }
+
+// NoticeName implements Notice.
+func (RemovedNotice) NoticeName() string { return "removed" }
+
+// NoticeName implements Notice.
+func (ArrivalNotice) NoticeName() string { return "arrival" }
+
+// NoticeName implements Notice.
+func (RulesNotice) NoticeName() string { return "rules" }
+
+// NoticeName implements Notice.
+func (WaitlistAlert) NoticeName() string { return "waitlist_alert" }
