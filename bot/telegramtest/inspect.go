@@ -14,14 +14,22 @@ import (
 // update is queued when the bot can see the message (privacy mode applies).
 // It returns the new message id.
 func (s *Server) SendText(fromUserID, chatID int64, text string) (int, error) {
+	if strings.TrimSpace(text) == "" {
+		return 0, fmt.Errorf("telegramtest: empty message text")
+	}
+	return s.userSend(fromUserID, chatID, func(m *message) {
+		m.text, m.raw, m.entities = text, text, commandEntities(text)
+	})
+}
+
+// userSend posts a message from a user into a chat after the checks
+// Telegram makes, queues its update when the bot sees it, and returns its id.
+func (s *Server) userSend(fromUserID, chatID int64, fill func(m *message)) (int, error) {
 	s.mu.Lock()
 	defer s.unlock()
 	st := s.users[fromUserID]
 	if st == nil {
 		return 0, fmt.Errorf("%w %d", ErrUnknownUser, fromUserID)
-	}
-	if strings.TrimSpace(text) == "" {
-		return 0, fmt.Errorf("telegramtest: empty message text")
 	}
 	var c *chat
 	switch {
@@ -45,11 +53,11 @@ func (s *Server) SendText(fromUserID, chatID int64, text string) (int, error) {
 		}
 	}
 	m := s.newMessage(c, fromUserID)
-	m.text, m.raw, m.entities = text, text, commandEntities(text)
+	fill(m)
 	if s.botSees(c, m) {
 		s.enqueue("message", s.wireMessage(c, m))
 	}
-	s.emit("user_message", c.id, fromUserID, text)
+	s.emit("user_message", c.id, fromUserID, m.text+m.caption)
 	return m.id, nil
 }
 
@@ -154,7 +162,8 @@ func (s *Server) snapshot(m *message) Message {
 		ID: m.id, ChatID: m.chatID, From: s.user(m.from), Text: m.text, RawText: m.raw,
 		ParseMode: m.parseMode, Entities: slices.Clone(m.entities), ReplyToMessageID: m.replyTo,
 		Date: m.date, Pinned: m.pinned, Deleted: m.deleted, Edited: m.edited, EditDate: m.editDate,
-		PinnedMessageID: m.pinnedMsg,
+		PinnedMessageID: m.pinnedMsg, Caption: m.caption, PhotoFileID: m.photo,
+		DocumentFileID: m.document, DocumentName: m.fileName,
 	}
 	for _, row := range m.markup {
 		out.ReplyMarkup = append(out.ReplyMarkup, slices.Clone(row))

@@ -27,6 +27,10 @@ type message struct {
 	newMembers []int64
 	leftMember int64
 	pinnedMsg  int
+	caption    string // with photo or document
+	photo      string // file id of the largest size
+	document   string // file id
+	fileName   string
 }
 
 func (m *message) isService() bool {
@@ -63,6 +67,7 @@ func (s *Server) wireMessage(c *chat, m *message) map[string]any {
 	if m.text != "" {
 		out["text"] = m.text
 	}
+	s.wireMedia(m, out)
 	if len(m.entities) > 0 {
 		out["entities"] = m.entities
 	}

@@ -50,6 +50,7 @@ type Server struct {
 	groupSeq     int64
 	links        map[string]*inviteLink
 	callbacks    map[string]*callbackQuery
+	files        map[string]string // file id -> "photo" or "document"
 	callbackSeq  int64
 	commands     map[commandKey][]BotCommand
 	updates      []queuedUpdate
@@ -80,6 +81,7 @@ func New(token string, opts ...Option) *Server {
 		chats:        map[int64]*chat{},
 		links:        map[string]*inviteLink{},
 		callbacks:    map[string]*callbackQuery{},
+		files:        map[string]string{},
 		commands:     map[commandKey][]BotCommand{},
 		nextUpdateID: 100000,
 		signal:       make(chan struct{}),
@@ -278,6 +280,8 @@ func init() {
 		"deletewebhook":          (*Server).apiDeleteWebhook,
 		"getwebhookinfo":         (*Server).apiGetWebhookInfo,
 		"sendmessage":            (*Server).apiSendMessage,
+		"sendphoto":              (*Server).apiSendPhoto,
+		"senddocument":           (*Server).apiSendDocument,
 		"editmessagetext":        (*Server).apiEditMessageText,
 		"editmessagereplymarkup": (*Server).apiEditMessageReplyMarkup,
 		"deletemessage":          (*Server).apiDeleteMessage,

@@ -121,6 +121,12 @@ type Message struct {
 	NewChatMembers   []User
 	LeftChatMember   *User
 	PinnedMessageID  int
+
+	// Media: a photo or a document with its caption.
+	Caption        string
+	PhotoFileID    string
+	DocumentFileID string
+	DocumentName   string
 }
 
 // InviteLink is a snapshot of a chat invite link.
