@@ -59,11 +59,28 @@ type Config struct {
 	Location              *time.Location      // Timezone loaded; set by Load and Validate
 	LogLevel              string              // log_level, SHEQUN_LOG_LEVEL: debug, info, warn or error
 	Courses               []membership.Course // courses
+	Homework              Homework            // homework
 
 	// env maps a YAML key to the environment variable that set it, so that
 	// error messages name what the operator actually wrote.
 	env map[string]string
 }
+
+// Homework configures homework review.
+type Homework struct {
+	// LatePolicy is accept (late work is taken and marked late), penalty
+	// (taken, marked, LatePenalty percent off the score) or refuse.
+	LatePolicy string `yaml:"late_policy"`
+	// LatePenalty is the percentage taken off late work under penalty.
+	LatePenalty int `yaml:"late_penalty"`
+	// ReviewHold is how long a reviewer keeps a submission they opened.
+	ReviewHold time.Duration `yaml:"review_hold"`
+	// DigestAt is the local time (HH:MM) of the daily digest to reviewers.
+	DigestAt string `yaml:"digest_at"`
+}
+
+// DefaultHomework is the homework configuration when none is given.
+var DefaultHomework = Homework{LatePolicy: "accept", LatePenalty: 20, ReviewHold: 30 * time.Minute, DigestAt: "09:00"}
 
 // Default returns a configuration holding only the defaults.
 func Default() *Config {
@@ -75,6 +92,7 @@ func Default() *Config {
 		Store:            DefaultStore,
 		Timezone:         DefaultTimezone,
 		LogLevel:         DefaultLogLevel,
+		Homework:         DefaultHomework,
 	}
 }
 
@@ -95,6 +113,7 @@ type fileConfig struct {
 	Timezone              string       `yaml:"timezone"`
 	LogLevel              string       `yaml:"log_level"`
 	Courses               []fileCourse `yaml:"courses"`
+	Homework              *Homework    `yaml:"homework"`
 }
 
 type fileCourse struct {
@@ -179,6 +198,22 @@ func (c *Config) readFile(path string, explicit bool) error {
 	c.StripeSecretKey, c.StripeWebhookSecret, c.StripeAPIURL = fc.StripeSecretKey, fc.StripeWebhookSecret, fc.StripeAPIURL
 	c.StripeSuccessURL, c.StripeCancelURL = fc.StripeSuccessURL, fc.StripeCancelURL
 	c.HTTPAddr, c.Store, c.Timezone, c.LogLevel = fc.HTTPAddr, fc.Store, fc.Timezone, fc.LogLevel
+	if fc.Homework != nil {
+		h := DefaultHomework
+		if fc.Homework.LatePolicy != "" {
+			h.LatePolicy = fc.Homework.LatePolicy
+		}
+		if fc.Homework.LatePenalty != 0 {
+			h.LatePenalty = fc.Homework.LatePenalty
+		}
+		if fc.Homework.ReviewHold != 0 {
+			h.ReviewHold = fc.Homework.ReviewHold
+		}
+		if fc.Homework.DigestAt != "" {
+			h.DigestAt = fc.Homework.DigestAt
+		}
+		c.Homework = h
+	}
 	for _, o := range fc.Owners {
 		c.Owners = append(c.Owners, int64(o))
 	}

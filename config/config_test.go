@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shequn/shequn/membership"
 )
@@ -295,5 +296,37 @@ func TestSecretsRedacted(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), "config.telegram_token=[redacted]") || !strings.Contains(buf.String(), "db.example") {
 		t.Errorf("log output lacks redacted fields: %s", buf.String())
+	}
+}
+
+func TestHomeworkSection(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		yaml, err string
+		want      Homework
+	}{
+		{"courses: []\n", "", DefaultHomework},
+		{"homework:\n  late_policy: penalty\n  late_penalty: 30\n  review_hold: 10m\n  digest_at: \"08:30\"\n", "", Homework{LatePolicy: "penalty", LatePenalty: 30, ReviewHold: 10 * time.Minute, DigestAt: "08:30"}},
+		{"homework:\n  late_policy: maybe\n", "homework.late_policy", Homework{}},
+		{"homework:\n  late_penalty: 120\n", "homework.late_penalty", Homework{}},
+		{"homework:\n  digest_at: noon\n", "homework.digest_at", Homework{}},
+		{"homework:\n  review_hold: 2s\n", "homework.review_hold", Homework{}},
+	}
+	for i, c := range cases {
+		path := filepath.Join(dir, fmt.Sprintf("h%d.yaml", i))
+		os.WriteFile(path, []byte(c.yaml), 0o600)
+		cfg, err := Load(path, true, func(string) string { return "" })
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%q: err = %v, want %s", c.yaml, err, c.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%q: %v", c.yaml, err)
+		}
+		if cfg.Homework != c.want {
+			t.Errorf("%q: homework = %+v, want %+v", c.yaml, cfg.Homework, c.want)
+		}
 	}
 }

@@ -25,6 +25,9 @@ var (
 // Timezone into Location when Location is nil. It does not require the
 // Telegram token or Stripe keys: see RequireTelegram and RequireStripe.
 func (c *Config) Validate() error {
+	if err := c.Homework.validate(); err != nil {
+		return err
+	}
 	for _, u := range []struct {
 		key, val string
 		optional bool
@@ -189,4 +192,32 @@ func (c *Config) RequireStripe() error {
 		return errors.New("SHEQUN_STRIPE_WEBHOOK_SECRET is not set: add a webhook endpoint for /stripe/webhook in the Stripe dashboard and set its signing secret (whsec_…)")
 	}
 	return nil
+}
+
+// validate checks the homework section.
+func (h Homework) validate() error {
+	switch h.LatePolicy {
+	case "accept", "penalty", "refuse":
+	default:
+		return fmt.Errorf("homework.late_policy: %q is not accept, penalty or refuse", h.LatePolicy)
+	}
+	if h.LatePenalty < 0 || h.LatePenalty > 100 {
+		return fmt.Errorf("homework.late_penalty: %d is not a percentage from 0 to 100", h.LatePenalty)
+	}
+	if h.ReviewHold < time.Minute || h.ReviewHold > 24*time.Hour {
+		return fmt.Errorf("homework.review_hold: %s is not between 1m and 24h", h.ReviewHold)
+	}
+	if _, _, err := h.Digest(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Digest returns the hour and minute of the daily digest.
+func (h Homework) Digest() (hour, minute int, err error) {
+	t, err := time.Parse("15:04", h.DigestAt)
+	if err != nil {
+		return 0, 0, fmt.Errorf("homework.digest_at: %q is not a time like 09:00", h.DigestAt)
+	}
+	return t.Hour(), t.Minute(), nil
 }
