@@ -6,20 +6,24 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/shequn/shequn/assignments"
 	"github.com/shequn/shequn/bot"
 	"github.com/shequn/shequn/config"
 	"github.com/shequn/shequn/groups"
+	"github.com/shequn/shequn/jobs"
 	"github.com/shequn/shequn/membership"
 	"github.com/shequn/shequn/payments"
 	"github.com/shequn/shequn/store/sqlite"
@@ -30,8 +34,12 @@ type Store interface {
 	membership.Store
 	membership.EventInbox
 	membership.ProfileStore
+	membership.RoleStore
 	groups.Store
+	assignments.Store
 	bot.UpdateLog
+	bot.DialogueStore
+	jobs.Leases
 	Ping(ctx context.Context) error
 	Close() error
 }
@@ -67,11 +75,14 @@ type App struct {
 	Bot      *bot.Bot
 	Members  *membership.Service
 	Groups   *groups.Service
+	Homework *assignments.Service
 	poller   *bot.Poller // nil in webhook mode
 	server   *http.Server
 	listener net.Listener
 	cron     *cron.Cron
 	wake     chan struct{}
+	passes   *jobs.Runner // the reconciler passes, on one instance at a time
+	daily    *jobs.Runner // the daily digest, on one instance a day
 	metrics  counters
 	jobMu    sync.Mutex // one pass of the jobs at a time
 }
@@ -134,6 +145,7 @@ func (a *App) build(ctx context.Context) error {
 	a.sender = bot.NewSender(bot.NewAPI(cfg.TelegramToken, cfg.TelegramAPIURL, httpClient), limits, a.log, a.opts.SenderOptions...)
 	b := &bot.Bot{
 		Sender: a.sender, Updates: a.store, Members: a.store, Profiles: a.store,
+		Roles: a.store, Dialogues: a.store, Location: cfg.Location,
 		Courses: cfg.Courses, Owners: cfg.Owners, Now: a.now, Log: a.log,
 		Checkout: a.opts.Checkout,
 	}
@@ -145,10 +157,20 @@ func (a *App) build(ctx context.Context) error {
 		Owners: cfg.Owners, Courses: cfg.CourseMap(), Now: a.now, Log: a.log, Wake: a.Wake,
 	}
 	b.Groups = a.Groups
+	a.Homework = &assignments.Service{
+		Store: a.store, Members: a.store, Roles: a.store, Groups: a.store, Notifier: b,
+		Owners: cfg.Owners, Courses: cfg.CourseMap(), Location: cfg.Location,
+		Late: assignments.LatePolicy(cfg.Homework.LatePolicy), LatePenaltyPct: cfg.Homework.LatePenalty,
+		HoldFor: cfg.Homework.ReviewHold, Now: a.now, Log: a.log,
+	}
+	b.Homework = a.Homework
 	a.Members = &membership.Service{
 		Store: a.store, Inbox: a.store, Seats: a.Groups, Courses: cfg.CourseMap(), Now: a.now, Log: a.log,
 	}
 	a.Bot = b
+	holder := instanceName()
+	a.passes = &jobs.Runner{Leases: a.store, Holder: holder, TTL: 2*a.every() + 30*time.Second, Log: a.log}
+	a.daily = &jobs.Runner{Leases: a.store, Holder: holder, TTL: time.Hour, Log: a.log}
 	if err := b.Init(ctx); err != nil {
 		return err
 	}
@@ -209,17 +231,48 @@ func (a *App) Addr() string { return a.listener.Addr().String() }
 // Store returns the app's store.
 func (a *App) Store() Store { return a.store }
 
-// RunJobs runs one pass of the background work at now: apply stored
-// payment events, then make the chats match the stored state.
+// RunJobs runs one pass of the background work at now. Stored payment
+// events are applied by whichever instance runs the pass (every step is
+// atomic and idempotent); making the chats match the stored state (sending
+// invites, removing members, announcing homework) runs on the one instance
+// holding the reconciler's lease, so nothing is sent twice.
 func (a *App) RunJobs(ctx context.Context, now time.Time) error {
 	a.jobMu.Lock()
 	defer a.jobMu.Unlock()
 	a.metrics.passes.Add(1)
-	err := errors.Join(a.Members.ProcessPending(ctx, now), a.Groups.Reconcile(ctx, now))
+	err := a.Members.ProcessPending(ctx, now)
+	if err == nil {
+		_, err = a.passes.RunOnce(ctx, jobs.Job{ID: "reconcile", Run: a.reconcile}, now)
+	}
 	if err != nil {
 		a.metrics.passFailures.Add(1)
 	}
 	return err
+}
+
+func (a *App) reconcile(ctx context.Context, now time.Time) error {
+	return errors.Join(a.Groups.Reconcile(ctx, now), a.Homework.Reconcile(ctx, now))
+}
+
+// RunDigest sends the daily digest to reviewers, on one instance.
+func (a *App) RunDigest(ctx context.Context, now time.Time) error {
+	_, err := a.daily.RunOnce(ctx, jobs.Job{ID: "digest", Run: a.Homework.Digest}, now)
+	return err
+}
+
+func (a *App) every() time.Duration {
+	if a.opts.ReconcileEvery > 0 {
+		return a.opts.ReconcileEvery
+	}
+	return time.Minute
+}
+
+// instanceName names this process among several instances.
+func instanceName() string {
+	host, _ := os.Hostname()
+	b := make([]byte, 4)
+	rand.Read(b)
+	return fmt.Sprintf("%s/%d/%x", host, os.Getpid(), b)
 }
 
 // Step takes every waiting update and runs background passes until

@@ -44,11 +44,11 @@ func (a *App) Run(ctx context.Context) error {
 		close(workDone)
 	} else {
 		go func() { defer close(workDone); a.work(workCtx) }()
-		every := a.opts.ReconcileEvery
-		if every <= 0 {
-			every = time.Minute
+		a.cron.Schedule(cron.Every(a.every()), cron.FuncJob(a.Wake))
+		hour, minute, _ := a.cfg.Homework.Digest()
+		if _, err := a.cron.AddFunc(fmt.Sprintf("%d %d * * *", minute, hour), func() { a.runDigest(workCtx) }); err != nil {
+			return fmt.Errorf("schedule the digest: %w", err)
 		}
-		a.cron.Schedule(cron.Every(every), cron.FuncJob(a.Wake))
 		a.cron.Start()
 		a.Wake() // finish what a previous run left
 	}
@@ -72,6 +72,10 @@ func (a *App) Run(ctx context.Context) error {
 	<-a.cron.Stop().Done()
 	stopWork()
 	<-workDone
+	// Let another instance take the passes over at once.
+	if err := a.passes.Release(shutCtx, "reconcile"); err != nil {
+		a.log.Warn("release the reconciler lease", "err", err)
+	}
 	// 3. Flush the sender.
 	if err := a.sender.Close(shutCtx); err != nil {
 		a.log.Warn("sender flush", "err", err)
@@ -91,6 +95,14 @@ func (a *App) work(ctx context.Context) {
 		if err := a.RunJobs(ctx, a.now()); err != nil && ctx.Err() == nil {
 			a.log.ErrorContext(ctx, "background pass failed", "err", err)
 		}
+	}
+}
+
+// runDigest sends the daily digest; the schedule triggers it, and the time
+// it reads is the injected clock's.
+func (a *App) runDigest(ctx context.Context) {
+	if err := a.RunDigest(ctx, a.now()); err != nil {
+		a.log.ErrorContext(ctx, "daily digest failed", "err", err)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/shequn/shequn/assignments"
 	"github.com/shequn/shequn/groups"
 	"github.com/shequn/shequn/membership"
 )
@@ -31,6 +32,10 @@ type Bot struct {
 	Profiles  membership.ProfileStore
 	Groups    *groups.Service
 	Checkout  Checkout
+	Homework  *assignments.Service
+	Roles     membership.RoleStore
+	Dialogues DialogueStore
+	Location  *time.Location      // dates are shown in this zone
 	Courses   []membership.Course // in the order they are offered
 	Owners    []int64
 	GroupLang Lang // the language of posts into groups; Chinese when empty
@@ -82,9 +87,30 @@ func (b *Bot) routes() *Router {
 	rt.On(Command("help"), b.help)
 	rt.On(Callback("buy"), b.buyCallback)
 	rt.On(Callback("lang"), b.languageChosen)
+	rt.On(Command("cancel"), b.cancel)
+	// Homework: students.
+	rt.On(And(InPrivate, Command("assignments")), b.listAssignments)
+	rt.On(And(InPrivate, Command("submit")), b.submitCommand)
+	rt.On(Callback("sub"), b.submitChosen)
+	rt.On(And(InPrivate, Command("mywork")), b.myWork)
+	rt.On(And(InPrivate, Command("rank")), b.rank)
+	// Homework: teachers and assistants (checked in the service).
+	rt.On(And(InPrivate, Command("assign")), b.assign)
+	rt.On(And(InPrivate, Command("review")), b.review)
+	rt.On(And(InPrivate, Command("grade")), b.gradeCommand)
+	rt.On(And(InPrivate, Command("skip")), b.skipComment)
+	rt.On(Callback("rv"), b.reviewGrade)
+	rt.On(Callback("rs"), b.reviewScore)
+	rt.On(Callback("rk"), b.reviewSkip)
+	rt.On(And(InPrivate, Command("top")), b.top)
+	rt.On(And(InPrivate, Command("queue")), b.queue)
 	// Owners.
 	rt.On(Command("register"), b.ownersOnly(b.register))
 	rt.On(Command("groups"), b.ownersOnly(b.listGroups))
+	rt.On(Command("grant"), b.ownersOnly(b.grant))
+	rt.On(Command("revoke"), b.ownersOnly(b.revoke))
+	// An answer to a question the bot asked.
+	rt.On(func(r *Request) bool { return r.Private && r.Command == "" && r.Update.Message != nil }, b.answer)
 	// Group life.
 	rt.On(func(r *Request) bool { return r.Update.ChatJoinRequest != nil }, b.joinRequest)
 	rt.On(func(r *Request) bool { return r.Update.ChatMember != nil }, b.memberUpdate)

@@ -7,6 +7,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/shequn/shequn/assignments"
 	"github.com/shequn/shequn/groups"
 )
 
@@ -107,5 +108,32 @@ func (b *Bot) renderGroups(lang Lang, n groups.Notice) (string, *tgbotapi.Inline
 
 // renderHomework renders the notices of package assignments.
 func (b *Bot) renderHomework(lang Lang, n groups.Notice) (string, *tgbotapi.InlineKeyboardMarkup) {
+	switch n := n.(type) {
+	case assignments.AssignmentNotice:
+		a := n.Assignment
+		link := fmt.Sprintf("https://t.me/%s?start=submit-%d", b.Username(), a.ID)
+		kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
+			tgbotapi.NewInlineKeyboardButtonURL(T(lang, "assign.submit_button"), link)))
+		return T(lang, "assign.announce", a.Title, a.Description, a.MaxScore, b.date(lang, a.Due)), &kb
+	case assignments.FeedbackNotice:
+		s, a := n.Submission, n.Assignment
+		comment := ""
+		if s.Comment != "" {
+			comment = T(lang, "feedback.comment", s.Comment)
+		}
+		if s.State == assignments.StateRedo {
+			return T(lang, "feedback.redo", a.Title, s.Version, HTML(comment)), nil
+		}
+		if s.PenaltyPct > 0 {
+			comment = T(lang, "feedback.penalty", s.PenaltyPct) + comment
+		}
+		return T(lang, "feedback", a.Title, s.Version, b.gradeName(lang, s.Grade), s.Score, a.MaxScore, HTML(comment)), nil
+	case assignments.DigestNotice:
+		oldest := ""
+		if !n.Oldest.IsZero() {
+			oldest = T(lang, "queue.oldest", b.date(lang, n.Oldest))
+		}
+		return T(lang, "digest", n.Pending, HTML(oldest)), nil
+	}
 	return "", nil
 }

@@ -19,6 +19,9 @@ func (b *Bot) start(ctx context.Context, r *Request) error {
 		if id, ok := strings.CutPrefix(r.Args[0], "buy-"); ok {
 			return b.buy(ctx, r, id)
 		}
+		if id, ok := strings.CutPrefix(r.Args[0], "submit-"); ok {
+			return b.startSubmission(ctx, r, id)
+		}
 	}
 	if len(b.Courses) == 0 {
 		return b.reply(ctx, r, T(r.Lang, "start.none"), nil)
@@ -135,9 +138,12 @@ func (b *Bot) languageChosen(ctx context.Context, r *Request) error {
 }
 
 func (b *Bot) help(ctx context.Context, r *Request) error {
-	text := T(r.Lang, "help.student")
+	text := T(r.Lang, "help.student") + T(r.Lang, "help.homework")
+	if _, _, ok, err := b.Homework.ReviewScope(ctx, r.From.ID); err == nil && ok {
+		text += T(r.Lang, "help.staff")
+	}
 	if b.isOwner(r.From.ID) {
-		text += T(r.Lang, "help.owner")
+		text += T(r.Lang, "help.owner") + T(r.Lang, "help.owner_roles")
 	}
 	return b.reply(ctx, r, text, nil)
 }

@@ -1,7 +1,7 @@
 // Package sqlite is the embedded storage adapter: one SQLite file, one
 // process, nothing to install. It implements membership.Store,
-// membership.EventInbox, membership.ProfileStore, groups.Store and the
-// method set of bot.UpdateLog.
+// membership.EventInbox, membership.ProfileStore, groups.Store, jobs.Leases
+// and the method set of bot.UpdateLog.
 //
 // All writes go through a single connection whose transactions begin
 // IMMEDIATE, so writers queue in the process instead of failing with
@@ -26,7 +26,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/shequn/shequn/assignments"
 	"github.com/shequn/shequn/groups"
+	"github.com/shequn/shequn/jobs"
 	"github.com/shequn/shequn/membership"
 
 	sqlite3 "modernc.org/sqlite"
@@ -40,10 +42,18 @@ var (
 	_ membership.EventInbox   = (*DB)(nil)
 	_ membership.ProfileStore = (*DB)(nil)
 	_ groups.Store            = (*DB)(nil)
+	_ assignments.Store       = (*DB)(nil)
+	_ membership.RoleStore    = (*DB)(nil)
+	_ jobs.Leases             = (*DB)(nil)
 	_ interface {
 		ClaimUpdate(ctx context.Context, updateID int64, at time.Time) (bool, error)
 		FinishUpdate(ctx context.Context, updateID int64, at time.Time) error
 		PruneUpdates(ctx context.Context, before time.Time) error
+	} = (*DB)(nil)
+	_ interface { // bot.DialogueStore
+		SetDialogue(ctx context.Context, userID int64, kind, data string, expires time.Time) error
+		Dialogue(ctx context.Context, userID int64) (kind, data string, expires time.Time, err error)
+		ClearDialogue(ctx context.Context, userID int64) error
 	} = (*DB)(nil)
 )
 

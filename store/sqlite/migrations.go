@@ -131,6 +131,122 @@ var migrations = []string{
 		language      TEXT NOT NULL DEFAULT '',
 		updated_at    INTEGER
 	);`,
+
+	// 6: homework. A submission row is one version; latest marks the
+	// newest of a student's versions of an assignment, and key_* the
+	// ledger rows its counted score went to. The ledger keeps one row per
+	// student, period and key while they have points; score_buckets counts
+	// its rows per points value (level 0) and per points and first_at slot
+	// (levels 1 and up), so that a rank sums a few buckets instead of
+	// counting every better student (see ledger.go). Roles and bot
+	// dialogues come along.
+	`CREATE TABLE assignments (
+		id           INTEGER PRIMARY KEY,
+		course       TEXT NOT NULL,
+		title        TEXT NOT NULL DEFAULT '',
+		description  TEXT NOT NULL DEFAULT '',
+		due_at       INTEGER,
+		max_score    INTEGER NOT NULL DEFAULT 0,
+		created_by   INTEGER NOT NULL DEFAULT 0,
+		created_at   INTEGER,
+		announced_at INTEGER
+	);
+	CREATE INDEX assignments_unannounced ON assignments (created_at, id) WHERE announced_at IS NULL;
+
+	CREATE TABLE submissions (
+		id               INTEGER PRIMARY KEY,
+		assignment_id    INTEGER NOT NULL REFERENCES assignments (id),
+		course           TEXT NOT NULL,
+		user_id          INTEGER NOT NULL,
+		version          INTEGER NOT NULL CHECK (version > 0),
+		latest           INTEGER NOT NULL DEFAULT 1,
+		kind             TEXT NOT NULL DEFAULT '',
+		text             TEXT NOT NULL DEFAULT '',
+		file_ids         TEXT NOT NULL DEFAULT '[]',
+		submitted_at     INTEGER NOT NULL,
+		late             INTEGER NOT NULL DEFAULT 0,
+		penalty_pct      INTEGER NOT NULL DEFAULT 0,
+		state            TEXT NOT NULL,
+		held_by          INTEGER NOT NULL DEFAULT 0,
+		held_until       INTEGER,
+		grade            TEXT NOT NULL DEFAULT '',
+		score            INTEGER NOT NULL DEFAULT 0,
+		comment          TEXT NOT NULL DEFAULT '',
+		reviewed_by      INTEGER NOT NULL DEFAULT 0,
+		reviewed_at      INTEGER,
+		feedback_sent_at INTEGER,
+		key_week         TEXT NOT NULL DEFAULT '',
+		key_month        TEXT NOT NULL DEFAULT '',
+		key_all          TEXT NOT NULL DEFAULT '',
+		UNIQUE (assignment_id, user_id, version)
+	);
+	CREATE UNIQUE INDEX submissions_latest ON submissions (assignment_id, user_id) WHERE latest = 1;
+	CREATE INDEX submissions_user ON submissions (user_id, submitted_at) WHERE latest = 1;
+	CREATE INDEX submissions_pending ON submissions (submitted_at, id) WHERE state = 'pending';
+	CREATE INDEX submissions_pending_course ON submissions (course, submitted_at, id) WHERE state = 'pending';
+	CREATE INDEX submissions_held ON submissions (held_by, submitted_at, id)
+		WHERE state = 'pending' AND held_by <> 0;
+	CREATE INDEX submissions_unsent ON submissions (reviewed_at, id)
+		WHERE state IN ('reviewed', 'redo') AND feedback_sent_at IS NULL;
+	CREATE INDEX submissions_counted ON submissions (user_id, course)
+		WHERE state = 'reviewed' AND score > 0;
+
+	CREATE TABLE reviews (
+		id            INTEGER PRIMARY KEY,
+		submission_id INTEGER NOT NULL REFERENCES submissions (id),
+		course        TEXT NOT NULL,
+		reviewer      INTEGER NOT NULL,
+		at            INTEGER NOT NULL,
+		grade         TEXT NOT NULL,
+		score         INTEGER NOT NULL
+	);
+	CREATE INDEX reviews_at ON reviews (at, course, reviewer);
+
+	CREATE TABLE ledger (
+		course     TEXT NOT NULL,
+		period     TEXT NOT NULL,
+		period_key TEXT NOT NULL,
+		user_id    INTEGER NOT NULL,
+		points     INTEGER NOT NULL CHECK (points > 0),
+		first_at   INTEGER NOT NULL,
+		PRIMARY KEY (course, period, period_key, user_id)
+	) WITHOUT ROWID;
+	CREATE INDEX ledger_rank ON ledger (course, period, period_key, points DESC, first_at, user_id);
+
+	CREATE TABLE score_buckets (
+		course     TEXT NOT NULL,
+		period     TEXT NOT NULL,
+		period_key TEXT NOT NULL,
+		level      INTEGER NOT NULL,
+		points     INTEGER NOT NULL,
+		slot       INTEGER NOT NULL,
+		n          INTEGER NOT NULL CHECK (n > 0),
+		PRIMARY KEY (course, period, period_key, level, points, slot)
+	) WITHOUT ROWID;
+
+	CREATE TABLE roles (
+		user_id    INTEGER NOT NULL,
+		role       TEXT NOT NULL,
+		course     TEXT NOT NULL DEFAULT '',
+		granted_by INTEGER NOT NULL DEFAULT 0,
+		granted_at INTEGER,
+		PRIMARY KEY (user_id, role, course)
+	) WITHOUT ROWID;
+	CREATE INDEX profiles_username ON profiles (username COLLATE NOCASE, updated_at) WHERE username <> '';
+
+	CREATE TABLE dialogues (
+		user_id    INTEGER PRIMARY KEY,
+		kind       TEXT NOT NULL,
+		data       TEXT NOT NULL DEFAULT '',
+		expires_at INTEGER
+	);`,
+
+	// 7: leases, which let one of several instances run scheduled work.
+	`CREATE TABLE leases (
+		name       TEXT PRIMARY KEY,
+		holder     TEXT NOT NULL,
+		expires_at INTEGER NOT NULL
+	) WITHOUT ROWID;`,
 }
 
 // migrate applies the migrations the database lacks, each in its own

@@ -18,7 +18,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shequn/shequn/assignments"
 	"github.com/shequn/shequn/groups"
+	"github.com/shequn/shequn/jobs"
 	"github.com/shequn/shequn/membership"
 )
 
@@ -30,6 +32,14 @@ type UpdateLog interface {
 	PruneUpdates(ctx context.Context, before time.Time) error
 }
 
+// DialogueStore has the method set of bot.DialogueStore, for the same
+// reason.
+type DialogueStore interface {
+	SetDialogue(ctx context.Context, userID int64, kind, data string, expires time.Time) error
+	Dialogue(ctx context.Context, userID int64) (kind, data string, expires time.Time, err error)
+	ClearDialogue(ctx context.Context, userID int64) error
+}
+
 // Stores is everything an adapter provides.
 type Stores interface {
 	membership.Store
@@ -37,6 +47,10 @@ type Stores interface {
 	membership.ProfileStore
 	groups.Store
 	UpdateLog
+	assignments.Store
+	membership.RoleStore
+	DialogueStore
+	jobs.Leases
 }
 
 // Run runs the contract suite. open must return a fresh, empty store on
@@ -61,6 +75,22 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		{"PendingSeats", testPendingSeats},
 		{"UpdateLog", testUpdateLog},
 		{"Profiles", testProfiles},
+		{"Assignments", testAssignments},
+		{"SubmitVersions", testSubmitVersions},
+		{"SubmitOverReview", testSubmitOverReview},
+		{"HoldOrder", testHoldOrder},
+		{"HoldSubmission", testHoldSubmission},
+		{"HoldConcurrent", testHoldConcurrent},
+		{"ReviewLedger", testReviewLedger},
+		{"ReviewConflicts", testReviewConflicts},
+		{"RankTies", testRankTies},
+		{"Queue", testQueue},
+		{"Feedback", testFeedback},
+		{"Roles", testRoles},
+		{"ProfileByUsername", testProfileByUsername},
+		{"Dialogues", testDialogues},
+		{"Leases", testLeases},
+		{"JobsRunOncePerTick", testJobsRunOncePerTick},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,189 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shequn/shequn/assignments"
+	"github.com/shequn/shequn/membership"
+)
+
+// draft is an assignment being written through the /assign dialogue.
+type draft struct {
+	Step        string    `json:"step"` // course, title, due, max, desc
+	Course      string    `json:"course,omitempty"`
+	Title       string    `json:"title,omitempty"`
+	Due         time.Time `json:"due,omitzero"`
+	MaxScore    int       `json:"max,omitempty"`
+	Description string    `json:"desc,omitempty"`
+}
+
+// assign publishes an assignment from one line, or starts the dialogue.
+func (b *Bot) assign(ctx context.Context, r *Request) error {
+	scope, all, ok, err := b.Homework.ReviewScope(ctx, r.From.ID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return b.reply(ctx, r, T(r.Lang, "not_reviewer"), nil)
+	}
+	if len(r.Args) > 0 {
+		return b.assignOneLine(ctx, r)
+	}
+	courses := scope
+	if all {
+		courses = nil
+		for _, c := range b.Courses {
+			courses = append(courses, c.ID)
+		}
+	}
+	d := draft{Step: "course"}
+	if len(courses) == 1 {
+		d = draft{Step: "title", Course: courses[0]}
+	}
+	if err := b.saveDraft(ctx, r.From.ID, d); err != nil {
+		return err
+	}
+	if d.Step == "course" {
+		return b.reply(ctx, r, T(r.Lang, "assign.ask_course", strings.Join(courses, ", ")), nil)
+	}
+	return b.reply(ctx, r, T(r.Lang, "assign.ask_title"), nil)
+}
+
+func (b *Bot) saveDraft(ctx context.Context, userID int64, d draft) error {
+	data, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	return b.ask(ctx, userID, askAssignment, string(data))
+}
+
+// assignOneLine reads "/assign <course> <due|-> <max> <title> | <description>".
+func (b *Bot) assignOneLine(ctx context.Context, r *Request) error {
+	usage := func() error { return b.reply(ctx, r, T(r.Lang, "assign.usage"), nil) }
+	text := strings.TrimSpace(r.Message.Text)
+	fields := strings.Fields(text)
+	if len(fields) < 5 {
+		return usage()
+	}
+	a := assignments.Assignment{Course: strings.ToLower(fields[1])}
+	if _, ok := b.course(a.Course); !ok {
+		return b.reply(ctx, r, T(r.Lang, "buy.unknown", fields[1]), nil)
+	}
+	rest := fields[2:]
+	due, used, ok := b.parseDue(rest)
+	if !ok {
+		return b.reply(ctx, r, T(r.Lang, "assign.bad_due"), nil)
+	}
+	rest = rest[used:]
+	if len(rest) < 2 {
+		return usage()
+	}
+	max, err := strconv.Atoi(rest[0])
+	if err != nil || max < 1 || max > assignments.MaxScoreLimit {
+		return b.reply(ctx, r, T(r.Lang, "assign.bad_max"), nil)
+	}
+	a.Due, a.MaxScore = due, max
+	a.Title, a.Description, _ = strings.Cut(strings.Join(rest[1:], " "), "|")
+	return b.createAssignment(ctx, r, a)
+}
+
+// parseDue reads a due date at the start of fields: "-", "YYYY-MM-DD"
+// (end of that day) or "YYYY-MM-DD HH:MM", in the community's zone. It
+// reports how many fields it used.
+func (b *Bot) parseDue(fields []string) (time.Time, int, bool) {
+	if len(fields) == 0 {
+		return time.Time{}, 0, false
+	}
+	if fields[0] == "-" {
+		return time.Time{}, 1, true
+	}
+	if len(fields) > 1 {
+		if t, err := time.ParseInLocation("2006-01-02 15:04", fields[0]+" "+fields[1], b.Location); err == nil {
+			return t, 2, t.After(b.Now())
+		}
+	}
+	t, err := time.ParseInLocation("2006-01-02", fields[0], b.Location)
+	if err != nil {
+		return time.Time{}, 0, false
+	}
+	end := t.AddDate(0, 0, 1).Add(-time.Minute)
+	return end, 1, end.After(b.Now())
+}
+
+// assignStep takes the answer to the dialogue's current question.
+func (b *Bot) assignStep(ctx context.Context, r *Request, data string) error {
+	var d draft
+	if err := json.Unmarshal([]byte(data), &d); err != nil {
+		return b.Dialogues.ClearDialogue(ctx, r.From.ID)
+	}
+	answer := strings.TrimSpace(r.Message.Text)
+	next := func(step, key string, args ...any) error {
+		d.Step = step
+		if err := b.saveDraft(ctx, r.From.ID, d); err != nil {
+			return err
+		}
+		return b.reply(ctx, r, T(r.Lang, key, args...), nil)
+	}
+	switch d.Step {
+	case "course":
+		c := strings.ToLower(answer)
+		if ok, err := b.Homework.CanReview(ctx, r.From.ID, c); err != nil || !ok {
+			if err != nil {
+				return err
+			}
+			return b.reply(ctx, r, T(r.Lang, "buy.unknown", answer), nil)
+		}
+		d.Course = c
+		return next("title", "assign.ask_title")
+	case "title":
+		if answer == "" || len([]rune(answer)) > assignments.MaxTitle {
+			return b.reply(ctx, r, T(r.Lang, "assign.bad_title"), nil)
+		}
+		d.Title = answer
+		return next("due", "assign.ask_due", b.Location.String())
+	case "due":
+		due, used, ok := b.parseDue(strings.Fields(answer))
+		if !ok || used != len(strings.Fields(answer)) {
+			return b.reply(ctx, r, T(r.Lang, "assign.bad_due"), nil)
+		}
+		d.Due = due
+		return next("max", "assign.ask_max")
+	case "max":
+		n, err := strconv.Atoi(answer)
+		if err != nil || n < 1 || n > assignments.MaxScoreLimit {
+			return b.reply(ctx, r, T(r.Lang, "assign.bad_max"), nil)
+		}
+		d.MaxScore = n
+		return next("desc", "assign.ask_desc")
+	case "desc":
+		if answer != "-" {
+			d.Description = answer
+		}
+		if err := b.Dialogues.ClearDialogue(ctx, r.From.ID); err != nil {
+			return fmt.Errorf("clear dialogue: %w", err)
+		}
+		return b.createAssignment(ctx, r, assignments.Assignment{
+			Course: d.Course, Title: d.Title, Due: d.Due, MaxScore: d.MaxScore, Description: d.Description,
+		})
+	}
+	return b.Dialogues.ClearDialogue(ctx, r.From.ID)
+}
+
+func (b *Bot) createAssignment(ctx context.Context, r *Request, a assignments.Assignment) error {
+	a, err := b.Homework.Create(ctx, r.From.ID, a)
+	switch {
+	case errors.Is(err, assignments.ErrNotReviewer):
+		return b.reply(ctx, r, T(r.Lang, "not_reviewer"), nil)
+	case membership.ErrorCode(err) == membership.CodeInvalid:
+		return b.reply(ctx, r, T(r.Lang, "assign.usage"), nil)
+	case err != nil:
+		return err
+	}
+	return b.reply(ctx, r, T(r.Lang, "assign.created", a.ID, a.Title), nil)
+}

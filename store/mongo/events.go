@@ -1,0 +1,82 @@
+package mongo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"github.com/shequn/shequn/membership"
+)
+
+type eventDoc struct {
+	ID            string     `bson:"_id"`
+	Kind          string     `bson:"kind"`
+	OrderID       string     `bson:"order_id"`
+	PaymentIntent string     `bson:"payment_intent"`
+	Course        string     `bson:"course"`
+	UserID        int64      `bson:"user_id"`
+	Amount        int64      `bson:"amount"`
+	Currency      string     `bson:"currency"`
+	CreatedAt     *time.Time `bson:"created_at,omitempty"`
+	ReceivedAt    *time.Time `bson:"received_at,omitempty"`
+	ProcessedAt   *time.Time `bson:"processed_at,omitempty"`
+	Outcome       string     `bson:"outcome,omitempty"`
+}
+
+func (e eventDoc) event() membership.PaymentEvent {
+	return membership.PaymentEvent{ID: e.ID, Kind: membership.EventKind(e.Kind), OrderID: e.OrderID,
+		PaymentIntent: e.PaymentIntent, Course: e.Course, UserID: e.UserID, Amount: e.Amount, Currency: e.Currency,
+		Created: val(e.CreatedAt), Received: val(e.ReceivedAt)}
+}
+
+// AddEvent stores e unless an event with its ID is stored already, and
+// reports whether it was new.
+func (db *DB) AddEvent(ctx context.Context, e membership.PaymentEvent) (bool, error) {
+	err := db.insert(ctx, db.events, eventDoc{ID: e.ID, Kind: string(e.Kind), OrderID: e.OrderID,
+		PaymentIntent: e.PaymentIntent, Course: e.Course, UserID: e.UserID, Amount: e.Amount, Currency: e.Currency,
+		CreatedAt: opt(e.Created), ReceivedAt: opt(e.Received)})
+	switch {
+	case isDup(err):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("add payment event %s: %w", e.ID, err)
+	}
+	return true, nil
+}
+
+// PendingEvents returns up to limit unprocessed events, oldest Created
+// first, then oldest Received, then by id.
+func (db *DB) PendingEvents(ctx context.Context, limit int) ([]membership.PaymentEvent, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	docs, err := findAll[eventDoc](ctx, db.events, bson.M{"processed_at": nil},
+		options.Find().SetSort(order("processed_at", "created_at", "received_at", "_id")).SetLimit(int64(limit)))
+	if err != nil {
+		return nil, fmt.Errorf("pending payment events: %w", err)
+	}
+	events := make([]membership.PaymentEvent, len(docs))
+	for i, d := range docs {
+		events[i] = d.event()
+	}
+	return events, nil
+}
+
+// FinishEvent marks an event processed, with a short outcome for the
+// record. An event finished already keeps its first outcome; an unknown
+// event is ErrNotFound.
+func (db *DB) FinishEvent(ctx context.Context, id, outcome string, at time.Time) error {
+	matched, err := db.update(ctx, db.events, bson.M{"_id": id, "processed_at": nil},
+		bson.M{"$set": bson.M{"processed_at": ms(at), "outcome": outcome}})
+	if err == nil && !matched {
+		var e eventDoc
+		err = notFound(findOne(ctx, db.events, bson.M{"_id": id}, &e))
+	}
+	if err != nil {
+		return fmt.Errorf("finish payment event %s: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,91 @@
+package mongo
+
+import (
+	"context"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+)
+
+// Collections, their documents' _id, and the indexes Open creates. Every
+// query the bot runs often is served by _id or by one of these indexes.
+//
+//	collection        _id                      index (unique ones marked)           serves
+//	orders            order id                 payment_intent                       RevokePayment
+//	                                           user_id, -paid_at, -_id              Orders
+//	enrollments       "course/user"            course, number (unique)              member numbers never given twice
+//	                                           user_id, course                      Enrollments
+//	counters          "number/course",         —                                    member numbers ($inc), group ids
+//	                  "group"
+//	payment_events    event id                 processed_at, created_at,            PendingEvents
+//	                                           received_at, _id
+//	groups            group id                 chat_id (unique)                     GroupByChat, AddGroup
+//	                                           kind, course, ordinal (unique)       Groups, AddGroup, seat claims
+//	                                           holders                              which group holds a seat ticket
+//	seats             "course/user"            user_id, course                      Seats
+//	                                           group_id, user_id                    SeatInGroup
+//	                                           course, state, waiting_since,        WaitlistLen, FillWaitlist,
+//	                                           user_id                              "others wait already"
+//	                                           state, invite_sent_at, seated_at, _id      PendingSeats(invite)
+//	                                           state, wait_noted_at, waiting_since, _id   PendingSeats(waitnote)
+//	                                           state, joined_at, join_asked_at, _id       PendingSeats(join)
+//	                                           state, welcomed_at, joined_at, _id         PendingSeats(welcome)
+//	                                           state, removed_at, released_at, _id        PendingSeats(remove)
+//	telegram_updates  update id                finished_at                          PruneUpdates
+//	profiles          user id                  —                                    Profile
+//	leases            lease name               —                                    AcquireLease
+//
+// A (course, user) pair is unique because it is the _id of its enrollment
+// and of its seat. The pending-seat indexes would be partial indexes on
+// MongoDB alone; FerretDB v1 does not implement partialFilterExpression, so
+// they are whole compound indexes whose leading equality fields (the state,
+// and a "not done yet" time that is missing) pick out the pending seats.
+var indexes = map[string][]mongo.IndexModel{
+	"orders": {
+		{Keys: order("payment_intent")},
+		{Keys: order("user_id", "-paid_at", "-_id")},
+	},
+	"enrollments": {
+		{Keys: order("course", "number"), Options: options.Index().SetUnique(true)},
+		{Keys: order("user_id", "course")},
+	},
+	"payment_events": {
+		{Keys: order("processed_at", "created_at", "received_at", "_id")},
+	},
+	"groups": {
+		{Keys: order("chat_id"), Options: options.Index().SetUnique(true)},
+		{Keys: order("kind", "course", "ordinal"), Options: options.Index().SetUnique(true)},
+		{Keys: order("holders")},
+	},
+	"seats": {
+		{Keys: order("user_id", "course")},
+		{Keys: order("group_id", "user_id")},
+		{Keys: order("course", "state", "waiting_since", "user_id")},
+		{Keys: order("state", "invite_sent_at", "seated_at", "_id")},
+		{Keys: order("state", "wait_noted_at", "waiting_since", "_id")},
+		{Keys: order("state", "joined_at", "join_asked_at", "_id")},
+		{Keys: order("state", "welcomed_at", "joined_at", "_id")},
+		{Keys: order("state", "removed_at", "released_at", "_id")},
+	},
+	"telegram_updates": {
+		{Keys: order("finished_at")},
+	},
+}
+
+// createIndexes creates the indexes that are missing. Creating an index
+// that exists with the same keys and options is a no-op on the server, so
+// every instance can run it at start-up.
+//
+// One index per command: FerretDB v1.24 panics on a createIndexes command
+// that names two or more existing indexes.
+func (db *DB) createIndexes(ctx context.Context) error {
+	for coll, models := range indexes {
+		for _, m := range models {
+			if _, err := db.db.Collection(coll).Indexes().CreateOne(ctx, m); err != nil {
+				return fmt.Errorf("create index %v of %s: %w", m.Keys, coll, err)
+			}
+		}
+	}
+	return nil
+}

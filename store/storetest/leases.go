@@ -1,0 +1,135 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/shequn/shequn/jobs"
+)
+
+func testLeases(t *testing.T, s Stores) {
+	ctx := t.Context()
+	const ttl = 3 * time.Minute
+	acquire := func(name, holder string, minute int, want bool) {
+		t.Helper()
+		if got := must(s.AcquireLease(ctx, name, holder, at(minute), ttl))(t); got != want {
+			t.Errorf("%s acquires %s at minute %d: %v, want %v", holder, name, minute, got, want)
+		}
+	}
+	// Two holders: the first takes the lease, the second is refused.
+	acquire("reconcile", "a", 0, true)
+	acquire("reconcile", "b", 0, false)
+	acquire("reconcile", "b", 2, false)
+	acquire("other", "b", 0, true) // leases are independent
+	// Renewal: the holder extends its lease before it expires.
+	acquire("reconcile", "a", 2, true) // now until minute 5
+	acquire("reconcile", "b", 4, false)
+	// Expiry: at the expiry instant the lease is free for another.
+	acquire("reconcile", "b", 5, true)
+	acquire("reconcile", "a", 6, false)
+	// Release: only the holder's release counts.
+	ok(t, s.ReleaseLease(ctx, "reconcile", "a"))
+	acquire("reconcile", "a", 6, false)
+	ok(t, s.ReleaseLease(ctx, "reconcile", "b"))
+	acquire("reconcile", "a", 6, true)
+	ok(t, s.ReleaseLease(ctx, "never-taken", "a"))
+
+	// Many instances at once: exactly one gets a free lease.
+	var wg sync.WaitGroup
+	var winners atomic.Int32
+	for i := range 20 {
+		wg.Go(func() {
+			held, err := s.AcquireLease(ctx, "race", fmt.Sprintf("i%d", i), at(0), ttl)
+			if err != nil {
+				t.Errorf("instance %d: %v", i, err)
+			}
+			if held {
+				winners.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if n := winners.Load(); n != 1 {
+		t.Errorf("%d instances hold the lease, want 1", n)
+	}
+}
+
+// testJobsRunOncePerTick runs one job on two instances over the store: on
+// every tick both try, and the job runs once; when instance A stops, B
+// takes over within one lease period.
+func testJobsRunOncePerTick(t *testing.T, s Stores) {
+	ctx := t.Context()
+	const ttl = 3 * time.Minute
+	a := &jobs.Runner{Leases: s, Holder: "instance-a", TTL: ttl}
+	b := &jobs.Runner{Leases: s, Holder: "instance-b", TTL: ttl}
+	var mu sync.Mutex
+	runs := map[time.Time]int{}
+	job := jobs.Job{ID: "reconcile", Run: func(_ context.Context, now time.Time) error {
+		mu.Lock()
+		defer mu.Unlock()
+		runs[now]++
+		return nil
+	}}
+	tick := func(minute int, runners ...*jobs.Runner) (ran []string) {
+		t.Helper()
+		now := at(minute)
+		var wg sync.WaitGroup
+		var rmu sync.Mutex
+		for _, r := range runners {
+			wg.Go(func() {
+				did, err := r.RunOnce(ctx, job, now)
+				if err != nil {
+					t.Errorf("minute %d, %s: %v", minute, r.Holder, err)
+				}
+				if did {
+					rmu.Lock()
+					ran = append(ran, r.Holder)
+					rmu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		if got := runs[now]; got != 1 && len(runners) == 2 {
+			t.Errorf("minute %d: the job ran %d times, want once", minute, got)
+		}
+		return ran
+	}
+	var first string
+	for minute := range 10 {
+		ran := tick(minute, a, b)
+		if len(ran) != 1 {
+			t.Fatalf("minute %d: ran on %v, want one instance", minute, ran)
+		}
+		if first == "" {
+			first = ran[0]
+		} else if ran[0] != first {
+			t.Errorf("minute %d: ran on %s, want %s, which holds the lease", minute, ran[0], first)
+		}
+	}
+	// The instance that ran stops; the other takes over once the lease
+	// expires, three minutes after the last renewal at minute 9.
+	other := b
+	if first == b.Holder {
+		other = a
+	}
+	for minute := 10; minute < 12; minute++ {
+		if ran := tick(minute, other); len(ran) != 0 {
+			t.Errorf("minute %d: %v ran while the stopped instance's lease lasts", minute, ran)
+		}
+	}
+	if ran := tick(12, other); len(ran) != 1 {
+		t.Errorf("minute 12: ran on %v, want %s to take over within one lease period", ran, other.Holder)
+	}
+	for minute := 13; minute < 15; minute++ {
+		tick(minute, a, b) // the first comes back: the job still runs once
+	}
+	for minute, n := range runs {
+		if n != 1 {
+			t.Errorf("at %v the job ran %d times", minute, n)
+		}
+	}
+}
