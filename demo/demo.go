@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/shequn/shequn/bot/telegramtest"
 )
@@ -151,7 +152,134 @@ func story(ctx context.Context, h *Harness, t *transcript) error {
 	if err := t.say(ctx, h.Owner, h.Owner, "/groups"); err != nil {
 		return err
 	}
-	return t.check(h, g1, g2, g3)
+	if err := t.check(h, g1, g2, g3); err != nil {
+		return err
+	}
+	return homework(ctx, h, t)
+}
+
+// The teachers of the homework act.
+var (
+	teacherWang = student{4001, "王老师", "zh-hans"}
+	teacherLi   = student{4002, "Ms Li", "en"}
+)
+
+// homework is the story's second half: a teacher publishes an assignment,
+// three students hand in work (one replaces theirs, one is late), two
+// teachers review at the same time, one work is sent back for a redo, and
+// the students see their places.
+func homework(ctx context.Context, h *Harness, t *transcript) error {
+	t.act("7. 老师布置作业 / The owner names two teachers; one publishes an assignment")
+	for _, tc := range []student{teacherWang, teacherLi} {
+		h.TG.AddUser(telegramtest.User{ID: tc.id, FirstName: tc.name, Username: fmt.Sprint("teacher", tc.id), LanguageCode: tc.lang})
+		t.name(tc.id, tc.name+" ("+tc.lang+")")
+		if err := t.say(ctx, tc.id, tc.id, "/start"); err != nil {
+			return err
+		}
+		if err := t.say(ctx, h.Owner, h.Owner, fmt.Sprintf("/grant teacher @teacher%d", tc.id)); err != nil {
+			return err
+		}
+	}
+	due := h.Clock.Now().Add(3 * 24 * time.Hour).In(h.Config.Location).Format("2006-01-02")
+	if err := t.say(ctx, teacherWang.id, teacherWang.id, "/assign ppt "+due+" 100 第一课：封面设计 | 做一页课程封面，配色不超过三种"); err != nil {
+		return err
+	}
+
+	t.act("8. 学员交作业 / Students hand in work (one replaces it, one is late)")
+	first, second, late := students[0], students[2], students[3]
+	submit := func(s student, text string) error {
+		if err := t.say(ctx, s.id, s.id, "/submit 1"); err != nil {
+			return err
+		}
+		return t.say(ctx, s.id, s.id, text)
+	}
+	if err := submit(first, "https://example.com/xiaoming-cover-v1"); err != nil {
+		return err
+	}
+	if err := submit(first, "https://example.com/xiaoming-cover-v2"); err != nil {
+		return err
+	}
+	if err := t.say(ctx, second.id, second.id, "/submit 1"); err != nil {
+		return err
+	}
+	fmt.Fprintf(t.out, "%s sends a photo of the slide\n", t.who(second.id))
+	if _, _, err := h.TG.SendPhoto(second.id, second.id, "封面"); err != nil {
+		return err
+	}
+	if err := h.Step(ctx); err != nil {
+		return err
+	}
+	t.note("four days pass: the due date is behind us")
+	h.Clock.Advance(4 * 24 * time.Hour)
+	if err := submit(late, "Sorry, here is my cover: a blue title on white."); err != nil {
+		return err
+	}
+
+	t.act("9. 两位老师同时批改 / Two teachers review at the same time")
+	fmt.Fprintf(t.out, "%s and %s both send /review at once\n", t.who(teacherWang.id), t.who(teacherLi.id))
+	h.TG.SendText(teacherWang.id, teacherWang.id, "/review")
+	h.TG.SendText(teacherLi.id, teacherLi.id, "/review")
+	if err := h.Step(ctx); err != nil {
+		return err
+	}
+	for _, tc := range []student{teacherWang, teacherLi} {
+		card, _ := h.LastBotMessage(tc.id)
+		var id int
+		fmt.Sscanf(card.Text, "#%d", &id)
+		grade := "rv:%d:g"
+		if tc.id == teacherLi.id {
+			grade = "rv:%d:r"
+		}
+		if err := t.press(ctx, h, tc.id, fmt.Sprintf(grade, id)); err != nil {
+			return err
+		}
+		comment := "结构清楚，标题可以再大一点。"
+		if tc.id == teacherLi.id {
+			comment = "Please add the course name to the cover."
+		}
+		if err := t.say(ctx, tc.id, tc.id, comment); err != nil {
+			return err
+		}
+	}
+	if err := t.say(ctx, teacherWang.id, teacherWang.id, "/review"); err != nil {
+		return err
+	}
+	card, _ := h.LastBotMessage(teacherWang.id)
+	var lateID int
+	fmt.Sscanf(card.Text, "#%d", &lateID)
+	if err := t.say(ctx, teacherWang.id, teacherWang.id, fmt.Sprintf("/grade %d 90 Nice colours", lateID)); err != nil {
+		return err
+	}
+
+	t.act("10. 重做与排名 / The redo, and the rankings")
+	redone := second
+	if subs, err := h.App.Store().Submissions(ctx, first.id); err == nil && len(subs) > 0 && subs[0].State == "redo" {
+		redone = first
+	}
+	if err := submit(redone, "https://example.com/cover-with-course-name"); err != nil {
+		return err
+	}
+	if err := t.say(ctx, teacherLi.id, teacherLi.id, "/review"); err != nil {
+		return err
+	}
+	card, _ = h.LastBotMessage(teacherLi.id)
+	var redoID int
+	fmt.Sscanf(card.Text, "#%d", &redoID)
+	if err := t.press(ctx, h, teacherLi.id, fmt.Sprintf("rv:%d:e", redoID)); err != nil {
+		return err
+	}
+	if err := t.say(ctx, teacherLi.id, teacherLi.id, "/skip"); err != nil {
+		return err
+	}
+	for _, s := range []student{first, second, late} {
+		if err := t.say(ctx, s.id, s.id, "/rank"); err != nil {
+			return err
+		}
+	}
+	if err := t.say(ctx, teacherWang.id, teacherWang.id, "/top ppt all"); err != nil {
+		return err
+	}
+	return t.say(ctx, teacherWang.id, teacherWang.id, "/queue")
 }
 
 // transcript prints what each person saw.
