@@ -177,6 +177,11 @@ func (a *App) build(ctx context.Context) error {
 	if err := b.SetCommands(ctx); err != nil {
 		a.log.WarnContext(ctx, "command menus not set", "err", err)
 	}
+	if cfg.WebhookMode() {
+		if err := b.SetWebhook(ctx, cfg.TelegramWebhookURL, cfg.TelegramWebhookSecret); err != nil {
+			return err
+		}
+	}
 
 	mux := http.NewServeMux()
 	stripeHook := payments.NewWebhookHandler(cfg.StripeWebhookSecret, a.Members, a.log)
@@ -187,7 +192,7 @@ func (a *App) build(ctx context.Context) error {
 	mux.HandleFunc("GET /metrics", a.serveMetrics)
 	a.server = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
 
-	if !cfg.WebhookMode() || a.opts.Manual {
+	if !cfg.WebhookMode() {
 		pollClient := bot.NewHTTPClient(a.pollTimeout())
 		if a.opts.HTTPClient != nil {
 			pollClient = a.opts.HTTPClient
@@ -278,6 +283,9 @@ func instanceName() string {
 // Step takes every waiting update and runs background passes until
 // nothing is left to do: the deterministic stepping of Manual mode.
 func (a *App) Step(ctx context.Context) error {
+	if a.poller == nil { // webhook mode: updates arrive by HTTP
+		return a.RunJobs(ctx, a.now())
+	}
 	for range 20 {
 		n, err := a.poller.Drain(ctx)
 		if err != nil {

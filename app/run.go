@@ -17,11 +17,6 @@ import (
 // deliver what is in flight. Close releases the store afterwards.
 func (a *App) Run(ctx context.Context) error {
 	ln := a.listener
-	if a.cfg.WebhookMode() && a.cfg.TelegramWebhookURL != "" {
-		if err := a.Bot.SetWebhook(ctx, a.cfg.TelegramWebhookURL, a.cfg.TelegramWebhookSecret); err != nil {
-			return err
-		}
-	}
 
 	var wg sync.WaitGroup
 	errc := make(chan error, 2)

@@ -57,7 +57,11 @@ func (c *Config) Validate() error {
 		}
 	}
 	if c.TelegramWebhookURL != "" {
-		if u, err := url.Parse(c.TelegramWebhookURL); err != nil || u.Scheme != "https" || u.Host == "" {
+		// Telegram requires https; plain http is accepted for a loopback
+		// host, where a local Bot API server or a test delivers updates.
+		u, err := url.Parse(c.TelegramWebhookURL)
+		loopback := err == nil && u.Scheme == "http" && (u.Hostname() == "127.0.0.1" || u.Hostname() == "localhost" || u.Hostname() == "::1")
+		if err != nil || (u.Scheme != "https" && !loopback) || u.Host == "" {
 			return fmt.Errorf("%s: %q is not an https URL (Telegram requires https)", c.name("telegram_webhook_url"), c.TelegramWebhookURL)
 		}
 	}
