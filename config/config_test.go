@@ -330,3 +330,14 @@ func TestHomeworkSection(t *testing.T) {
 		}
 	}
 }
+
+// The example shipped beside docker-compose.yml stays valid.
+func TestExampleConfigLoads(t *testing.T) {
+	cfg, err := Load("../shequn.example.yaml", true, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Courses) != 1 || cfg.Courses[0].Prefix != "PPT" || cfg.Homework.DigestAt != "09:00" {
+		t.Fatalf("example config = %+v", cfg)
+	}
+}
