@@ -1,7 +1,8 @@
 // Package mongo is the MongoDB storage adapter, for operators who run several
 // bot instances against a replica set. It implements membership.Store,
-// membership.EventInbox, membership.ProfileStore, groups.Store, jobs.Leases
-// and the method set of bot.UpdateLog, and passes the same contract suite
+// membership.EventInbox, membership.ProfileStore, membership.RoleStore,
+// groups.Store, assignments.Store, jobs.Leases and the method sets of
+// bot.UpdateLog and bot.DialogueStore, and passes the same contract suite
 // (store/storetest) as the SQLite adapter.
 //
 // It uses single-document atomic operations only (inserts guarded by unique
@@ -39,23 +40,32 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/readpref"
 	"go.mongodb.org/mongo-driver/x/mongo/driver/connstring"
 
+	"github.com/shequn/shequn/assignments"
 	"github.com/shequn/shequn/groups"
 	"github.com/shequn/shequn/jobs"
 	"github.com/shequn/shequn/membership"
 )
 
-// The interfaces DB implements. bot.UpdateLog is matched structurally: the
-// bot package pulls in the Telegram SDK, which a store has no business with.
+// The interfaces DB implements. bot.UpdateLog and bot.DialogueStore are
+// matched structurally: the bot package pulls in the Telegram SDK, which a
+// store has no business with.
 var (
 	_ membership.Store        = (*DB)(nil)
 	_ membership.EventInbox   = (*DB)(nil)
 	_ membership.ProfileStore = (*DB)(nil)
+	_ membership.RoleStore    = (*DB)(nil)
 	_ groups.Store            = (*DB)(nil)
+	_ assignments.Store       = (*DB)(nil)
 	_ jobs.Leases             = (*DB)(nil)
 	_ interface {
 		ClaimUpdate(ctx context.Context, updateID int64, at time.Time) (bool, error)
 		FinishUpdate(ctx context.Context, updateID int64, at time.Time) error
 		PruneUpdates(ctx context.Context, before time.Time) error
+	} = (*DB)(nil)
+	_ interface {
+		SetDialogue(ctx context.Context, userID int64, kind, data string, expires time.Time) error
+		Dialogue(ctx context.Context, userID int64) (kind, data string, expires time.Time, err error)
+		ClearDialogue(ctx context.Context, userID int64) error
 	} = (*DB)(nil)
 )
 
@@ -68,6 +78,8 @@ type DB struct {
 	db     *mongo.Database
 
 	orders, enrollments, counters, events, groups, seats, updates, profiles, leases *mongo.Collection
+
+	assignments, submissions, reviews, ledger, roles, dialogues *mongo.Collection
 
 	// serial makes each write wait for the previous one; nil on MongoDB,
 	// set on FerretDB (see the package comment).
@@ -114,6 +126,9 @@ func newDB(client *mongo.Client, name string) *DB {
 		orders: d.Collection("orders"), enrollments: d.Collection("enrollments"), counters: d.Collection("counters"),
 		events: d.Collection("payment_events"), groups: d.Collection("groups"), seats: d.Collection("seats"),
 		updates: d.Collection("telegram_updates"), profiles: d.Collection("profiles"), leases: d.Collection("leases"),
+		assignments: d.Collection("assignments"), submissions: d.Collection("submissions"),
+		reviews: d.Collection("reviews"), ledger: d.Collection("ledger"), roles: d.Collection("roles"),
+		dialogues: d.Collection("dialogues"),
 	}
 }
 
@@ -205,6 +220,17 @@ func (db *DB) remove(ctx context.Context, c *mongo.Collection, filter any) error
 	defer db.lock()()
 	_, err := c.DeleteMany(ctx, filter)
 	return err
+}
+
+// removeOne deletes the first document matching filter and reports whether
+// there was one.
+func (db *DB) removeOne(ctx context.Context, c *mongo.Collection, filter any) (bool, error) {
+	defer db.lock()()
+	res, err := c.DeleteOne(ctx, filter)
+	if err != nil {
+		return false, err
+	}
+	return res.DeletedCount > 0, nil
 }
 
 // findOne decodes the first document matching filter into out, or returns

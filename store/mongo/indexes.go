@@ -16,8 +16,9 @@ import (
 //	                                           user_id, -paid_at, -_id              Orders
 //	enrollments       "course/user"            course, number (unique)              member numbers never given twice
 //	                                           user_id, course                      Enrollments
-//	counters          "number/course",         —                                    member numbers ($inc), group ids
-//	                  "group"
+//	counters          "number/course",         —                                    member numbers ($inc), group,
+//	                  "group", "assignment",                                        assignment and submission ids
+//	                  "submission"
 //	payment_events    event id                 processed_at, created_at,            PendingEvents
 //	                                           received_at, _id
 //	groups            group id                 chat_id (unique)                     GroupByChat, AddGroup
@@ -33,14 +34,34 @@ import (
 //	                                           state, welcomed_at, joined_at, _id         PendingSeats(welcome)
 //	                                           state, removed_at, released_at, _id        PendingSeats(remove)
 //	telegram_updates  update id                finished_at                          PruneUpdates
-//	profiles          user id                  —                                    Profile
+//	profiles          user id                  username_lower, -updated_at          ProfileByUsername
 //	leases            lease name               —                                    AcquireLease
+//	assignments       id from "assignment"     course, due_at                       Assignments
+//	                                           announced_at, created_at, _id        Unannounced
+//	submissions       id from "submission"     assignment_id, user_id,              Submit (one call per
+//	                                           version (unique)                     version), Versions
+//	                                           user_id, latest, -submitted_at, -_id Submissions
+//	                                           state, submitted_at, _id             Hold, Queue (every course)
+//	                                           state, course, submitted_at, _id     Hold, Queue (some courses)
+//	                                           held_by, state, held_until           Hold (the reviewer's own)
+//	                                           state, feedback_sent_at,             UnsentFeedback
+//	                                           reviewed_at, _id
+//	                                           pending (sparse)                     unfinished reviews
+//	reviews           "submission/rev"         at, course                           Queue (reviews per reviewer)
+//	ledger            "course/period/key/user" course, period, key, -points,        Standing (rank), Top
+//	                                           first_at, user_id
+//	roles             generated                user_id, role, course (unique)       GrantRole, Grants, Staff
+//	dialogues         user id                  —                                    Dialogue
 //
 // A (course, user) pair is unique because it is the _id of its enrollment
 // and of its seat. The pending-seat indexes would be partial indexes on
 // MongoDB alone; FerretDB v1 does not implement partialFilterExpression, so
 // they are whole compound indexes whose leading equality fields (the state,
 // and a "not done yet" time that is missing) pick out the pending seats.
+// The same holds for the queue of pending submissions and for unsent
+// feedback. The pending index of submissions is sparse on MongoDB, where it
+// holds the few submissions whose review is being finished (see ledger.go);
+// FerretDB v1 ignores "sparse" and indexes every submission.
 var indexes = map[string][]mongo.IndexModel{
 	"orders": {
 		{Keys: order("payment_intent")},
@@ -70,6 +91,31 @@ var indexes = map[string][]mongo.IndexModel{
 	},
 	"telegram_updates": {
 		{Keys: order("finished_at")},
+	},
+	"profiles": {
+		{Keys: order("username_lower", "-updated_at")},
+	},
+	"assignments": {
+		{Keys: order("course", "due_at")},
+		{Keys: order("announced_at", "created_at", "_id")},
+	},
+	"submissions": {
+		{Keys: order("assignment_id", "user_id", "version"), Options: options.Index().SetUnique(true)},
+		{Keys: order("user_id", "latest", "-submitted_at", "-_id")},
+		{Keys: order("state", "submitted_at", "_id")},
+		{Keys: order("state", "course", "submitted_at", "_id")},
+		{Keys: order("held_by", "state", "held_until")},
+		{Keys: order("state", "feedback_sent_at", "reviewed_at", "_id")},
+		{Keys: order("pending"), Options: options.Index().SetSparse(true)},
+	},
+	"reviews": {
+		{Keys: order("at", "course")},
+	},
+	"ledger": {
+		{Keys: order("course", "period", "key", "-points", "first_at", "user_id")},
+	},
+	"roles": {
+		{Keys: order("user_id", "role", "course"), Options: options.Index().SetUnique(true)},
 	},
 }
 

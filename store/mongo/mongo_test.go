@@ -7,5 +7,5 @@ import (
 )
 
 func TestContract(t *testing.T) {
-	storetest.RunCore(t, func(t *testing.T) storetest.Core { return mustOpen(t) })
+	storetest.Run(t, func(t *testing.T) storetest.Stores { return mustOpen(t) })
 }

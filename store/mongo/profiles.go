@@ -3,6 +3,7 @@ package mongo
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -12,19 +13,21 @@ import (
 )
 
 type profileDoc struct {
-	UserID       int64      `bson:"_id"`
-	Username     string     `bson:"username"`
-	FirstName    string     `bson:"first_name"`
-	LanguageCode string     `bson:"language_code"`
-	Language     string     `bson:"language"`
-	UpdatedAt    *time.Time `bson:"updated_at,omitempty"`
+	UserID        int64      `bson:"_id"`
+	Username      string     `bson:"username"`
+	UsernameLower string     `bson:"username_lower"` // for ProfileByUsername
+	FirstName     string     `bson:"first_name"`
+	LanguageCode  string     `bson:"language_code"`
+	Language      string     `bson:"language"`
+	UpdatedAt     *time.Time `bson:"updated_at,omitempty"`
 }
 
 // SaveProfile stores the platform's fields of p (username, first name,
 // language code, updated at) and keeps the stored Language choice.
 func (db *DB) SaveProfile(ctx context.Context, p membership.Profile) error {
 	_, err := db.update(ctx, db.profiles, bson.M{"_id": p.UserID}, bson.M{"$set": bson.M{
-		"username": p.Username, "first_name": p.FirstName, "language_code": p.LanguageCode, "updated_at": opt(p.UpdatedAt),
+		"username": p.Username, "username_lower": strings.ToLower(p.Username), "first_name": p.FirstName,
+		"language_code": p.LanguageCode, "updated_at": opt(p.UpdatedAt),
 	}}, options.Update().SetUpsert(true))
 	if err != nil {
 		return fmt.Errorf("save profile %d: %w", p.UserID, err)
@@ -49,6 +52,10 @@ func (db *DB) Profile(ctx context.Context, userID int64) (membership.Profile, er
 	if err := findOne(ctx, db.profiles, bson.M{"_id": userID}, &p); err != nil {
 		return membership.Profile{}, fmt.Errorf("profile %d: %w", userID, notFound(err))
 	}
+	return p.profile(), nil
+}
+
+func (p profileDoc) profile() membership.Profile {
 	return membership.Profile{UserID: p.UserID, Username: p.Username, FirstName: p.FirstName,
-		LanguageCode: p.LanguageCode, Language: p.Language, UpdatedAt: val(p.UpdatedAt)}, nil
+		LanguageCode: p.LanguageCode, Language: p.Language, UpdatedAt: val(p.UpdatedAt)}
 }
