@@ -26,6 +26,7 @@ import (
 	"github.com/shequn/shequn/jobs"
 	"github.com/shequn/shequn/membership"
 	"github.com/shequn/shequn/payments"
+	"github.com/shequn/shequn/store/mongo"
 	"github.com/shequn/shequn/store/sqlite"
 )
 
@@ -127,7 +128,11 @@ func OpenStore(ctx context.Context, uri string) (Store, error) {
 		}
 		return db, nil
 	case strings.HasPrefix(uri, "mongodb://"), strings.HasPrefix(uri, "mongodb+srv://"):
-		return nil, errors.New("SHEQUN_STORE: the MongoDB store is not part of this build yet; use sqlite:PATH")
+		db, err := mongo.Open(ctx, uri)
+		if err != nil {
+			return nil, fmt.Errorf("open mongodb store: %w", err)
+		}
+		return db, nil
 	}
 	return nil, fmt.Errorf("SHEQUN_STORE: unknown store %q (use sqlite:PATH or a mongodb:// URI)", uri)
 }

@@ -21,10 +21,19 @@ import (
 // (background worker woken by each stored event), into the SQLite store
 // and the fake Telegram, until every buyer has their welcome DM. It
 // reports enrollments per second end to end and the handler's latency.
-// Telegram's rate limits are off: they would cap it at 30/s.
+// Telegram's rate limits are off: they would cap it at 30/s. It runs on
+// both stores, side by side:
+//
+//	go test -run X -bench Enrollment -benchtime 2000x ./demo
 func BenchmarkEnrollment(b *testing.B) {
+	b.Run("store=sqlite", func(b *testing.B) { benchEnrollment(b) })
+	b.Run("store=mongo", func(b *testing.B) { benchEnrollment(b, onMongo(b)) })
+}
+
+func benchEnrollment(b *testing.B, setups ...Setup) {
 	ctx := context.Background()
-	h, err := Start(ctx, func(_ *config.Config, o *app.Options) { o.Manual = false })
+	setups = append(setups, func(_ *config.Config, o *app.Options) { o.Manual = false })
+	h, err := Start(ctx, setups...)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -31,8 +31,12 @@ var (
 
 // Run plays the story of issue #3 on a fake Telegram and prints who saw
 // what. It needs no network and no account.
-func Run(ctx context.Context, out io.Writer) error {
-	h, err := Start(ctx)
+func Run(ctx context.Context, out io.Writer) error { return RunWith(ctx, out) }
+
+// RunWith plays the story on a community changed by setups (another
+// store, for one).
+func RunWith(ctx context.Context, out io.Writer, setups ...Setup) error {
+	h, err := Start(ctx, setups...)
 	if err != nil {
 		return fmt.Errorf("start the community: %w", err)
 	}

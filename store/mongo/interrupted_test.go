@@ -211,7 +211,9 @@ func TestNumberCounterBehindIsMovedUp(t *testing.T) {
 
 func TestOpenAgainKeepsIndexes(t *testing.T) {
 	db := mustOpen(t)
-	again, err := Open(t.Context(), databaseURI(t, db.db.Name()))
+	uri, err := server.DatabaseURI(db.db.Name())
+	check(t, err)
+	again, err := Open(t.Context(), uri)
 	check(t, err)
 	defer again.Close()
 	check(t, again.Ping(t.Context()))

@@ -1,65 +1,12 @@
 package sqlite
 
 import (
-	"fmt"
-	"sync/atomic"
 	"testing"
-	"time"
 
-	"github.com/shequn/shequn/groups"
-	"github.com/shequn/shequn/membership"
+	"github.com/shequn/shequn/store/storetest"
 )
 
-// enroll is one full enrollment: the payment recorded, then a seat taken.
-func enroll(b *testing.B, db *DB, i int64, at time.Time) {
-	ctx := b.Context()
-	e, err := db.RecordPayment(ctx, membership.Order{
-		ID: fmt.Sprintf("cs_%d", i), Course: "ppt", UserID: i, PaymentIntent: fmt.Sprintf("pi_%d", i),
-		Amount: 19900, Currency: "cny", Status: membership.OrderPaid, PaidAt: at, UpdatedAt: at,
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := db.TakeSeat(ctx, groups.SeatRequest{Course: "ppt", UserID: i, Number: e.Number, At: at}); err != nil {
-		b.Fatal(err)
-	}
-}
-
-// benchStore opens a store with student groups of 2,000 seats, then
-// overflow room, as the seed's community has them.
-func benchStore(b *testing.B) *DB {
-	db := MustOpen(b)
-	for i, c := range []int{2000, 2000, 2000, 2000, 2000, 2000, 1500, 1000, 1 << 30} {
-		if _, err := db.AddGroup(b.Context(), groups.Group{ChatID: int64(-1 - i), Kind: groups.KindStudent, Course: "ppt", Capacity: c}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	return db
-}
-
-// BenchmarkEnroll measures one full enrollment (RecordPayment + TakeSeat)
-// per op, one after the other.
+// BenchmarkEnroll is the contract's enrollment benchmark on SQLite.
 func BenchmarkEnroll(b *testing.B) {
-	db := benchStore(b)
-	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-	var i int64
-	for b.Loop() {
-		i++
-		enroll(b, db, i, at)
-	}
-	b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "enrollments/s")
-}
-
-// BenchmarkEnrollParallel is BenchmarkEnroll with concurrent callers, as
-// when webhooks and the event processor run at once.
-func BenchmarkEnrollParallel(b *testing.B) {
-	db := benchStore(b)
-	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-	var n atomic.Int64
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			enroll(b, db, n.Add(1), at)
-		}
-	})
-	b.ReportMetric(float64(n.Load())/b.Elapsed().Seconds(), "enrollments/s")
+	storetest.BenchmarkEnroll(b, func(tb testing.TB) storetest.Enroller { return MustOpen(tb) })
 }

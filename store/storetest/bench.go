@@ -1,0 +1,69 @@
+package storetest
+
+import (
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/shequn/shequn/groups"
+	"github.com/shequn/shequn/membership"
+)
+
+// Enroller is what the enrollment benchmarks need of a store.
+type Enroller interface {
+	membership.Store
+	groups.Store
+}
+
+// BenchmarkEnroll measures one full enrollment (RecordPayment, then
+// TakeSeat) per op on a store with student groups of 2,000 seats and
+// overflow room, as the seed's community has them: one after the other,
+// and with concurrent callers as when webhooks and the event processor run
+// at once.
+func BenchmarkEnroll(b *testing.B, open func(tb testing.TB) Enroller) {
+	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	b.Run("serial", func(b *testing.B) {
+		db := benchStore(b, open)
+		var i int64
+		for b.Loop() {
+			i++
+			enroll(b, db, i, at)
+		}
+		b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "enrollments/s")
+	})
+	b.Run("parallel", func(b *testing.B) {
+		db := benchStore(b, open)
+		var n atomic.Int64
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				enroll(b, db, n.Add(1), at)
+			}
+		})
+		b.ReportMetric(float64(n.Load())/b.Elapsed().Seconds(), "enrollments/s")
+	})
+}
+
+func benchStore(b *testing.B, open func(tb testing.TB) Enroller) Enroller {
+	db := open(b)
+	for i, c := range []int{2000, 2000, 2000, 2000, 2000, 2000, 1500, 1000, 1 << 30} {
+		if _, err := db.AddGroup(b.Context(), groups.Group{ChatID: int64(-1 - i), Kind: groups.KindStudent, Course: "ppt", Capacity: c}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return db
+}
+
+func enroll(b *testing.B, db Enroller, i int64, at time.Time) {
+	ctx := b.Context()
+	e, err := db.RecordPayment(ctx, membership.Order{
+		ID: fmt.Sprintf("cs_%d", i), Course: "ppt", UserID: i, PaymentIntent: fmt.Sprintf("pi_%d", i),
+		Amount: 19900, Currency: "cny", Status: membership.OrderPaid, PaidAt: at, UpdatedAt: at,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := db.TakeSeat(ctx, groups.SeatRequest{Course: "ppt", UserID: i, Number: e.Number, At: at}); err != nil {
+		b.Fatal(err)
+	}
+}
