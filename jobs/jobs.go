@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 )
 
@@ -41,6 +42,9 @@ type Runner struct {
 	Holder string        // this instance, unique among instances (e.g. host name and process id)
 	TTL    time.Duration // how long a lease lasts without renewal
 	Log    *slog.Logger  // may be nil
+
+	mu   sync.Mutex
+	held map[string]time.Time // job id -> until when this instance holds its lease
 }
 
 // LeaseName is the name of the lease that guards a job.
@@ -51,12 +55,15 @@ func LeaseName(jobID string) string { return "job:" + jobID }
 // error is returned, and the lease is kept so that the next run is this
 // instance's again.
 func (r *Runner) RunOnce(ctx context.Context, job Job, now time.Time) (bool, error) {
-	held, err := r.Leases.AcquireLease(ctx, LeaseName(job.ID), r.Holder, now, r.TTL)
-	if err != nil {
-		return false, fmt.Errorf("job %s: %w", job.ID, err)
-	}
-	if !held {
-		return false, nil
+	if !r.stillHeld(job.ID, now) {
+		held, err := r.Leases.AcquireLease(ctx, LeaseName(job.ID), r.Holder, now, r.TTL)
+		if err != nil {
+			return false, fmt.Errorf("job %s: %w", job.ID, err)
+		}
+		r.remember(job.ID, held, now)
+		if !held {
+			return false, nil
+		}
 	}
 	if r.Log != nil {
 		r.Log.DebugContext(ctx, "running job", "job", job.ID, "holder", r.Holder, "at", now)
@@ -70,8 +77,33 @@ func (r *Runner) RunOnce(ctx context.Context, job Job, now time.Time) (bool, err
 // Release gives up this instance's lease of a job, so that another instance
 // takes it over at its next run instead of after TTL; call it on shutdown.
 func (r *Runner) Release(ctx context.Context, jobID string) error {
+	r.remember(jobID, false, time.Time{})
 	if err := r.Leases.ReleaseLease(ctx, LeaseName(jobID), r.Holder); err != nil {
 		return fmt.Errorf("job %s: %w", jobID, err)
 	}
 	return nil
+}
+
+// stillHeld reports whether this instance's lease of the job has more than
+// half its TTL left, so that a job run often (a pass on every stored
+// payment) renews its lease in the store only now and then. Nobody else can
+// take a lease before it expires, so skipping the renewal is safe.
+func (r *Runner) stillHeld(jobID string, now time.Time) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	until, ok := r.held[jobID]
+	return ok && now.Add(r.TTL/2).Before(until)
+}
+
+func (r *Runner) remember(jobID string, held bool, now time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.held == nil {
+		r.held = map[string]time.Time{}
+	}
+	if held {
+		r.held[jobID] = now.Add(r.TTL)
+	} else {
+		delete(r.held, jobID)
+	}
 }

@@ -72,7 +72,11 @@ func TestRunOnce(t *testing.T) {
 	runOnce(a, job("sweep"), 0, true)
 	runOnce(b, job("sweep"), 0, false)
 	runOnce(b, job("digest"), 0, true) // each job has its own lease
-	runOnce(a, job("sweep"), 1, true)  // renewed until minute 4
+	runOnce(a, job("sweep"), 1, true)  // more than half the lease left: not renewed
+	if l := store.leases[jobs.LeaseName("sweep")]; !l.expires.Equal(t0.Add(3 * time.Minute)) {
+		t.Errorf("lease renewed at minute 1: expires %v", l.expires)
+	}
+	runOnce(a, job("sweep"), 2, true) // renewed: until minute 5
 	runOnce(b, job("sweep"), 3, false)
 	if err := a.Release(ctx, "sweep"); err != nil {
 		t.Fatal(err)
@@ -81,7 +85,7 @@ func TestRunOnce(t *testing.T) {
 	if _, ok := store.leases[jobs.LeaseName("sweep")]; !ok || jobs.LeaseName("sweep") != "job:sweep" {
 		t.Errorf("leases %v, want job:sweep", store.leases)
 	}
-	want := []string{"sweep@00", "digest@00", "sweep@01", "sweep@03"}
+	want := []string{"sweep@00", "digest@00", "sweep@01", "sweep@02", "sweep@03"}
 	if len(ran) != len(want) {
 		t.Fatalf("ran %v, want %v", ran, want)
 	}
@@ -104,9 +108,10 @@ func TestRunOnceErrors(t *testing.T) {
 	if l := store.leases["job:j"]; l.holder != "a" {
 		t.Errorf("lease after a failed run = %+v, want kept by a", l)
 	}
+	// The store fails when the lease is due for renewal.
 	store.err = errors.New("store down")
 	called := false
-	did, err = r.RunOnce(ctx, jobs.Job{ID: "j", Run: func(context.Context, time.Time) error { called = true; return nil }}, t0)
+	did, err = r.RunOnce(ctx, jobs.Job{ID: "j", Run: func(context.Context, time.Time) error { called = true; return nil }}, t0.Add(40*time.Second))
 	if did || called || !errors.Is(err, store.err) {
 		t.Errorf("lease error: ran %v, called %v, err %v", did, called, err)
 	}
