@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -90,11 +91,17 @@ func (b *Bot) renderGroups(lang Lang, n groups.Notice) (string, *tgbotapi.Inline
 		}
 		return T(lang, "removed", b.courseTitle(n.Course), b.memberNumber(n.Course, n.Number), name), nil
 	case groups.ArrivalNotice:
-		first := strings.TrimSpace(n.FirstName)
-		if first == "" {
-			first = b.memberNumber(n.Course, n.Number)
+		if len(n.Arrivals) == 1 {
+			a := n.Arrivals[0]
+			number := b.memberNumber(n.Course, a.Number)
+			return T(lang, "arrival", cmp.Or(strings.TrimSpace(a.FirstName), number), number), nil
 		}
-		return T(lang, "arrival", first, b.memberNumber(n.Course, n.Number)), nil
+		names := make([]string, len(n.Arrivals))
+		for i, a := range n.Arrivals {
+			number := b.memberNumber(n.Course, a.Number)
+			names[i] = T(lang, "arrival.member", cmp.Or(strings.TrimSpace(a.FirstName), number), number)
+		}
+		return T(lang, "arrivals", HTML(strings.Join(names, T(lang, "right.separator")))), nil
 	case groups.RulesNotice:
 		if n.Group.Kind == groups.KindCore {
 			return T(lang, "rules.core"), nil

@@ -44,6 +44,8 @@ var catalog = map[string][2]string{
 		"Your membership of “%s” (number %s) was cancelled after a refund or payment dispute, and you were taken out of %s. You can buy the course again to come back; your number stays the same."},
 	"removed.nogroup": {"学员群", "the student group"},
 	"arrival":         {"欢迎 %s 加入，学员编号 %s 🎉", "Welcome %s, member %s 🎉"},
+	"arrival.member":  {"%s（%s）", "%s (%s)"},
+	"arrivals":        {"欢迎新同学加入 🎉 %s", "Welcome to our new members 🎉 %s"},
 	"rules": {
 		"📌 欢迎来到《%s》%s！\n本群是学员群，平时全员禁言，保持信息清爽：\n• 作业请私聊机器人提交，老师会点评\n• 有问题请私聊机器人提问\n• 每周五有干货分享，分享时会开放发言\n发送 /me（私聊机器人）可查看你的学员编号。",
 		"📌 Welcome to %[2]s of “%[1]s”!\nThis student group is muted most of the time, to keep it clear:\n• send homework to the bot privately; teachers review it\n• ask questions to the bot privately\n• every Friday there is a sharing session, when everyone may speak\nSend /me to the bot privately to see your member number."},

@@ -496,3 +496,33 @@ func TestDisputeTakesTheSeatBack(t *testing.T) {
 		t.Fatalf("order history = %+v", orders)
 	}
 }
+
+// A group takes about 20 messages a minute: members arriving together are
+// greeted in one line, not one message each.
+func TestArrivalsAreGreetedTogether(t *testing.T) {
+	h := mustStart(t)
+	g := community(t, h, 50)
+	var ids []int64
+	for i := range 5 {
+		id := int64(60 + i)
+		ids = append(ids, id)
+		buyer(t, h, id, "zh")
+		_, err := h.Paid(t.Context(), id, 1)
+		must(t, err)
+	}
+	before := len(h.TG.BotMessages(g))
+	for _, id := range ids {
+		link, _ := h.LinkButton(id, "https://t.me/+")
+		must(t, h.TG.RequestJoin(id, link))
+	}
+	must(t, h.Step(t.Context()))
+	greetings := h.TG.BotMessages(g)[before:]
+	if len(greetings) != 1 {
+		t.Fatalf("%d greetings for 5 arrivals, want 1: %+v", len(greetings), greetings)
+	}
+	for n := 1; n <= 5; n++ {
+		if !strings.Contains(greetings[0].Text, fmt.Sprintf("PPT-0000%d", n)) {
+			t.Errorf("greeting %q lacks PPT-0000%d", greetings[0].Text, n)
+		}
+	}
+}

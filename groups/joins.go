@@ -88,29 +88,38 @@ func (s *Service) seatInChat(ctx context.Context, chatID, userID int64) (Group, 
 	return g, &seat, nil
 }
 
-// arrived records the arrival once and greets the member in the group.
+// arrived records the arrival once; the reconciler greets arrivals in the
+// group, several in one line.
 func (s *Service) arrived(ctx context.Context, g Group, seat Seat) error {
 	first, err := s.Store.MarkSeat(ctx, seat.Course, seat.UserID, MarkJoined, s.Now())
 	if err != nil {
 		return fmt.Errorf("mark joined: %w", err)
 	}
-	if !first {
-		return nil
+	if first {
+		s.Log.InfoContext(ctx, "member arrived", "group", g.ID, "user", seat.UserID, "course", seat.Course, "number", seat.Number)
+		s.wake()
 	}
-	s.Log.InfoContext(ctx, "member arrived", "group", g.ID, "user", seat.UserID, "course", seat.Course, "number", seat.Number)
-	return s.welcome(ctx, g, seat)
+	return nil
 }
 
-func (s *Service) welcome(ctx context.Context, g Group, seat Seat) error {
-	var first string
-	if p, err := s.Profiles.Profile(ctx, seat.UserID); err == nil {
-		first = p.FirstName
+// welcome greets seats that arrived in one group, in one line, and records
+// each as greeted.
+func (s *Service) welcome(ctx context.Context, g Group, seats []Seat) error {
+	n := ArrivalNotice{Course: g.Course}
+	for _, seat := range seats {
+		a := Arrival{Number: seat.Number}
+		if p, err := s.Profiles.Profile(ctx, seat.UserID); err == nil {
+			a.FirstName = p.FirstName
+		}
+		n.Arrivals = append(n.Arrivals, a)
 	}
-	if err := s.Notifier.Post(ctx, g.ChatID, ArrivalNotice{Course: seat.Course, Number: seat.Number, FirstName: first}, false); err != nil {
-		return fmt.Errorf("greet arrival: %w", err)
+	if err := s.Notifier.Post(ctx, g.ChatID, n, false); err != nil {
+		return fmt.Errorf("greet arrivals: %w", err)
 	}
-	if _, err := s.Store.MarkSeat(ctx, seat.Course, seat.UserID, MarkWelcomed, s.Now()); err != nil {
-		return fmt.Errorf("mark welcomed: %w", err)
+	for _, seat := range seats {
+		if _, err := s.Store.MarkSeat(ctx, seat.Course, seat.UserID, MarkWelcomed, s.Now()); err != nil {
+			return fmt.Errorf("mark welcomed: %w", err)
+		}
 	}
 	return nil
 }

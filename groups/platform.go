@@ -92,9 +92,16 @@ type RemovedNotice struct {
 	Group  Group
 }
 
-// ArrivalNotice greets a member in their group.
+// ArrivalNotice greets the members who arrived in a group since the last
+// greeting, in one line: a group takes about 20 messages a minute, so a
+// line per member would fall hours behind when thousands join.
 type ArrivalNotice struct {
-	Course    string
+	Course   string
+	Arrivals []Arrival
+}
+
+// Arrival is one member in an ArrivalNotice.
+type Arrival struct {
 	Number    int
 	FirstName string
 }

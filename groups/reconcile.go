@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 )
@@ -19,9 +20,9 @@ const (
 // Reconcile makes the chats match the stored state: groups not set up are
 // muted and pinned, seated members get their welcome with the way in,
 // waiting buyers are told, approved joins that were never seen are
-// checked, arrivals are greeted and released members are taken out. Every
-// step is recorded when done, so a pass that dies half-way is finished by
-// the next one and nothing is done twice. Failures of single seats are
+// checked, arrivals are greeted (several in one line) and released members
+// are taken out. Every step is recorded when done, so a pass that dies
+// half-way is finished by the next one and nothing is done twice. Failures of single seats are
 // logged and retried next pass; the error reports only a broken store.
 func (s *Service) Reconcile(ctx context.Context, now time.Time) error {
 	all, err := s.Store.Groups(ctx)
@@ -92,9 +93,6 @@ func (s *Service) Reconcile(ctx context.Context, now time.Time) error {
 			}
 			return s.arrived(ctx, g, seat)
 		}},
-		{StageWelcome, func(seat Seat) error {
-			return s.welcome(ctx, groups[seat.GroupID], seat)
-		}},
 		{StageRemove, func(seat Seat) error {
 			g, seated := groups[seat.GroupID]
 			if seated {
@@ -115,7 +113,41 @@ func (s *Service) Reconcile(ctx context.Context, now time.Time) error {
 			return err
 		}
 	}
-	return nil
+	return s.welcomeArrivals(ctx, groups)
+}
+
+// welcomeBatch is how many arrivals one greeting names.
+const welcomeBatch = 30
+
+// welcomeArrivals greets the arrivals of each group, several in one line.
+func (s *Service) welcomeArrivals(ctx context.Context, groups map[int64]Group) error {
+	for {
+		seats, err := s.Store.PendingSeats(ctx, StageWelcome, reconcileBatch)
+		if err != nil {
+			return fmt.Errorf("list seats pending %s: %w", StageWelcome, err)
+		}
+		byGroup := map[int64][]Seat{}
+		var order []int64
+		for _, seat := range seats {
+			if _, ok := byGroup[seat.GroupID]; !ok {
+				order = append(order, seat.GroupID)
+			}
+			byGroup[seat.GroupID] = append(byGroup[seat.GroupID], seat)
+		}
+		done := 0
+		for _, id := range order {
+			for batch := range slices.Chunk(byGroup[id], welcomeBatch) {
+				if err := s.welcome(ctx, groups[id], batch); err != nil {
+					s.Log.WarnContext(ctx, "reconcile step failed", "stage", string(StageWelcome), "group", id, "err", err)
+					break
+				}
+				done += len(batch)
+			}
+		}
+		if len(seats) < reconcileBatch || done == 0 {
+			return nil
+		}
+	}
 }
 
 // runStage works through the seats pending at a stage. A batch in which
