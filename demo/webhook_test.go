@@ -16,6 +16,7 @@ import (
 	"github.com/shequn/shequn/bot"
 	"github.com/shequn/shequn/bot/telegramtest"
 	"github.com/shequn/shequn/config"
+	"github.com/shequn/shequn/payments/stripetest"
 )
 
 const hookSecret = "hook_secret-42"
@@ -107,5 +108,61 @@ func TestWebhookModeAnyInstanceHandlesAnUpdateOnce(t *testing.T) {
 	}
 	if last, _ := h.LastBotMessage(42); !strings.Contains(last.Text, "/start") {
 		t.Fatalf("reply: %q", last.Text)
+	}
+}
+
+// Two instances on one store: payments are applied by whichever runs a
+// pass, but the invites go out once, from the instance holding the
+// reconciler's lease; when it stops, the other takes over within one lease
+// period.
+func TestTwoInstancesSendEachInviteOnce(t *testing.T) {
+	h := mustStart(t) // the first instance; it holds the lease from the set-up
+	community(t, h, 50)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	second, err := app.New(t.Context(), h.Config, slog.New(slog.DiscardHandler), app.Options{
+		Listener: ln, Manual: true, Limits: &bot.Limits{}, Checkout: h.Sales, Now: h.Clock.Now,
+	})
+	must(t, err)
+	defer second.Close()
+	course, _ := h.Config.Course("ppt")
+	// pay makes a user buy without stepping the first instance.
+	pay := func(user int64) {
+		t.Helper()
+		h.TG.AddUser(telegramtest.User{ID: user, FirstName: "U", LanguageCode: "en"})
+		h.TG.SendText(user, user, "/start") // opens the private chat
+		_, id, _ := h.Sales.CreateSession(t.Context(), course, user)
+		s, _ := h.Sales.Last(user)
+		d := stripetest.CheckoutCompleted(WebhookSecret, "evt_"+id, id, s.PaymentIntent, "ppt", user, 19900, time.Now())
+		if code, err := h.Deliver(t.Context(), d); err != nil || code != http.StatusOK {
+			t.Fatalf("webhook: %d %v", code, err)
+		}
+	}
+	// The users' /start was never handled here, so the DMs are in Chinese.
+	invites := func(user int64) int { return count(botTexts(h, user), "你的学员编号") }
+
+	pay(42)
+	for range 3 {
+		for _, a := range []*app.App{second, h.App} {
+			must(t, a.RunJobs(t.Context(), h.Clock.Now()))
+		}
+	}
+	if n := invites(42); n != 1 {
+		t.Fatalf("invites to 42 = %d, want 1", n)
+	}
+	// The first instance stops running; the second applies the next
+	// payment but sends nothing while the first one's lease lasts.
+	pay(43)
+	must(t, second.RunJobs(t.Context(), h.Clock.Now()))
+	if en, err := second.Store().Enrollment(t.Context(), "ppt", 43); err != nil || en.Number != 2 {
+		t.Fatalf("payment not applied by the second instance: %+v %v", en, err)
+	}
+	if n := invites(43); n != 0 {
+		t.Fatalf("invited while the stopped instance's lease lasts: %d", n)
+	}
+	h.Clock.Advance(3 * time.Minute)
+	must(t, second.RunJobs(t.Context(), h.Clock.Now()))
+	if n := invites(43); n != 1 {
+		t.Fatalf("invites to 43 after the takeover = %d, want 1", n)
 	}
 }
