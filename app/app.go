@@ -38,6 +38,7 @@ type Store interface {
 	membership.RoleStore
 	groups.Store
 	assignments.Store
+	assignments.PostLog
 	bot.UpdateLog
 	bot.DialogueStore
 	jobs.Leases
@@ -163,7 +164,7 @@ func (a *App) build(ctx context.Context) error {
 	}
 	b.Groups = a.Groups
 	a.Homework = &assignments.Service{
-		Store: a.store, Members: a.store, Roles: a.store, Groups: a.store, Notifier: b,
+		Store: a.store, Posts: a.store, Members: a.store, Roles: a.store, Groups: a.store, Notifier: b,
 		Owners: cfg.Owners, Courses: cfg.CourseMap(), Location: cfg.Location,
 		Late: assignments.LatePolicy(cfg.Homework.LatePolicy), LatePenaltyPct: cfg.Homework.LatePenalty,
 		HoldFor: cfg.Homework.ReviewHold, Now: a.now, Log: a.log,

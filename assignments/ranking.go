@@ -102,12 +102,25 @@ func (s *Service) Reconcile(ctx context.Context, now time.Time) error {
 }
 
 func (s *Service) announce(ctx context.Context, a Assignment, all []groups.Group, now time.Time) error {
+	key := fmt.Sprintf("assignment:%d", a.ID)
 	for _, g := range all {
 		if g.Kind != groups.KindStudent || g.Course != a.Course {
 			continue
 		}
+		// A pass that failed half-way does not post twice in the groups
+		// it reached.
+		done, err := s.Posts.Posted(ctx, key, g.ChatID)
+		if err != nil {
+			return fmt.Errorf("read post log: %w", err)
+		}
+		if done {
+			continue
+		}
 		if err := s.Notifier.Post(ctx, g.ChatID, AssignmentNotice{Assignment: a}, true); err != nil {
 			return fmt.Errorf("post to group %d: %w", g.ID, err)
+		}
+		if _, err := s.Posts.MarkPosted(ctx, key, g.ChatID, now); err != nil {
+			return fmt.Errorf("record post: %w", err)
 		}
 	}
 	return s.Store.MarkAnnounced(ctx, a.ID, now)

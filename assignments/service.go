@@ -29,9 +29,20 @@ type GroupLister interface {
 	Groups(ctx context.Context) ([]groups.Group, error)
 }
 
+// PostLog remembers which chats a broadcast reached, so that a broadcast
+// resumed after a failure or a restart posts nothing twice.
+type PostLog interface {
+	// MarkPosted records that the post named key reached the chat; it
+	// reports false when that was recorded already.
+	MarkPosted(ctx context.Context, key string, chatID int64, at time.Time) (bool, error)
+	// Posted reports whether the post named key reached the chat.
+	Posted(ctx context.Context, key string, chatID int64) (bool, error)
+}
+
 // Service applies the rules of homework.
 type Service struct {
 	Store    Store
+	Posts    PostLog
 	Members  membership.Store
 	Roles    membership.RoleStore
 	Groups   GroupLister

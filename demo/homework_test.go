@@ -317,3 +317,26 @@ func TestRevokedTeacherLosesTheRole(t *testing.T) {
 		t.Fatalf("/review after revoke: %q", last.Text)
 	}
 }
+
+// An announcement that reached only some groups is finished later without
+// posting twice where it arrived.
+func TestAnnouncementResumesWithoutDuplicates(t *testing.T) {
+	h := mustStart(t)
+	g1 := classroom(t, h, 42)
+	g2 := h.Group("学员群 2", telegramtest.FullAdminRights())
+	must(t, h.Say(t.Context(), h.Owner, g2, "/register student ppt 5"))
+	// The bot is taken out of the second group before the announcement.
+	must(t, h.TG.RemoveBot(g2, false))
+	publish(t, h, "Cover")
+	count := func(chat int64) int { return count(botTexts(h, chat), "Cover") }
+	if count(g1) != 1 || count(g2) != 0 {
+		t.Fatalf("after a partial announcement: %d in group 1, %d in group 2", count(g1), count(g2))
+	}
+	// The bot is back; the next pass finishes the announcement.
+	must(t, h.TG.AddBotAdmin(g2, telegramtest.FullAdminRights()))
+	must(t, h.Step(t.Context()))
+	must(t, h.Step(t.Context()))
+	if count(g1) != 1 || count(g2) != 1 {
+		t.Fatalf("after the resumed announcement: %d in group 1, %d in group 2, want 1 and 1", count(g1), count(g2))
+	}
+}

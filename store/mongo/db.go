@@ -79,7 +79,7 @@ type DB struct {
 
 	orders, enrollments, counters, events, groups, seats, updates, profiles, leases *mongo.Collection
 
-	assignments, submissions, reviews, ledger, roles, dialogues *mongo.Collection
+	assignments, submissions, reviews, ledger, roles, dialogues, posts *mongo.Collection
 
 	// serial makes each write wait for the previous one; nil on MongoDB,
 	// set on FerretDB (see the package comment).
@@ -128,7 +128,7 @@ func newDB(client *mongo.Client, name string) *DB {
 		updates: d.Collection("telegram_updates"), profiles: d.Collection("profiles"), leases: d.Collection("leases"),
 		assignments: d.Collection("assignments"), submissions: d.Collection("submissions"),
 		reviews: d.Collection("reviews"), ledger: d.Collection("ledger"), roles: d.Collection("roles"),
-		dialogues: d.Collection("dialogues"),
+		dialogues: d.Collection("dialogues"), posts: d.Collection("posts"),
 	}
 }
 

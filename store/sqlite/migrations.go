@@ -247,6 +247,14 @@ var migrations = []string{
 		holder     TEXT NOT NULL,
 		expires_at INTEGER NOT NULL
 	) WITHOUT ROWID;`,
+
+	// 8: the post log: which chats a broadcast reached.
+	`CREATE TABLE posts (
+		key       TEXT NOT NULL,
+		chat_id   INTEGER NOT NULL,
+		posted_at INTEGER NOT NULL,
+		PRIMARY KEY (key, chat_id)
+	) WITHOUT ROWID;`,
 }
 
 // migrate applies the migrations the database lacks, each in its own

@@ -51,6 +51,7 @@ type Stores interface {
 	membership.RoleStore
 	DialogueStore
 	jobs.Leases
+	assignments.PostLog
 }
 
 // Run runs the contract suite. open must return a fresh, empty store on
@@ -91,6 +92,7 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		{"Dialogues", testDialogues},
 		{"Leases", testLeases},
 		{"JobsRunOncePerTick", testJobsRunOncePerTick},
+		{"PostLog", testPostLog},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
