@@ -66,7 +66,6 @@ type Seat struct {
 	SeatedAt     time.Time
 	ReleasedAt   time.Time
 
-	InviteLink   string
 	InviteSentAt time.Time // the welcome DM with the way in was delivered
 	WaitNotedAt  time.Time // the buyer was told they are on the waitlist
 	JoinAskedAt  time.Time // the member asked to join and the bot approved; cleared when joined
@@ -149,8 +148,6 @@ type Store interface {
 	// user in a group, or ErrNotFound.
 	SeatInGroup(ctx context.Context, groupID, userID int64) (Seat, error)
 
-	// SetInviteLink stores the way into the group made for the seat.
-	SetInviteLink(ctx context.Context, course string, userID int64, link string) error
 	// SetJoinLink stores the group's join link.
 	SetJoinLink(ctx context.Context, groupID int64, link string) error
 	// MarkSeat records a step. It reports false, changing nothing, when the

@@ -89,7 +89,6 @@ type seatDoc struct {
 	SeatedAt     *time.Time `bson:"seated_at,omitempty"`
 	ReleasedAt   *time.Time `bson:"released_at,omitempty"`
 
-	InviteLink   string     `bson:"invite_link"`
 	InviteSentAt *time.Time `bson:"invite_sent_at,omitempty"`
 	WaitNotedAt  *time.Time `bson:"wait_noted_at,omitempty"`
 	JoinAskedAt  *time.Time `bson:"join_asked_at,omitempty"`
@@ -106,7 +105,7 @@ func (s seatDoc) seat() groups.Seat {
 	}
 	return groups.Seat{Course: s.Course, UserID: s.UserID, Number: s.Number, State: state, GroupID: s.GroupID,
 		WaitingSince: val(s.WaitingSince), SeatedAt: val(s.SeatedAt), ReleasedAt: val(s.ReleasedAt),
-		InviteLink: s.InviteLink, InviteSentAt: val(s.InviteSentAt), WaitNotedAt: val(s.WaitNotedAt),
+		InviteSentAt: val(s.InviteSentAt), WaitNotedAt: val(s.WaitNotedAt),
 		JoinAskedAt: val(s.JoinAskedAt), JoinedAt: val(s.JoinedAt), WelcomedAt: val(s.WelcomedAt),
 		LeftAt: val(s.LeftAt), RemovedAt: val(s.RemovedAt)}
 }
@@ -194,8 +193,7 @@ func (db *DB) startClaim(ctx context.Context, id string, r groups.SeatRequest, p
 		return s, err == nil, err
 	}
 	ok, err := db.update(ctx, db.seats, bson.M{"_id": id, "state": stateReleased, "ticket": prev.Ticket}, bson.M{
-		"$set": bson.M{"number": s.Number, "state": s.State, "ticket": s.Ticket, "waiting_since": s.WaitingSince,
-			"invite_link": ""},
+		"$set": bson.M{"number": s.Number, "state": s.State, "ticket": s.Ticket, "waiting_since": s.WaitingSince},
 		"$unset": freshSeat,
 	})
 	return s, ok, err

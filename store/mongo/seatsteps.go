@@ -64,20 +64,6 @@ func (db *DB) SeatInGroup(ctx context.Context, groupID, userID int64) (groups.Se
 	return s.seat(), nil
 }
 
-// SetInviteLink stores the way into the group made for the seat.
-// ErrNotFound when the member has no seat.
-func (db *DB) SetInviteLink(ctx context.Context, course string, userID int64, link string) error {
-	matched, err := db.update(ctx, db.seats, bson.M{"_id": key(course, userID)},
-		bson.M{"$set": bson.M{"invite_link": link}})
-	if err == nil && !matched {
-		err = membership.ErrNotFound
-	}
-	if err != nil {
-		return fmt.Errorf("set invite link of %s/%d: %w", course, userID, err)
-	}
-	return nil
-}
-
 // seatMark is how a mark is recorded: the time field it sets, when unset,
 // and the fields it clears.
 type seatMark struct {

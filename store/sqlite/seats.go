@@ -12,7 +12,7 @@ import (
 )
 
 const seatCols = `course, user_id, number, state, COALESCE(group_id, 0), waiting_since, seated_at, released_at,
-	invite_link, invite_sent_at, wait_noted_at, join_asked_at, joined_at, welcomed_at, left_at, removed_at`
+	invite_sent_at, wait_noted_at, join_asked_at, joined_at, welcomed_at, left_at, removed_at`
 
 var (
 	qSeat        = stmt(`SELECT ` + seatCols + ` FROM seats WHERE course = ? AND user_id = ?`)
@@ -45,10 +45,9 @@ var (
 	qSeatWaiting = stmt(`UPDATE seats SET state = 'seated', group_id = ?, seated_at = ?
 		WHERE course = ? AND user_id = ? AND state = 'waiting'
 		RETURNING ` + seatCols)
-	qUseRooms      = stmt(`UPDATE chat_groups SET seats_used = seats_used + ? WHERE id = ?`)
-	qWaitlistLen   = stmt(`SELECT COUNT(*) FROM seats WHERE course = ? AND state = 'waiting'`)
-	qSetInviteLink = stmt(`UPDATE seats SET invite_link = ? WHERE course = ? AND user_id = ?`)
-	qSeatExists    = stmt(`SELECT 1 FROM seats WHERE course = ? AND user_id = ?`)
+	qUseRooms    = stmt(`UPDATE chat_groups SET seats_used = seats_used + ? WHERE id = ?`)
+	qWaitlistLen = stmt(`SELECT COUNT(*) FROM seats WHERE course = ? AND state = 'waiting'`)
+	qSeatExists  = stmt(`SELECT 1 FROM seats WHERE course = ? AND user_id = ?`)
 )
 
 // markSeat holds, per mark, the update that records it; each changes
@@ -83,7 +82,7 @@ var pendingSeats = map[groups.Stage]string{
 func scanSeat(s scanner) (groups.Seat, error) {
 	var st groups.Seat
 	err := s.Scan(&st.Course, &st.UserID, &st.Number, &st.State, &st.GroupID,
-		tcol(&st.WaitingSince), tcol(&st.SeatedAt), tcol(&st.ReleasedAt), &st.InviteLink,
+		tcol(&st.WaitingSince), tcol(&st.SeatedAt), tcol(&st.ReleasedAt),
 		tcol(&st.InviteSentAt), tcol(&st.WaitNotedAt), tcol(&st.JoinAskedAt), tcol(&st.JoinedAt), tcol(&st.WelcomedAt),
 		tcol(&st.LeftAt), tcol(&st.RemovedAt))
 	return st, err
@@ -258,22 +257,6 @@ func (db *DB) SeatInGroup(ctx context.Context, groupID, userID int64) (groups.Se
 		return groups.Seat{}, fmt.Errorf("seat of %d in group %d: %w", userID, groupID, notFound(err))
 	}
 	return s, nil
-}
-
-// SetInviteLink stores the way into the group made for the seat.
-// ErrNotFound when the member has no seat.
-func (db *DB) SetInviteLink(ctx context.Context, course string, userID int64, link string) error {
-	err := db.write(ctx, func(t *tx) error {
-		n, err := t.exec(qSetInviteLink, link, course, userID)
-		if err == nil && n == 0 {
-			return membership.ErrNotFound
-		}
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("set invite link of %s/%d: %w", course, userID, err)
-	}
-	return nil
 }
 
 // MarkSeat records a step. It reports false, changing nothing, when the

@@ -157,7 +157,6 @@ func testReleaseSeat(t *testing.T, s Stores) {
 	g := addGroup(t, s, "ppt", -1, 1)
 	take(t, s, "ppt", 1, 1)
 	take(t, s, "ppt", 2, 1)
-	ok(t, s.SetInviteLink(ctx, "ppt", 1, "https://t.me/+abc"))
 	for _, m := range []groups.Mark{groups.MarkInviteSent, groups.MarkJoined, groups.MarkWelcomed} {
 		must(s.MarkSeat(ctx, "ppt", 1, m, at(1)))(t)
 	}
@@ -259,10 +258,6 @@ func testMarkSeat(t *testing.T, s Stores) {
 	}
 	if seat := must(s.Seat(ctx, "ppt", 1))(t); !seat.RemovedAt.Equal(at(21)) {
 		t.Errorf("RemovedAt = %v, want %v", seat.RemovedAt, at(21))
-	}
-	ok(t, s.SetInviteLink(ctx, "ppt", 2, "https://t.me/+xyz"))
-	if seat := must(s.Seat(ctx, "ppt", 2))(t); seat.InviteLink != "https://t.me/+xyz" {
-		t.Errorf("InviteLink = %q", seat.InviteLink)
 	}
 }
 
