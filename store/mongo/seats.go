@@ -193,7 +193,7 @@ func (db *DB) startClaim(ctx context.Context, id string, r groups.SeatRequest, p
 		return s, err == nil, err
 	}
 	ok, err := db.update(ctx, db.seats, bson.M{"_id": id, "state": stateReleased, "ticket": prev.Ticket}, bson.M{
-		"$set": bson.M{"number": s.Number, "state": s.State, "ticket": s.Ticket, "waiting_since": s.WaitingSince},
+		"$set":   bson.M{"number": s.Number, "state": s.State, "ticket": s.Ticket, "waiting_since": s.WaitingSince},
 		"$unset": freshSeat,
 	})
 	return s, ok, err
