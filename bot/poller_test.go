@@ -82,16 +82,23 @@ func run(t *testing.T, p *bot.Poller) (stop func()) {
 	return func() { cancel(); <-done }
 }
 
-func TestPollerRestartNeitherLosesNorRepeats(t *testing.T) {
+// pollerFixture is a fake Telegram with one user who opened a chat, an
+// update log on a fresh SQLite file, and a recorder; all closed at the end.
+func pollerFixture(t *testing.T) (*telegramtest.Server, *sqlite.DB, *recorder) {
+	t.Helper()
 	srv := telegramtest.New(token)
-	defer srv.Close()
+	t.Cleanup(srv.Close)
 	srv.AddUser(telegramtest.User{ID: 7, FirstName: "A"})
 	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "s.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	rec := newRecorder()
+	t.Cleanup(func() { db.Close() })
+	return srv, db, newRecorder()
+}
+
+func TestPollerRestartNeitherLosesNorRepeats(t *testing.T) {
+	srv, db, rec := pollerFixture(t)
 
 	// A crash: updates handled and recorded, but the process died before
 	// the next getUpdates confirmed them.
@@ -127,15 +134,7 @@ func TestPollerRestartNeitherLosesNorRepeats(t *testing.T) {
 }
 
 func TestPollerSurvivesUpdateIDReset(t *testing.T) {
-	srv := telegramtest.New(token)
-	defer srv.Close()
-	srv.AddUser(telegramtest.User{ID: 7, FirstName: "A"})
-	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "s.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	rec := newRecorder()
+	srv, db, rec := pollerFixture(t)
 	p := newPoller(srv, db, rec)
 	polls := make(chan struct{}, 100)
 	p.API.Client = &http.Client{Transport: notifyingTransport{polls}, Timeout: 10 * time.Second}
