@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/shequn/shequn/groups"
@@ -74,9 +75,11 @@ var (
 const (
 	MaxTitle       = 100
 	MaxDescription = 2000
-	MaxText        = 4000
-	MaxFiles       = 10
-	MaxScoreLimit  = 1000
+	// MaxText is what one Telegram message holds, in UTF-16 code units:
+	// whatever a student or a reviewer can send fits.
+	MaxText       = 4096
+	MaxFiles      = 10
+	MaxScoreLimit = 1000
 )
 
 // ReviewScope returns the courses a user reviews (all of them when all is
@@ -180,6 +183,15 @@ func (s *Service) Submit(ctx context.Context, userID, assignmentID int64, c Cont
 	return sub, nil
 }
 
+// utf16Len measures text the way Telegram does.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
+
 func validContent(c Content) error {
 	switch c.Kind {
 	case ContentText, ContentLink:
@@ -193,8 +205,8 @@ func validContent(c Content) error {
 	default:
 		return membership.Errorf(membership.CodeInvalid, "unknown content kind %q", c.Kind)
 	}
-	if utf8.RuneCountInString(c.Text) > MaxText {
-		return membership.Errorf(membership.CodeInvalid, "text longer than %d characters", MaxText)
+	if utf16Len(c.Text) > MaxText {
+		return membership.Errorf(membership.CodeInvalid, "text longer than %d UTF-16 units", MaxText)
 	}
 	return nil
 }
@@ -288,6 +300,8 @@ func GradeFor(score, max int) Grade {
 
 // Grade reviews a submission: score < 0 means the grade's default. The
 // student gets the feedback at once; Reconcile retries a failed delivery.
+// The submission's FeedbackSentAt is set only when the student got it, so
+// the reviewer is never told so when they did not.
 func (s *Service) Grade(ctx context.Context, reviewer, submissionID int64, g Grade, score int, comment string) (Submission, error) {
 	if !g.Valid() {
 		return Submission{}, membership.Errorf(membership.CodeInvalid, "unknown grade %q", g)
@@ -307,8 +321,8 @@ func (s *Service) Grade(ctx context.Context, reviewer, submissionID int64, g Gra
 	}
 	score = score * (100 - sub.PenaltyPct) / 100
 	comment = strings.TrimSpace(comment)
-	if utf8.RuneCountInString(comment) > MaxText {
-		return Submission{}, membership.Errorf(membership.CodeInvalid, "comment longer than %d characters", MaxText)
+	if utf16Len(comment) > MaxText {
+		return Submission{}, membership.Errorf(membership.CodeInvalid, "comment longer than %d UTF-16 units", MaxText)
 	}
 	sub, err = s.Store.ApplyReview(ctx, Review{
 		SubmissionID: sub.ID, Reviewer: reviewer, Grade: g, Score: score, Comment: comment,
@@ -321,18 +335,29 @@ func (s *Service) Grade(ctx context.Context, reviewer, submissionID int64, g Gra
 		return Submission{}, fmt.Errorf("apply review: %w", err)
 	}
 	s.Log.InfoContext(ctx, "submission reviewed", "submission", sub.ID, "reviewer", reviewer, "grade", string(g), "score", score)
-	if err := s.sendFeedback(ctx, sub, a); err != nil {
+	delivered, err := s.sendFeedback(ctx, sub, a)
+	if err != nil {
 		s.Log.WarnContext(ctx, "feedback not delivered yet", "submission", sub.ID, "err", err)
+	}
+	sub.FeedbackSentAt = time.Time{}
+	if delivered {
+		sub.FeedbackSentAt = s.Now()
 	}
 	return sub, nil
 }
 
-func (s *Service) sendFeedback(ctx context.Context, sub Submission, a Assignment) error {
+// sendFeedback tells the student their review and reports whether it
+// reached them. A student who blocked the bot is not asked again: the
+// review waits in /mywork.
+func (s *Service) sendFeedback(ctx context.Context, sub Submission, a Assignment) (bool, error) {
 	err := s.Notifier.Tell(ctx, sub.UserID, FeedbackNotice{Submission: sub, Assignment: a})
 	if err != nil && !errors.Is(err, groups.ErrUnreachable) {
-		return err
+		return false, err
 	}
-	return s.Store.MarkFeedbackSent(ctx, sub.ID, sub.ReviewedAt, s.Now())
+	if merr := s.Store.MarkFeedbackSent(ctx, sub.ID, sub.ReviewedAt, s.Now()); merr != nil {
+		return err == nil, merr
+	}
+	return err == nil, nil
 }
 
 // Release gives a held submission back to the queue.

@@ -93,6 +93,8 @@ func (b *Bot) routes() *Router {
 	rt.On(And(InPrivate, Command("submit")), b.submitCommand)
 	rt.On(Callback("sub"), b.submitChosen)
 	rt.On(And(InPrivate, Command("mywork")), b.myWork)
+	rt.On(Callback("mw"), b.myWorkPageButton)
+	rt.On(Callback("as"), b.assignmentsPageButton)
 	rt.On(And(InPrivate, Command("rank")), b.rank)
 	// Homework: teachers and assistants (checked in the service).
 	rt.On(And(InPrivate, Command("assign")), b.assign)

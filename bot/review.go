@@ -42,7 +42,15 @@ func (b *Bot) review(ctx context.Context, r *Request) error {
 	if err != nil {
 		return b.reviewError(ctx, r, err)
 	}
-	return b.showSubmission(ctx, r, sub, a)
+	if err := b.showSubmission(ctx, r, sub, a); err != nil {
+		// Work the reviewer never saw goes back at once, or it would wait
+		// out the hold while /review shows the next.
+		if rerr := b.Homework.Release(ctx, r.From.ID, sub.ID); rerr != nil {
+			b.Log.WarnContext(ctx, "release unshown submission", "submission", sub.ID, "err", rerr)
+		}
+		return err
+	}
+	return nil
 }
 
 func (b *Bot) showSubmission(ctx context.Context, r *Request, sub assignments.Submission, a assignments.Assignment) error {
@@ -161,7 +169,11 @@ func (b *Bot) finishReview(ctx context.Context, r *Request, id int64, g assignme
 		}
 		return b.reviewError(ctx, r, err)
 	}
-	return b.reply(ctx, r, T(r.Lang, "review.done", sub.ID, b.gradeName(r.Lang, sub.Grade), sub.Score), nil)
+	key := "review.done"
+	if sub.FeedbackSentAt.IsZero() {
+		key = "review.done_unsent"
+	}
+	return b.reply(ctx, r, T(r.Lang, key, sub.ID, b.gradeName(r.Lang, sub.Grade), sub.Score), nil)
 }
 
 func (b *Bot) skipComment(ctx context.Context, r *Request) error {

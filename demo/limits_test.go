@@ -1,0 +1,144 @@
+package demo
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"unicode/utf16"
+
+	"github.com/shequn/shequn/bot/telegramtest"
+)
+
+func units(s string) int { return len(utf16.Encode([]rune(s))) }
+
+// since returns the bot's messages in a chat after the first n.
+func since(h *Harness, chat int64, n int) []telegramtest.Message {
+	return h.TG.BotMessages(chat)[n:]
+}
+
+func joined(ms []telegramtest.Message) string {
+	var b strings.Builder
+	for _, m := range ms {
+		b.WriteString(m.Text)
+	}
+	return strings.Join(strings.Fields(b.String()), "")
+}
+
+// A student's text and a teacher's comment as long as Telegram lets them
+// be (4096 UTF-16 units, in CJK and in emoji) go through the whole review:
+// the card shows all of it with its buttons, the student gets the whole
+// comment, /mywork shows it, and the teacher is told only what happened.
+func TestLongWorkAndCommentGoThroughTheReview(t *testing.T) {
+	work := map[string]string{
+		"cjk":   strings.Repeat("封面配色统一，字体清晰。", 4096/12) + strings.Repeat("好", 4096%12),
+		"emoji": strings.Repeat("🎨", 2048),
+	}
+	comment := strings.Repeat("👍", 1000) + strings.Repeat("配色<再>统一 & ", 4096/10-200)
+	for name, text := range work {
+		t.Run(name, func(t *testing.T) {
+			if units(text) != 4096 || units(comment) > 4096 || units(comment) < 4000 {
+				t.Fatalf("units: work %d, comment %d", units(text), units(comment))
+			}
+			h := mustStart(t)
+			classroom(t, h, 42)
+			a := publish(t, h, "Cover & <colours>")
+			submitText(t, h, 42, a, text)
+			if last, _ := h.LastBotMessage(42); !strings.Contains(last.Text, "Version 1") {
+				t.Fatalf("submission: %q", last.Text)
+			}
+			n := len(h.TG.BotMessages(teacher1))
+			must(t, h.Say(t.Context(), teacher1, teacher1, "/review"))
+			card := since(h, teacher1, n)
+			if len(card) != 2 || card[1].ReplyMarkup == nil || card[0].ReplyMarkup != nil {
+				t.Fatalf("card: %d messages", len(card))
+			}
+			if !strings.Contains(joined(card), strings.Join(strings.Fields(text), "")) || !strings.Contains(card[0].Text, "Cover & <colours>") {
+				t.Fatal("the card does not show the whole work")
+			}
+			subs, err := h.App.Store().Submissions(t.Context(), 42)
+			must(t, err)
+			must(t, h.Press(t.Context(), teacher1, teacher1, fmt.Sprintf("rv:%d:g", subs[0].ID)))
+			n42 := len(h.TG.BotMessages(42))
+			must(t, h.Say(t.Context(), teacher1, teacher1, comment))
+			if last, _ := h.LastBotMessage(teacher1); !strings.Contains(last.Text, "已通知学员") {
+				t.Fatalf("teacher told: %q", last.Text)
+			}
+			fb := since(h, 42, n42)
+			if len(fb) != 2 || !strings.Contains(fb[0].Text, "good, 80 / 100") || !strings.Contains(joined(fb), strings.Join(strings.Fields(comment), "")) {
+				t.Fatalf("feedback: %d messages", len(fb))
+			}
+			n42 = len(h.TG.BotMessages(42))
+			must(t, h.Say(t.Context(), 42, 42, "/mywork"))
+			if mw := since(h, 42, n42); len(mw) != 2 || !strings.Contains(joined(mw), strings.Join(strings.Fields(comment), "")) {
+				t.Fatalf("/mywork: %d messages", len(mw))
+			}
+		})
+	}
+}
+
+// Long lists page with buttons, every page within Telegram's limit.
+func TestMyWorkAndAssignmentsPage(t *testing.T) {
+	h := mustStart(t)
+	classroom(t, h, 42)
+	for i := range 6 {
+		a := publish(t, h, fmt.Sprintf("Lesson %d: %s", i+1, strings.Repeat("长", 80)))
+		submitText(t, h, 42, a, "work")
+		subs, err := h.App.Store().Submissions(t.Context(), 42)
+		must(t, err)
+		must(t, h.Say(t.Context(), teacher1, teacher1, fmt.Sprintf("/grade %d 90 %s", subs[0].ID, strings.Repeat("评", 900))))
+	}
+	must(t, h.Say(t.Context(), 42, 42, "/mywork"))
+	first, _ := h.LastBotMessage(42)
+	if !strings.Contains(first.Text, "(page 1 of 2)") || len(first.ReplyMarkup) != 1 || first.ReplyMarkup[0][0].CallbackData != "mw:1" {
+		t.Fatalf("/mywork page 1: %q %+v", first.Text[:40], first.ReplyMarkup)
+	}
+	must(t, h.Press(t.Context(), 42, 42, "mw:1"))
+	second, _ := h.LastBotMessage(42)
+	if !strings.Contains(second.Text, "(page 2 of 2)") || second.ReplyMarkup[0][0].CallbackData != "mw:0" || len(second.ReplyMarkup[0]) != 1 {
+		t.Fatalf("/mywork page 2: %q %+v", second.Text[:40], second.ReplyMarkup)
+	}
+	if got := strings.Count(first.Text+second.Text, "Lesson "); got != 6 {
+		t.Fatalf("the pages show %d works, want 6", got)
+	}
+	for i := range 30 {
+		publish(t, h, fmt.Sprintf("Extra %d: %s", i, strings.Repeat("长", 90)))
+	}
+	must(t, h.Say(t.Context(), 42, 42, "/assignments"))
+	if last, _ := h.LastBotMessage(42); !strings.Contains(last.Text, "(page 1 of 2)") || last.ReplyMarkup[0][0].CallbackData != "as:1" {
+		t.Fatalf("/assignments: %+v", last.ReplyMarkup)
+	}
+	must(t, h.Press(t.Context(), 42, 42, "as:1"))
+	if last, _ := h.LastBotMessage(42); !strings.Contains(last.Text, "Extra 29") {
+		t.Fatalf("/assignments page 2: %q", last.Text)
+	}
+}
+
+// A card Telegram refuses does not keep the work held: the next reviewer
+// gets it at once.
+func TestUnshownCardIsReleased(t *testing.T) {
+	h := mustStart(t)
+	classroom(t, h, 42)
+	a := publish(t, h, "Cover")
+	submitText(t, h, 42, a, "my work")
+	h.TG.FailNext("sendMessage", 1, 400, "Bad Request: message is too long")
+	must(t, h.Say(t.Context(), teacher1, teacher1, "/review"))
+	must(t, h.Say(t.Context(), teacher2, teacher2, "/review"))
+	if last, _ := h.LastBotMessage(teacher2); !strings.Contains(last.Text, "my work") {
+		t.Fatalf("second reviewer: %q", last.Text)
+	}
+}
+
+// A reviewer is not told the student was notified when the DM failed.
+func TestReviewerToldWhenFeedbackIsNotDelivered(t *testing.T) {
+	h := mustStart(t)
+	classroom(t, h, 42)
+	a := publish(t, h, "Cover")
+	submitText(t, h, 42, a, "my work")
+	must(t, h.TG.BlockBot(42))
+	subs, err := h.App.Store().Submissions(t.Context(), 42)
+	must(t, err)
+	must(t, h.Say(t.Context(), teacher1, teacher1, fmt.Sprintf("/grade %d 90 ok", subs[0].ID)))
+	if last, _ := h.LastBotMessage(teacher1); !strings.Contains(last.Text, "学员暂时收不到私信") {
+		t.Fatalf("teacher told: %q", last.Text)
+	}
+}
