@@ -173,7 +173,7 @@ func (b *Bot) submitCommand(ctx context.Context, r *Request) error {
 	var rows [][]tgbotapi.InlineKeyboardButton
 	for _, a := range list {
 		rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(
-			T(r.Lang, "submit.button", a.ID, truncate(a.Title, 40)), fmt.Sprintf("sub:%d", a.ID))))
+			Label(r.Lang, "submit.button", a.ID, truncate(a.Title, 40)), fmt.Sprintf("sub:%d", a.ID))))
 	}
 	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
 	return b.reply(ctx, r, T(r.Lang, "submit.choose"), &kb)

@@ -49,10 +49,10 @@ func (b *Bot) sendPage(ctx context.Context, r *Request, header string, lines []s
 	text := header + "\n" + strings.Join(pages[n], "\n")
 	var row []tgbotapi.InlineKeyboardButton
 	if n > 0 {
-		row = append(row, tgbotapi.NewInlineKeyboardButtonData(T(r.Lang, "page.prev"), fmt.Sprintf("%s:%d", prefix, n-1)))
+		row = append(row, tgbotapi.NewInlineKeyboardButtonData(Label(r.Lang, "page.prev"), fmt.Sprintf("%s:%d", prefix, n-1)))
 	}
 	if n < len(pages)-1 {
-		row = append(row, tgbotapi.NewInlineKeyboardButtonData(T(r.Lang, "page.next"), fmt.Sprintf("%s:%d", prefix, n+1)))
+		row = append(row, tgbotapi.NewInlineKeyboardButtonData(Label(r.Lang, "page.next"), fmt.Sprintf("%s:%d", prefix, n+1)))
 	}
 	if len(row) == 0 {
 		return b.reply(ctx, r, text, nil)

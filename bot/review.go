@@ -76,14 +76,14 @@ func (b *Bot) showSubmission(ctx context.Context, r *Request, sub assignments.Su
 		b.date(r.Lang, sub.SubmittedAt), HTML(late), body)
 	grades := tgbotapi.NewInlineKeyboardRow()
 	for _, code := range []string{"e", "g", "p", "r"} {
-		grades = append(grades, tgbotapi.NewInlineKeyboardButtonData(b.gradeName(r.Lang, gradeCodes[code]), fmt.Sprintf("rv:%d:%s", sub.ID, code)))
+		grades = append(grades, tgbotapi.NewInlineKeyboardButtonData(Label(r.Lang, "grade."+string(gradeCodes[code])), fmt.Sprintf("rv:%d:%s", sub.ID, code)))
 	}
 	scores := tgbotapi.NewInlineKeyboardRow()
 	for _, pct := range []int{100, 90, 80, 70, 60} {
 		s := a.MaxScore * pct / 100
 		scores = append(scores, tgbotapi.NewInlineKeyboardButtonData(strconv.Itoa(s), fmt.Sprintf("rs:%d:%d", sub.ID, s)))
 	}
-	skip := tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(T(r.Lang, "review.skip"), fmt.Sprintf("rk:%d", sub.ID)))
+	skip := tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(Label(r.Lang, "review.skip"), fmt.Sprintf("rk:%d", sub.ID)))
 	kb := tgbotapi.NewInlineKeyboardMarkup(grades, scores, skip)
 	return b.reply(ctx, r, text, &kb)
 }

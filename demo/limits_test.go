@@ -4,9 +4,13 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf16"
 
+	"github.com/shequn/shequn/app"
+	"github.com/shequn/shequn/bot"
 	"github.com/shequn/shequn/bot/telegramtest"
+	"github.com/shequn/shequn/config"
 )
 
 func units(s string) int { return len(utf16.Encode([]rune(s))) }
@@ -140,5 +144,28 @@ func TestReviewerToldWhenFeedbackIsNotDelivered(t *testing.T) {
 	must(t, h.Say(t.Context(), teacher1, teacher1, fmt.Sprintf("/grade %d 90 ok", subs[0].ID)))
 	if last, _ := h.LastBotMessage(teacher1); !strings.Contains(last.Text, "学员暂时收不到私信") {
 		t.Fatalf("teacher told: %q", last.Text)
+	}
+}
+
+// Button labels are plain text: Telegram does not parse HTML in them.
+func TestButtonLabelsArePlainText(t *testing.T) {
+	nw := &noWait{}
+	h, err := Start(t.Context(), func(c *config.Config, o *app.Options) {
+		c.Courses[0].Title = "PPT & Excel <进阶>"
+		o.SenderOptions = append(o.SenderOptions, bot.WithClock(time.Now, nw.sleep))
+	})
+	must(t, err)
+	t.Cleanup(func() { must(t, h.Close()) })
+	classroom(t, h, 42)
+	publish(t, h, "Cover & <colours>")
+	buyer(t, h, 43, "en")
+	must(t, h.Say(t.Context(), 43, 43, "/start"))
+	start, _ := h.LastBotMessage(43)
+	if !strings.Contains(start.Text, "PPT & Excel <进阶>") || start.ReplyMarkup[0][0].Text != "Buy: PPT & Excel <进阶>" {
+		t.Fatalf("/start: %q, buttons %+v", start.Text, start.ReplyMarkup)
+	}
+	must(t, h.Say(t.Context(), 42, 42, "/submit"))
+	if last, _ := h.LastBotMessage(42); last.ReplyMarkup[0][0].Text != "#1 Cover & <colours>" {
+		t.Fatalf("/submit buttons: %+v", last.ReplyMarkup)
 	}
 }
