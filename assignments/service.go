@@ -82,6 +82,34 @@ const (
 	MaxScoreLimit = 1000
 )
 
+// MaxDueYears is how far ahead a due date may be. A course runs for months,
+// not decades: a date further out is a typo (2300 for 2030), and every
+// store keeps such dates exactly.
+const MaxDueYears = 5
+
+// Errors of due dates, answered with their own texts.
+var (
+	ErrDuePast   = membership.Errorf(membership.CodeInvalid, "the due date must be in the future")
+	ErrDueTooFar = membership.Errorf(membership.CodeInvalid, "the due date is more than %d years ahead", MaxDueYears)
+)
+
+// LatestDue is the latest due date accepted at now.
+func LatestDue(now time.Time) time.Time { return now.AddDate(MaxDueYears, 0, 0) }
+
+// CheckDue applies the rule of due dates: none (zero), or later than now
+// and at most MaxDueYears ahead.
+func CheckDue(due, now time.Time) error {
+	switch {
+	case due.IsZero():
+		return nil
+	case !due.After(now):
+		return ErrDuePast
+	case due.After(LatestDue(now)):
+		return ErrDueTooFar
+	}
+	return nil
+}
+
 // ReviewScope returns the courses a user reviews (all of them when all is
 // true), and whether they review at all. Owners review every course.
 func (s *Service) ReviewScope(ctx context.Context, userID int64) (courses []string, all, ok bool, err error) {
@@ -133,8 +161,9 @@ func (s *Service) Create(ctx context.Context, by int64, a Assignment) (Assignmen
 		return Assignment{}, membership.Errorf(membership.CodeInvalid, "description must have at most %d characters", MaxDescription)
 	case a.MaxScore < 1 || a.MaxScore > MaxScoreLimit:
 		return Assignment{}, membership.Errorf(membership.CodeInvalid, "max score must be 1 to %d", MaxScoreLimit)
-	case !a.Due.IsZero() && !a.Due.After(s.Now()):
-		return Assignment{}, membership.Errorf(membership.CodeInvalid, "the due date must be in the future")
+	}
+	if err := CheckDue(a.Due, s.Now()); err != nil {
+		return Assignment{}, err
 	}
 	a.CreatedBy, a.CreatedAt, a.AnnouncedAt = by, s.Now(), time.Time{}
 	a, err := s.Store.CreateAssignment(ctx, a)

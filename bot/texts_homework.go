@@ -43,6 +43,7 @@ var homeworkTexts = map[string][2]string{
 	"assign.ask_max":       {"满分多少？（1–1000）", "What is the maximum score? (1–1000)"},
 	"assign.ask_desc":      {"作业说明？没有就发送 -", "The description? Send - for none."},
 	"assign.bad_due":       {"看不懂这个日期，请按 YYYY-MM-DD 或 YYYY-MM-DD HH:MM 发送，且晚于现在。", "I can't read that date: send YYYY-MM-DD or YYYY-MM-DD HH:MM, later than now."},
+	"assign.due_too_far":   {"截止日期最多设在 %d 年之内，即不晚于 %s。请检查年份。", "A due date can be at most %d years ahead, that is on or before %s. Please check the year."},
 	"assign.bad_max":       {"满分必须是 1 到 1000 的整数。", "The maximum score must be a whole number from 1 to 1000."},
 	"assign.bad_title":     {"标题要 1 到 100 个字。", "The title needs 1 to 100 characters."},
 	"assign.created":       {"✅ 作业 #%d《%s》已发布，将在学员群公告并置顶。", "✅ Assignment #%d “%s” is published; it will be announced and pinned in the student groups."},

@@ -169,3 +169,29 @@ func TestButtonLabelsArePlainText(t *testing.T) {
 		t.Fatalf("/submit buttons: %+v", last.ReplyMarkup)
 	}
 }
+
+// A due date years too far (2300 for 2030) is refused with the latest date
+// allowed, in one line and in the dialogue; one a few years ahead is kept.
+func TestDueDatesInRange(t *testing.T) {
+	h := mustStart(t)
+	classroom(t, h)
+	must(t, h.Say(t.Context(), teacher1, teacher1, "/assign ppt 2300-01-01 100 Far | away"))
+	latest := h.Clock.Now().AddDate(5, 0, 0).In(h.Config.Location).Format("2006-01-02")
+	if last, _ := h.LastBotMessage(teacher1); !strings.Contains(last.Text, "最多设在 5 年之内") || !strings.Contains(last.Text, latest) {
+		t.Fatalf("2300: %q", last.Text)
+	}
+	for _, say := range []string{"/assign", "Far", "2300-01-01 09:00"} {
+		must(t, h.Say(t.Context(), teacher1, teacher1, say))
+	}
+	if last, _ := h.LastBotMessage(teacher1); !strings.Contains(last.Text, "最多设在 5 年之内") {
+		t.Fatalf("2300 in the dialogue: %q", last.Text)
+	}
+	must(t, h.Say(t.Context(), teacher1, teacher1, "/cancel"))
+	due := h.Clock.Now().AddDate(4, 0, 0).In(h.Config.Location)
+	must(t, h.Say(t.Context(), teacher1, teacher1, "/assign ppt "+due.Format("2006-01-02")+" 100 Later | on"))
+	list, err := h.App.Store().Assignments(t.Context(), []string{"ppt"}, time.Time{})
+	must(t, err)
+	if len(list) != 1 || list[0].Due.In(h.Config.Location).Format("2006-01-02 15:04") != due.Format("2006-01-02")+" 23:59" {
+		t.Fatalf("stored %+v", list)
+	}
+}

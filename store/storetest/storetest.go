@@ -77,6 +77,7 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		{"UpdateLog", testUpdateLog},
 		{"Profiles", testProfiles},
 		{"Assignments", testAssignments},
+		{"DueDates", testDueDates},
 		{"SubmitVersions", testSubmitVersions},
 		{"SubmitOverReview", testSubmitOverReview},
 		{"HoldOrder", testHoldOrder},
