@@ -195,3 +195,49 @@ func TestDueDatesInRange(t *testing.T) {
 		t.Fatalf("stored %+v", list)
 	}
 }
+
+// /grant @name confirms the person it resolved (name, id, member number),
+// and refuses a name two people had or one not seen for long.
+func TestGrantResolvesThePerson(t *testing.T) {
+	h := mustStart(t)
+	community(t, h, 50)
+	h.TG.AddUser(telegramtest.User{ID: 42, FirstName: "李华", Username: "li_hua", LanguageCode: "zh"})
+	must(t, h.Say(t.Context(), 42, 42, "/start buy-ppt"))
+	_, err := h.Paid(t.Context(), 42, 1)
+	must(t, err)
+	must(t, h.Say(t.Context(), h.Owner, h.Owner, "/grant assistant @Li_Hua"))
+	if last, _ := h.LastBotMessage(h.Owner); !strings.Contains(last.Text, "李华 @li_hua（id 42，PPT-00001）") {
+		t.Fatalf("grant: %q", last.Text)
+	}
+
+	// 60 was "zhang", then 61 took the name: the name alone names nobody.
+	h.TG.AddUser(telegramtest.User{ID: 60, FirstName: "Old", Username: "zhang"})
+	must(t, h.Say(t.Context(), 60, 60, "/start"))
+	h.Clock.Advance(time.Hour)
+	h.TG.AddUser(telegramtest.User{ID: 61, FirstName: "New", Username: "zhang"})
+	must(t, h.Say(t.Context(), 61, 61, "/start"))
+	must(t, h.Say(t.Context(), h.Owner, h.Owner, "/grant teacher @zhang"))
+	if last, _ := h.LastBotMessage(h.Owner); !strings.Contains(last.Text, "先后属于多个用户（id 61, 60）") {
+		t.Fatalf("ambiguous grant: %q", last.Text)
+	}
+
+	// A name last seen 40 days ago is not trusted; the person's reply is.
+	h.TG.AddUser(telegramtest.User{ID: 62, FirstName: "Wang", Username: "wang"})
+	must(t, h.Say(t.Context(), 62, 62, "/start"))
+	h.Clock.Advance(40 * 24 * time.Hour)
+	must(t, h.Say(t.Context(), h.Owner, h.Owner, "/grant teacher @wang"))
+	if last, _ := h.LastBotMessage(h.Owner); !strings.Contains(last.Text, "已经 40 天没有出现过") || !strings.Contains(last.Text, "超过 30 天") {
+		t.Fatalf("stale grant: %q", last.Text)
+	}
+	for _, id := range []int64{60, 61, 62} {
+		if gs, err := h.App.Store().Grants(t.Context(), id); err != nil || len(gs) != 0 {
+			t.Fatalf("grants of %d: %v %v", id, gs, err)
+		}
+	}
+	// Seen again, the name is trusted again.
+	must(t, h.Say(t.Context(), 62, 62, "/me"))
+	must(t, h.Say(t.Context(), h.Owner, h.Owner, "/grant teacher @wang"))
+	if last, _ := h.LastBotMessage(h.Owner); !strings.Contains(last.Text, "Wang @wang（id 62，非学员）") {
+		t.Fatalf("grant after being seen: %q", last.Text)
+	}
+}

@@ -89,7 +89,7 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		{"Queue", testQueue},
 		{"Feedback", testFeedback},
 		{"Roles", testRoles},
-		{"ProfileByUsername", testProfileByUsername},
+		{"ProfilesByUsername", testProfilesByUsername},
 		{"Dialogues", testDialogues},
 		{"Leases", testLeases},
 		{"JobsRunOncePerTick", testJobsRunOncePerTick},
