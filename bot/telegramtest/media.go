@@ -3,6 +3,7 @@ package telegramtest
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"fmt"
 	"strings"
 )
 
@@ -22,6 +23,9 @@ func (s *Server) newFileID(kind string) string {
 // SendPhoto makes a user send a photo with an optional caption. It returns
 // the message id and the photo's file id (that of the largest size).
 func (s *Server) SendPhoto(fromUserID, chatID int64, caption string) (int, string, error) {
+	if err := userCaption(caption); err != nil {
+		return 0, "", err
+	}
 	var fileID string
 	id, err := s.userSend(fromUserID, chatID, func(m *message) {
 		fileID = s.newFileID("photo")
@@ -33,12 +37,23 @@ func (s *Server) SendPhoto(fromUserID, chatID int64, caption string) (int, strin
 // SendDocument makes a user send a document with an optional caption. It
 // returns the message id and the document's file id.
 func (s *Server) SendDocument(fromUserID, chatID int64, fileName, caption string) (int, string, error) {
+	if err := userCaption(caption); err != nil {
+		return 0, "", err
+	}
 	var fileID string
 	id, err := s.userSend(fromUserID, chatID, func(m *message) {
 		fileID = s.newFileID("document")
 		m.document, m.fileName, m.caption = fileID, fileName, caption
 	})
 	return id, fileID, err
+}
+
+// userCaption refuses a caption no Telegram app lets a user send.
+func userCaption(caption string) error {
+	if utf16Len(caption) > maxCaptionLength {
+		return fmt.Errorf("telegramtest: a caption holds at most %d UTF-16 code units", maxCaptionLength)
+	}
+	return nil
 }
 
 // wireMedia adds the photo or document of m to its Message object.

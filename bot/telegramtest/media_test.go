@@ -126,4 +126,10 @@ func TestUserTextLimit(t *testing.T) {
 	if _, err := srv.SendText(alice, alice, strings.Repeat("😀", 2049)); err == nil {
 		t.Fatal("a text of 4098 units was taken")
 	}
+	if _, _, err := srv.SendPhoto(alice, alice, strings.Repeat("😀", 512)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := srv.SendPhoto(alice, alice, strings.Repeat("😀", 513)); err == nil {
+		t.Fatal("a caption of 1026 units was taken")
+	}
 }
