@@ -3,6 +3,7 @@ package bot_test
 import (
 	"errors"
 	"html"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -133,3 +134,35 @@ func TestSenderRefusesLongCallbackData(t *testing.T) {
 		t.Fatalf("sent %d messages", n)
 	}
 }
+
+// Whatever the shape of a long text, every part is one Telegram accepts
+// and together they say all of it.
+func TestSenderSplitsAnyShape(t *testing.T) {
+	for name, text := range map[string]string{
+		"one long word":   strings.Repeat("x", 9000),
+		"link":            `<a href="https://example.org/?a=1&amp;b=2">` + strings.Repeat("链接 ", 3000) + "</a>",
+		"nested":          "<b>" + strings.Repeat("<i>粗斜</i> <code>a&lt;b</code>\n", 700) + "</b>",
+		"white tail":      strings.Repeat("作", 4000) + strings.Repeat(" \n", 3000),
+		"emoji no breaks": strings.Repeat("👍🏽", 2100),
+		"pre":             "<pre>" + strings.Repeat("func f() {}\n", 600) + "</pre>",
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv, s, _ := newSender(t, bot.Limits{})
+			srv.AddUser(telegramtest.User{ID: 7, FirstName: "A"})
+			srv.SendText(7, 7, "/start")
+			if _, err := s.Send(t.Context(), bot.Interactive, 7, htmlMessage(7, text, nil)); err != nil {
+				t.Fatal(err)
+			}
+			var whole string
+			for _, m := range srv.BotMessages(7) {
+				whole += m.Text
+			}
+			plain := html.UnescapeString(regexpTags.ReplaceAllString(text, ""))
+			if collapse(whole) != collapse(plain) {
+				t.Errorf("the parts hold %d units, the text %d", units(collapse(whole)), units(collapse(plain)))
+			}
+		})
+	}
+}
+
+var regexpTags = regexp.MustCompile(`<[^>]+>`)
