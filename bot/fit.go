@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"slices"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -212,39 +213,7 @@ func splitText(text, mode string, limit int) []string {
 	var parts []string
 	var open []token // tags open at the start of the current part
 	for start := 0; start < len(toks); {
-		var stack []token
-		stack = append(stack, open...)
-		units, cut, lineCut, lineStack, spaceCut, spaceStack := 0, len(toks), -1, []token(nil), -1, []token(nil)
-		var cutStack []token
-		for i := start; i < len(toks); i++ {
-			t := toks[i]
-			if units+t.units > limit {
-				cut, cutStack = i, stack
-				if lineCut > 0 {
-					cut, cutStack = lineCut, lineStack
-				} else if spaceCut > 0 {
-					cut, cutStack = spaceCut, spaceStack
-				}
-				break
-			}
-			units += t.units
-			switch {
-			case t.tag != "" && t.end && len(stack) > 0:
-				stack = stack[: len(stack)-1 : len(stack)-1]
-			case t.tag != "" && !t.end:
-				stack = append(stack[:len(stack):len(stack)], t)
-			case t.line && units > limit/2:
-				lineCut, lineStack = i+1, stack
-			case t.space && units > limit/2:
-				spaceCut, spaceStack = i+1, stack
-			}
-		}
-		if cut == len(toks) {
-			cutStack = stack
-		}
-		if cut == start { // one token over the limit cannot happen; be safe
-			cut++
-		}
+		cut, stack := nextCut(toks, start, open, limit)
 		var b strings.Builder
 		for _, t := range open {
 			b.WriteString(t.raw)
@@ -252,15 +221,54 @@ func splitText(text, mode string, limit int) []string {
 		for _, t := range toks[start:cut] {
 			b.WriteString(t.raw)
 		}
-		for i := len(cutStack) - 1; i >= 0; i-- {
-			b.WriteString("</" + cutStack[i].tag + ">")
+		for i := len(stack) - 1; i >= 0; i-- {
+			b.WriteString("</" + stack[i].tag + ">")
 		}
 		if strings.TrimSpace(plainText(b.String(), mode)) != "" {
 			parts = append(parts, b.String())
 		}
-		start, open = cut, cutStack
+		start, open = cut, stack
 	}
 	return parts
+}
+
+// nextCut finds where the part starting at toks[start] ends, and the tags
+// open there. Stacks are never changed in place, so a saved one stays
+// valid.
+func nextCut(toks []token, start int, open []token, limit int) (int, []token) {
+	stack := slices.Clip(open)
+	type mark struct {
+		at    int
+		stack []token
+	}
+	var line, space mark
+	units := 0
+	for i := start; i < len(toks); i++ {
+		t := toks[i]
+		if units+t.units > limit {
+			switch {
+			case line.at > 0:
+				return line.at, line.stack
+			case space.at > 0:
+				return space.at, space.stack
+			case i == start: // a token longer than a part cannot happen
+				return i + 1, stack
+			}
+			return i, stack
+		}
+		units += t.units
+		switch {
+		case t.tag != "" && t.end && len(stack) > 0:
+			stack = slices.Clip(stack[:len(stack)-1])
+		case t.tag != "" && !t.end:
+			stack = append(slices.Clip(stack), t)
+		case t.line && units > limit/2:
+			line = mark{i + 1, stack}
+		case t.space && units > limit/2:
+			space = mark{i + 1, stack}
+		}
+	}
+	return len(toks), stack
 }
 
 // shorten keeps the beginning of text that fits in limit units, ending
