@@ -118,6 +118,7 @@ func (s *Sender) Request(ctx context.Context, c tgbotapi.Chattable) (*tgbotapi.A
 
 // Call makes a Bot API call by name, for methods newer than the client
 // library knows (Bot API 5.5). chatID > 0 or < 0 counts it as a message.
+// Texts go through Send, never here: only Send keeps the size limits.
 func (s *Sender) Call(ctx context.Context, pri Priority, chatID int64, method string, params tgbotapi.Params) (*tgbotapi.APIResponse, error) {
 	var resp *tgbotapi.APIResponse
 	err := s.do(ctx, pri, chatID, func() (err error) {
