@@ -116,6 +116,7 @@ func (b *Bot) routes() *Router {
 	rt.On(Callback("rk"), b.reviewSkip)
 	rt.On(And(InPrivate, Command("top")), b.top)
 	rt.On(And(InPrivate, Command("queue")), b.queue)
+	rt.On(Callback("qu"), b.queuePageButton)
 	// Owners.
 	rt.On(Command("register"), b.ownersOnly(b.register))
 	rt.On(Command("groups"), b.ownersOnly(b.listGroups))

@@ -280,7 +280,19 @@ func (b *Bot) top(ctx context.Context, r *Request) error {
 }
 
 // queue shows the review queue and this week's reviews per reviewer.
-func (b *Bot) queue(ctx context.Context, r *Request) error {
+func (b *Bot) queue(ctx context.Context, r *Request) error { return b.queuePage(ctx, r, -1) }
+
+// queuePageButton shows a page of /queue's reviewers.
+func (b *Bot) queuePageButton(ctx context.Context, r *Request) error {
+	if n, ok := pageOf(r); ok {
+		return b.queuePage(ctx, r, n)
+	}
+	return nil
+}
+
+// queuePage shows the queue with the reviewers in one line (page < 0)
+// when they fit, else one reviewer a line, in pages.
+func (b *Bot) queuePage(ctx context.Context, r *Request, page int) error {
 	q, err := b.Homework.Queue(ctx, r.From.ID)
 	if err != nil {
 		return b.reviewError(ctx, r, err)
@@ -298,7 +310,10 @@ func (b *Bot) queue(ctx context.Context, r *Request) error {
 	if len(by) > 0 {
 		done = strings.Join(by, T(r.Lang, "right.separator"))
 	}
-	return b.reply(ctx, r, T(r.Lang, "queue", q.Pending, HTML(oldest), HTML(done)), nil)
+	if text := T(r.Lang, "queue", q.Pending, HTML(oldest), HTML(done)); page < 0 && htmlUnits(text, tgbotapi.ModeHTML) <= pageBudget {
+		return b.reply(ctx, r, text, nil)
+	}
+	return b.sendPage(ctx, r, T(r.Lang, "queue", q.Pending, HTML(oldest), T(r.Lang, "queue.below")), by, page, "qu")
 }
 
 // personName names a user by username or first name.

@@ -120,6 +120,7 @@ var homeworkTexts = map[string][2]string{
 	"top.line":       {"%d. %s — %d 分", "%d. %s — %d points"},
 	"queue":          {"待批改 %d 份%s\n本周批改：%s", "%d waiting for review%s\nReviews this week: %s"},
 	"queue.oldest":   {"，最早提交于 %s", ", the oldest handed in %s"},
+	"queue.below":    {"见下", "below"},
 	"queue.nobody":   {"暂无", "none yet"},
 	"queue.by":       {"%s %d 份", "%s %d"},
 	"digest":         {"📬 早上好！有 %d 份作业等待批改%s。发送 /review 开始。", "📬 Good morning! %d submissions wait for review%s. Send /review to start."},

@@ -8,6 +8,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/shequn/shequn/app"
+	"github.com/shequn/shequn/assignments"
 	"github.com/shequn/shequn/bot"
 	"github.com/shequn/shequn/bot/telegramtest"
 	"github.com/shequn/shequn/config"
@@ -239,5 +240,33 @@ func TestGrantResolvesThePerson(t *testing.T) {
 	must(t, h.Say(t.Context(), h.Owner, h.Owner, "/grant teacher @wang"))
 	if last, _ := h.LastBotMessage(h.Owner); !strings.Contains(last.Text, "Wang @wang（id 62，非学员）") {
 		t.Fatalf("grant after being seen: %q", last.Text)
+	}
+}
+
+// /queue lists this week's reviewers in one line while they fit, in
+// pages with buttons when they do not.
+func TestQueuePages(t *testing.T) {
+	h := mustStart(t)
+	classroom(t, h, 42)
+	a := publish(t, h, "Cover")
+	submitText(t, h, 42, a, "my work")
+	subs, err := h.App.Store().Submissions(t.Context(), 42)
+	must(t, err)
+	for i := range 400 {
+		_, err := h.App.Store().ApplyReview(t.Context(), assignments.Review{
+			SubmissionID: subs[0].ID, Reviewer: int64(700000 + i), Grade: assignments.GradeGood, Score: 80,
+			At: h.Clock.Now(), Keys: assignments.KeysAt(subs[0].SubmittedAt, h.Config.Location),
+		})
+		must(t, err)
+	}
+	must(t, h.Say(t.Context(), teacher1, teacher1, "/queue"))
+	first, _ := h.LastBotMessage(teacher1)
+	if !strings.Contains(first.Text, "本周批改：见下（第 1/2 页）") || first.ReplyMarkup[0][0].CallbackData != "qu:1" {
+		t.Fatalf("/queue: %q… %+v", first.Text[:60], first.ReplyMarkup)
+	}
+	must(t, h.Press(t.Context(), teacher1, teacher1, "qu:1"))
+	second, _ := h.LastBotMessage(teacher1)
+	if got := strings.Count(first.Text+second.Text, " 1 份"); got != 400 {
+		t.Fatalf("the pages list %d reviewers, want 400", got)
 	}
 }
