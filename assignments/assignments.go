@@ -173,6 +173,9 @@ type QueueStats struct {
 // Store keeps assignments, submissions and the ledger. Every method is
 // atomic on its own. A nil courses slice means every course.
 type Store interface {
+	// CreateAssignment stores a with a new id. It keeps every due date
+	// CheckDue accepts exactly (to the millisecond); a date the store
+	// cannot keep is refused with CodeInvalid, never stored as another.
 	CreateAssignment(ctx context.Context, a Assignment) (Assignment, error)
 	// Assignment returns one assignment, or membership.ErrNotFound.
 	Assignment(ctx context.Context, id int64) (Assignment, error)

@@ -94,7 +94,7 @@ func (s *Service) Reconcile(ctx context.Context, now time.Time) error {
 		if err != nil {
 			return fmt.Errorf("find assignment: %w", err)
 		}
-		if err := s.sendFeedback(ctx, sub, a); err != nil {
+		if _, err := s.sendFeedback(ctx, sub, a); err != nil {
 			s.Log.WarnContext(ctx, "feedback not delivered yet", "submission", sub.ID, "err", err)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/shequn/shequn/groups"
@@ -74,10 +75,40 @@ var (
 const (
 	MaxTitle       = 100
 	MaxDescription = 2000
-	MaxText        = 4000
-	MaxFiles       = 10
-	MaxScoreLimit  = 1000
+	// MaxText is what one Telegram message holds, in UTF-16 code units:
+	// whatever a student or a reviewer can send fits.
+	MaxText       = 4096
+	MaxFiles      = 10
+	MaxScoreLimit = 1000
 )
+
+// MaxDueYears is how far ahead a due date may be. A course runs for months,
+// not decades: a date further out is a typo (2300 for 2030), and every
+// store keeps such dates exactly.
+const MaxDueYears = 5
+
+// Errors of due dates, answered with their own texts.
+var (
+	ErrDuePast   = membership.Errorf(membership.CodeInvalid, "the due date must be in the future")
+	ErrDueTooFar = membership.Errorf(membership.CodeInvalid, "the due date is more than %d years ahead", MaxDueYears)
+)
+
+// LatestDue is the latest due date accepted at now.
+func LatestDue(now time.Time) time.Time { return now.AddDate(MaxDueYears, 0, 0) }
+
+// CheckDue applies the rule of due dates: none (zero), or later than now
+// and at most MaxDueYears ahead.
+func CheckDue(due, now time.Time) error {
+	switch {
+	case due.IsZero():
+		return nil
+	case !due.After(now):
+		return ErrDuePast
+	case due.After(LatestDue(now)):
+		return ErrDueTooFar
+	}
+	return nil
+}
 
 // ReviewScope returns the courses a user reviews (all of them when all is
 // true), and whether they review at all. Owners review every course.
@@ -130,8 +161,9 @@ func (s *Service) Create(ctx context.Context, by int64, a Assignment) (Assignmen
 		return Assignment{}, membership.Errorf(membership.CodeInvalid, "description must have at most %d characters", MaxDescription)
 	case a.MaxScore < 1 || a.MaxScore > MaxScoreLimit:
 		return Assignment{}, membership.Errorf(membership.CodeInvalid, "max score must be 1 to %d", MaxScoreLimit)
-	case !a.Due.IsZero() && !a.Due.After(s.Now()):
-		return Assignment{}, membership.Errorf(membership.CodeInvalid, "the due date must be in the future")
+	}
+	if err := CheckDue(a.Due, s.Now()); err != nil {
+		return Assignment{}, err
 	}
 	a.CreatedBy, a.CreatedAt, a.AnnouncedAt = by, s.Now(), time.Time{}
 	a, err := s.Store.CreateAssignment(ctx, a)
@@ -180,6 +212,15 @@ func (s *Service) Submit(ctx context.Context, userID, assignmentID int64, c Cont
 	return sub, nil
 }
 
+// utf16Len measures text the way Telegram does.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
+
 func validContent(c Content) error {
 	switch c.Kind {
 	case ContentText, ContentLink:
@@ -193,8 +234,8 @@ func validContent(c Content) error {
 	default:
 		return membership.Errorf(membership.CodeInvalid, "unknown content kind %q", c.Kind)
 	}
-	if utf8.RuneCountInString(c.Text) > MaxText {
-		return membership.Errorf(membership.CodeInvalid, "text longer than %d characters", MaxText)
+	if utf16Len(c.Text) > MaxText {
+		return membership.Errorf(membership.CodeInvalid, "text longer than %d UTF-16 units", MaxText)
 	}
 	return nil
 }
@@ -288,6 +329,8 @@ func GradeFor(score, max int) Grade {
 
 // Grade reviews a submission: score < 0 means the grade's default. The
 // student gets the feedback at once; Reconcile retries a failed delivery.
+// The submission's FeedbackSentAt is set only when the student got it, so
+// the reviewer is never told so when they did not.
 func (s *Service) Grade(ctx context.Context, reviewer, submissionID int64, g Grade, score int, comment string) (Submission, error) {
 	if !g.Valid() {
 		return Submission{}, membership.Errorf(membership.CodeInvalid, "unknown grade %q", g)
@@ -307,8 +350,8 @@ func (s *Service) Grade(ctx context.Context, reviewer, submissionID int64, g Gra
 	}
 	score = score * (100 - sub.PenaltyPct) / 100
 	comment = strings.TrimSpace(comment)
-	if utf8.RuneCountInString(comment) > MaxText {
-		return Submission{}, membership.Errorf(membership.CodeInvalid, "comment longer than %d characters", MaxText)
+	if utf16Len(comment) > MaxText {
+		return Submission{}, membership.Errorf(membership.CodeInvalid, "comment longer than %d UTF-16 units", MaxText)
 	}
 	sub, err = s.Store.ApplyReview(ctx, Review{
 		SubmissionID: sub.ID, Reviewer: reviewer, Grade: g, Score: score, Comment: comment,
@@ -321,18 +364,29 @@ func (s *Service) Grade(ctx context.Context, reviewer, submissionID int64, g Gra
 		return Submission{}, fmt.Errorf("apply review: %w", err)
 	}
 	s.Log.InfoContext(ctx, "submission reviewed", "submission", sub.ID, "reviewer", reviewer, "grade", string(g), "score", score)
-	if err := s.sendFeedback(ctx, sub, a); err != nil {
+	delivered, err := s.sendFeedback(ctx, sub, a)
+	if err != nil {
 		s.Log.WarnContext(ctx, "feedback not delivered yet", "submission", sub.ID, "err", err)
+	}
+	sub.FeedbackSentAt = time.Time{}
+	if delivered {
+		sub.FeedbackSentAt = s.Now()
 	}
 	return sub, nil
 }
 
-func (s *Service) sendFeedback(ctx context.Context, sub Submission, a Assignment) error {
+// sendFeedback tells the student their review and reports whether it
+// reached them. A student who blocked the bot is not asked again: the
+// review waits in /mywork.
+func (s *Service) sendFeedback(ctx context.Context, sub Submission, a Assignment) (bool, error) {
 	err := s.Notifier.Tell(ctx, sub.UserID, FeedbackNotice{Submission: sub, Assignment: a})
 	if err != nil && !errors.Is(err, groups.ErrUnreachable) {
-		return err
+		return false, err
 	}
-	return s.Store.MarkFeedbackSent(ctx, sub.ID, sub.ReviewedAt, s.Now())
+	if merr := s.Store.MarkFeedbackSent(ctx, sub.ID, sub.ReviewedAt, s.Now()); merr != nil {
+		return err == nil, merr
+	}
+	return err == nil, nil
 }
 
 // Release gives a held submission back to the queue.

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -80,6 +81,9 @@ func (b *Bot) assignOneLine(ctx context.Context, r *Request) error {
 	if !ok {
 		return b.reply(ctx, r, T(r.Lang, "assign.bad_due"), nil)
 	}
+	if refusal := b.dueRefusal(r.Lang, due); refusal != "" {
+		return b.reply(ctx, r, refusal, nil)
+	}
 	rest = rest[used:]
 	if len(rest) < 2 {
 		return usage()
@@ -95,7 +99,8 @@ func (b *Bot) assignOneLine(ctx context.Context, r *Request) error {
 
 // parseDue reads a due date at the start of fields: "-", "YYYY-MM-DD"
 // (end of that day) or "YYYY-MM-DD HH:MM", in the community's zone. It
-// reports how many fields it used.
+// reports how many fields it used; whether the date is allowed is
+// assignments.CheckDue's to say (see dueRefusal).
 func (b *Bot) parseDue(fields []string) (time.Time, int, bool) {
 	if len(fields) == 0 {
 		return time.Time{}, 0, false
@@ -105,15 +110,27 @@ func (b *Bot) parseDue(fields []string) (time.Time, int, bool) {
 	}
 	if len(fields) > 1 {
 		if t, err := time.ParseInLocation("2006-01-02 15:04", fields[0]+" "+fields[1], b.Location); err == nil {
-			return t, 2, t.After(b.Now())
+			return t, 2, true
 		}
 	}
 	t, err := time.ParseInLocation("2006-01-02", fields[0], b.Location)
 	if err != nil {
 		return time.Time{}, 0, false
 	}
-	end := t.AddDate(0, 0, 1).Add(-time.Minute)
-	return end, 1, end.After(b.Now())
+	return t.AddDate(0, 0, 1).Add(-time.Minute), 1, true
+}
+
+// dueRefusal is the answer to a due date the rules refuse, "" when they
+// take it.
+func (b *Bot) dueRefusal(lang Lang, due time.Time) string {
+	now := b.Now()
+	switch err := assignments.CheckDue(due, now); {
+	case errors.Is(err, assignments.ErrDueTooFar):
+		return T(lang, "assign.due_too_far", assignments.MaxDueYears, assignments.LatestDue(now).In(b.Location).Format("2006-01-02"))
+	case err != nil:
+		return T(lang, "assign.bad_due")
+	}
+	return ""
 }
 
 // assignStep takes the answer to the dialogue's current question.
@@ -152,6 +169,9 @@ func (b *Bot) assignStep(ctx context.Context, r *Request, data string) error {
 		if !ok || used != len(strings.Fields(answer)) {
 			return b.reply(ctx, r, T(r.Lang, "assign.bad_due"), nil)
 		}
+		if refusal := b.dueRefusal(r.Lang, due); refusal != "" {
+			return b.reply(ctx, r, refusal, nil)
+		}
 		d.Due = due
 		return next("max", "assign.ask_max")
 	case "max":
@@ -176,10 +196,14 @@ func (b *Bot) assignStep(ctx context.Context, r *Request, data string) error {
 }
 
 func (b *Bot) createAssignment(ctx context.Context, r *Request, a assignments.Assignment) error {
+	due := a.Due
 	a, err := b.Homework.Create(ctx, r.From.ID, a)
 	switch {
 	case errors.Is(err, assignments.ErrNotReviewer):
 		return b.reply(ctx, r, T(r.Lang, "not_reviewer"), nil)
+	case errors.Is(err, assignments.ErrDuePast), errors.Is(err, assignments.ErrDueTooFar):
+		// The dialogue's due date was right when given, not any more.
+		return b.reply(ctx, r, cmp.Or(b.dueRefusal(r.Lang, due), T(r.Lang, "assign.bad_due")), nil)
 	case membership.ErrorCode(err) == membership.CodeInvalid:
 		return b.reply(ctx, r, T(r.Lang, "assign.usage"), nil)
 	case err != nil:

@@ -46,10 +46,20 @@ type Bot struct {
 
 	self    tgbotapi.User
 	handler HandlerFunc
-	seen    sync.Map // user id -> profileKey, to skip saving unchanged profiles
+	seen    sync.Map // user id -> profileSeen, to skip saving unchanged profiles
 }
 
 type profileKey struct{ username, first, lang string }
+
+// profileSeen is what was last saved of a profile, and when.
+type profileSeen struct {
+	key profileKey
+	at  time.Time
+}
+
+// profileRefresh is how often an unchanged profile is saved again, so that
+// its UpdatedAt tells when the user was last seen (see nameSeenWithin).
+const profileRefresh = 24 * time.Hour
 
 // Init learns who the bot is and builds the routes.
 func (b *Bot) Init(ctx context.Context) error {
@@ -93,6 +103,8 @@ func (b *Bot) routes() *Router {
 	rt.On(And(InPrivate, Command("submit")), b.submitCommand)
 	rt.On(Callback("sub"), b.submitChosen)
 	rt.On(And(InPrivate, Command("mywork")), b.myWork)
+	rt.On(Callback("mw"), b.myWorkPageButton)
+	rt.On(Callback("as"), b.assignmentsPageButton)
 	rt.On(And(InPrivate, Command("rank")), b.rank)
 	// Homework: teachers and assistants (checked in the service).
 	rt.On(And(InPrivate, Command("assign")), b.assign)
@@ -104,6 +116,7 @@ func (b *Bot) routes() *Router {
 	rt.On(Callback("rk"), b.reviewSkip)
 	rt.On(And(InPrivate, Command("top")), b.top)
 	rt.On(And(InPrivate, Command("queue")), b.queue)
+	rt.On(Callback("qu"), b.queuePageButton)
 	// Owners.
 	rt.On(Command("register"), b.ownersOnly(b.register))
 	rt.On(Command("groups"), b.ownersOnly(b.listGroups))
@@ -216,15 +229,15 @@ func (b *Bot) request(ctx context.Context, u tgbotapi.Update) (*Request, bool) {
 // languageOf remembers the user's profile and returns their language: their
 // own choice, else what Telegram reports.
 func (b *Bot) languageOf(ctx context.Context, u *tgbotapi.User) Lang {
-	key := profileKey{u.UserName, u.FirstName, u.LanguageCode}
-	if old, ok := b.seen.Load(u.ID); !ok || old.(profileKey) != key {
+	key, now := profileKey{u.UserName, u.FirstName, u.LanguageCode}, b.Now()
+	if old, ok := b.seen.Load(u.ID); !ok || old.(profileSeen).key != key || now.Sub(old.(profileSeen).at) > profileRefresh {
 		err := b.Profiles.SaveProfile(ctx, membership.Profile{
-			UserID: u.ID, Username: u.UserName, FirstName: u.FirstName, LanguageCode: u.LanguageCode, UpdatedAt: b.Now(),
+			UserID: u.ID, Username: u.UserName, FirstName: u.FirstName, LanguageCode: u.LanguageCode, UpdatedAt: now,
 		})
 		if err != nil {
 			b.Log.WarnContext(ctx, "save profile", "user", u.ID, "err", err)
 		} else {
-			b.seen.Store(u.ID, key)
+			b.seen.Store(u.ID, profileSeen{key, now})
 		}
 	}
 	return b.userLang(ctx, u.ID, u.LanguageCode)

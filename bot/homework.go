@@ -118,6 +118,18 @@ func (b *Bot) visibleCourses(ctx context.Context, userID int64) ([]string, error
 }
 
 func (b *Bot) listAssignments(ctx context.Context, r *Request) error {
+	return b.assignmentsPage(ctx, r, 0)
+}
+
+// assignmentsPageButton shows another page of /assignments.
+func (b *Bot) assignmentsPageButton(ctx context.Context, r *Request) error {
+	if n, ok := pageOf(r); ok {
+		return b.assignmentsPage(ctx, r, n)
+	}
+	return nil
+}
+
+func (b *Bot) assignmentsPage(ctx context.Context, r *Request, page int) error {
 	courses, err := b.visibleCourses(ctx, r.From.ID)
 	if err != nil {
 		return err
@@ -131,11 +143,11 @@ func (b *Bot) listAssignments(ctx context.Context, r *Request) error {
 	if len(list) == 0 {
 		return b.reply(ctx, r, T(r.Lang, "assignments.none"), nil)
 	}
-	lines := []string{T(r.Lang, "assignments.header")}
+	var lines []string
 	for _, a := range list {
 		lines = append(lines, T(r.Lang, "assignments.line", a.ID, a.Title, a.MaxScore, b.date(r.Lang, a.Due)))
 	}
-	return b.reply(ctx, r, strings.Join(lines, "\n"), nil)
+	return b.sendPage(ctx, r, T(r.Lang, "assignments.header"), lines, page, "as")
 }
 
 // submitCommand asks which open assignment to hand in, or goes straight to
@@ -161,7 +173,7 @@ func (b *Bot) submitCommand(ctx context.Context, r *Request) error {
 	var rows [][]tgbotapi.InlineKeyboardButton
 	for _, a := range list {
 		rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(
-			T(r.Lang, "submit.button", a.ID, truncate(a.Title, 40)), fmt.Sprintf("sub:%d", a.ID))))
+			Label(r.Lang, "submit.button", a.ID, truncate(a.Title, 40)), fmt.Sprintf("sub:%d", a.ID))))
 	}
 	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
 	return b.reply(ctx, r, T(r.Lang, "submit.choose"), &kb)
@@ -254,7 +266,17 @@ func contentOf(m *tgbotapi.Message) (assignments.Content, bool) {
 
 func (b *Bot) gradeName(lang Lang, g assignments.Grade) string { return T(lang, "grade."+string(g)) }
 
-func (b *Bot) myWork(ctx context.Context, r *Request) error {
+func (b *Bot) myWork(ctx context.Context, r *Request) error { return b.myWorkPage(ctx, r, 0) }
+
+// myWorkPageButton shows another page of /mywork.
+func (b *Bot) myWorkPageButton(ctx context.Context, r *Request) error {
+	if n, ok := pageOf(r); ok {
+		return b.myWorkPage(ctx, r, n)
+	}
+	return nil
+}
+
+func (b *Bot) myWorkPage(ctx context.Context, r *Request, page int) error {
 	subs, err := b.Homework.Store.Submissions(ctx, r.From.ID)
 	if err != nil {
 		return fmt.Errorf("list submissions: %w", err)
@@ -262,7 +284,7 @@ func (b *Bot) myWork(ctx context.Context, r *Request) error {
 	if len(subs) == 0 {
 		return b.reply(ctx, r, T(r.Lang, "mywork.none"), nil)
 	}
-	lines := []string{T(r.Lang, "mywork.header")}
+	var lines []string
 	for _, s := range subs {
 		a, err := b.Homework.Store.Assignment(ctx, s.AssignmentID)
 		if err != nil {
@@ -286,7 +308,7 @@ func (b *Bot) myWork(ctx context.Context, r *Request) error {
 		}
 		lines = append(lines, line)
 	}
-	return b.reply(ctx, r, strings.Join(lines, "\n"), nil)
+	return b.sendPage(ctx, r, T(r.Lang, "mywork.header"), lines, page, "mw")
 }
 
 // rank shows a student their place in their course this week, this month

@@ -33,14 +33,7 @@ type HTML string
 // T renders the text key in lang with args. String arguments are escaped
 // for parse_mode=HTML; pass HTML for pieces that are markup already.
 func T(lang Lang, key string, args ...any) string {
-	forms, ok := catalog[key]
-	if !ok {
-		panic("bot: no text " + key)
-	}
-	form := forms[0]
-	if lang == English {
-		form = forms[1]
-	}
+	form := textForm(lang, key)
 	if len(args) == 0 {
 		return form
 	}
@@ -58,4 +51,26 @@ func T(lang Lang, key string, args ...any) string {
 		}
 	}
 	return fmt.Sprintf(form, escaped...)
+}
+
+// Label renders the text key in lang for a button. Telegram shows button
+// labels as plain text, never parsing HTML, so nothing is escaped: a
+// course "PPT & Excel" reads "PPT & Excel", not "PPT &amp; Excel".
+func Label(lang Lang, key string, args ...any) string {
+	form := html.UnescapeString(textForm(lang, key))
+	if len(args) == 0 {
+		return form
+	}
+	return fmt.Sprintf(form, args...)
+}
+
+func textForm(lang Lang, key string) string {
+	forms, ok := catalog[key]
+	if !ok {
+		panic("bot: no text " + key)
+	}
+	if lang == English {
+		return forms[1]
+	}
+	return forms[0]
 }

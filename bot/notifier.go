@@ -80,7 +80,7 @@ func (b *Bot) renderGroups(lang Lang, n groups.Notice) (string, *tgbotapi.Inline
 	case groups.InviteNotice:
 		name := groupName(lang, n.Group)
 		kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
-			tgbotapi.NewInlineKeyboardButtonURL(T(lang, "invite.button", name), n.Link)))
+			tgbotapi.NewInlineKeyboardButtonURL(Label(lang, "invite.button", name), n.Link)))
 		return T(lang, "invite", b.courseTitle(n.Course), b.memberNumber(n.Course, n.Number), name), &kb
 	case groups.WaitlistNotice:
 		return T(lang, "waitlist", b.courseTitle(n.Course), b.memberNumber(n.Course, n.Number)), nil
@@ -120,7 +120,7 @@ func (b *Bot) renderHomework(lang Lang, n groups.Notice) (string, *tgbotapi.Inli
 		a := n.Assignment
 		link := fmt.Sprintf("https://t.me/%s?start=submit-%d", b.Username(), a.ID)
 		kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
-			tgbotapi.NewInlineKeyboardButtonURL(T(lang, "assign.submit_button"), link)))
+			tgbotapi.NewInlineKeyboardButtonURL(Label(lang, "assign.submit_button"), link)))
 		return T(lang, "assign.announce", a.Title, a.Description, a.MaxScore, b.date(lang, a.Due)), &kb
 	case assignments.FeedbackNotice:
 		s, a := n.Submission, n.Assignment

@@ -31,7 +31,7 @@ func (b *Bot) start(ctx context.Context, r *Request) error {
 	for _, c := range b.Courses {
 		lines = append(lines, T(r.Lang, "start.course", c.Title, price(r.Lang, c)))
 		rows = append(rows, tgbotapi.NewInlineKeyboardRow(
-			tgbotapi.NewInlineKeyboardButtonData(T(r.Lang, "buy.button", c.Title), "buy:"+c.ID)))
+			tgbotapi.NewInlineKeyboardButtonData(Label(r.Lang, "buy.button", c.Title), "buy:"+c.ID)))
 	}
 	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
 	return b.reply(ctx, r, T(r.Lang, "start.courses", HTML(strings.Join(lines, "\n"))), &kb)
@@ -69,7 +69,7 @@ func (b *Bot) buy(ctx context.Context, r *Request, courseID string) error {
 		return fmt.Errorf("open checkout for %s: %w", c.ID, err)
 	}
 	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
-		tgbotapi.NewInlineKeyboardButtonURL(T(r.Lang, "buy.pay_button"), url)))
+		tgbotapi.NewInlineKeyboardButtonURL(Label(r.Lang, "buy.pay_button"), url)))
 	return b.reply(ctx, r, T(r.Lang, "buy.link", c.Title), &kb)
 }
 
@@ -110,7 +110,7 @@ func (b *Bot) me(ctx context.Context, r *Request) error {
 			name := groupName(r.Lang, w.Group)
 			lines = append(lines, T(r.Lang, "me.away", title, number, name))
 			rows = append(rows, tgbotapi.NewInlineKeyboardRow(
-				tgbotapi.NewInlineKeyboardButtonURL(T(r.Lang, "invite.button", name), w.Link)))
+				tgbotapi.NewInlineKeyboardButtonURL(Label(r.Lang, "invite.button", name), w.Link)))
 		}
 	}
 	var kb *tgbotapi.InlineKeyboardMarkup

@@ -42,7 +42,15 @@ func (b *Bot) review(ctx context.Context, r *Request) error {
 	if err != nil {
 		return b.reviewError(ctx, r, err)
 	}
-	return b.showSubmission(ctx, r, sub, a)
+	if err := b.showSubmission(ctx, r, sub, a); err != nil {
+		// Work the reviewer never saw goes back at once, or it would wait
+		// out the hold while /review shows the next.
+		if rerr := b.Homework.Release(ctx, r.From.ID, sub.ID); rerr != nil {
+			b.Log.WarnContext(ctx, "release unshown submission", "submission", sub.ID, "err", rerr)
+		}
+		return err
+	}
+	return nil
 }
 
 func (b *Bot) showSubmission(ctx context.Context, r *Request, sub assignments.Submission, a assignments.Assignment) error {
@@ -68,14 +76,14 @@ func (b *Bot) showSubmission(ctx context.Context, r *Request, sub assignments.Su
 		b.date(r.Lang, sub.SubmittedAt), HTML(late), body)
 	grades := tgbotapi.NewInlineKeyboardRow()
 	for _, code := range []string{"e", "g", "p", "r"} {
-		grades = append(grades, tgbotapi.NewInlineKeyboardButtonData(b.gradeName(r.Lang, gradeCodes[code]), fmt.Sprintf("rv:%d:%s", sub.ID, code)))
+		grades = append(grades, tgbotapi.NewInlineKeyboardButtonData(Label(r.Lang, "grade."+string(gradeCodes[code])), fmt.Sprintf("rv:%d:%s", sub.ID, code)))
 	}
 	scores := tgbotapi.NewInlineKeyboardRow()
 	for _, pct := range []int{100, 90, 80, 70, 60} {
 		s := a.MaxScore * pct / 100
 		scores = append(scores, tgbotapi.NewInlineKeyboardButtonData(strconv.Itoa(s), fmt.Sprintf("rs:%d:%d", sub.ID, s)))
 	}
-	skip := tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(T(r.Lang, "review.skip"), fmt.Sprintf("rk:%d", sub.ID)))
+	skip := tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(Label(r.Lang, "review.skip"), fmt.Sprintf("rk:%d", sub.ID)))
 	kb := tgbotapi.NewInlineKeyboardMarkup(grades, scores, skip)
 	return b.reply(ctx, r, text, &kb)
 }
@@ -161,7 +169,11 @@ func (b *Bot) finishReview(ctx context.Context, r *Request, id int64, g assignme
 		}
 		return b.reviewError(ctx, r, err)
 	}
-	return b.reply(ctx, r, T(r.Lang, "review.done", sub.ID, b.gradeName(r.Lang, sub.Grade), sub.Score), nil)
+	key := "review.done"
+	if sub.FeedbackSentAt.IsZero() {
+		key = "review.done_unsent"
+	}
+	return b.reply(ctx, r, T(r.Lang, key, sub.ID, b.gradeName(r.Lang, sub.Grade), sub.Score), nil)
 }
 
 func (b *Bot) skipComment(ctx context.Context, r *Request) error {
@@ -268,7 +280,19 @@ func (b *Bot) top(ctx context.Context, r *Request) error {
 }
 
 // queue shows the review queue and this week's reviews per reviewer.
-func (b *Bot) queue(ctx context.Context, r *Request) error {
+func (b *Bot) queue(ctx context.Context, r *Request) error { return b.queuePage(ctx, r, -1) }
+
+// queuePageButton shows a page of /queue's reviewers.
+func (b *Bot) queuePageButton(ctx context.Context, r *Request) error {
+	if n, ok := pageOf(r); ok {
+		return b.queuePage(ctx, r, n)
+	}
+	return nil
+}
+
+// queuePage shows the queue with the reviewers in one line (page < 0)
+// when they fit, else one reviewer a line, in pages.
+func (b *Bot) queuePage(ctx context.Context, r *Request, page int) error {
 	q, err := b.Homework.Queue(ctx, r.From.ID)
 	if err != nil {
 		return b.reviewError(ctx, r, err)
@@ -286,7 +310,10 @@ func (b *Bot) queue(ctx context.Context, r *Request) error {
 	if len(by) > 0 {
 		done = strings.Join(by, T(r.Lang, "right.separator"))
 	}
-	return b.reply(ctx, r, T(r.Lang, "queue", q.Pending, HTML(oldest), HTML(done)), nil)
+	if text := T(r.Lang, "queue", q.Pending, HTML(oldest), HTML(done)); page < 0 && htmlUnits(text, tgbotapi.ModeHTML) <= pageBudget {
+		return b.reply(ctx, r, text, nil)
+	}
+	return b.sendPage(ctx, r, T(r.Lang, "queue", q.Pending, HTML(oldest), T(r.Lang, "queue.below")), by, page, "qu")
 }
 
 // personName names a user by username or first name.

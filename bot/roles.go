@@ -2,51 +2,113 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/shequn/shequn/membership"
 )
 
+// nameSeenWithin is how recently a username must have been seen for
+// /grant to trust it: Telegram usernames change hands, and a name not seen
+// for long may belong to someone else now.
+const nameSeenWithin = 30 * 24 * time.Hour
+
+// person is the user a role command names, as resolved.
+type person struct {
+	ID        int64
+	FirstName string
+	Username  string
+}
+
+// roleCommand is a parsed /grant or /revoke. refusal, when set, is the
+// answer instead: usage, an unknown, ambiguous or long-unseen name.
+type roleCommand struct {
+	role    membership.Role
+	who     person
+	course  string
+	refusal string
+}
+
 // roleTarget reads "<role> @user [course]", or "<role> [course]" in reply
-// to the user's message.
-func (b *Bot) roleTarget(ctx context.Context, r *Request) (membership.Role, int64, string, string, error) {
+// to the user's message. A username must name one profile; for a grant it
+// must also have been seen lately (fresh), so the role reaches the person
+// the owner means.
+func (b *Bot) roleTarget(ctx context.Context, r *Request, fresh bool) (roleCommand, error) {
+	usage := roleCommand{refusal: T(r.Lang, "role.usage")}
 	if len(r.Args) == 0 {
-		return "", 0, "", "", nil
+		return usage, nil
 	}
-	role := membership.Role(strings.ToLower(r.Args[0]))
-	if !role.Valid() {
-		return "", 0, "", "", nil
+	c := roleCommand{role: membership.Role(strings.ToLower(r.Args[0]))}
+	if !c.role.Valid() {
+		return usage, nil
 	}
 	args := r.Args[1:]
-	var userID int64
-	var name string
 	switch {
 	case len(args) > 0 && strings.HasPrefix(args[0], "@"):
-		name = args[0]
-		p, err := b.Roles.ProfileByUsername(ctx, strings.TrimPrefix(args[0], "@"))
-		if errors.Is(err, membership.ErrNotFound) {
-			return role, 0, "", name, nil
-		}
+		name := args[0]
+		ps, err := b.Roles.ProfilesByUsername(ctx, name)
 		if err != nil {
-			return "", 0, "", "", fmt.Errorf("find user: %w", err)
+			return c, fmt.Errorf("find user: %w", err)
 		}
-		userID, args = p.UserID, args[1:]
+		c.refusal = b.nameRefusal(r.Lang, name, ps, fresh)
+		if c.refusal != "" {
+			return c, nil
+		}
+		c.who, args = person{ID: ps[0].UserID, FirstName: ps[0].FirstName, Username: ps[0].Username}, args[1:]
 	case r.Message != nil && r.Message.ReplyToMessage != nil && r.Message.ReplyToMessage.From != nil:
 		u := r.Message.ReplyToMessage.From
-		userID, name = u.ID, u.FirstName
-		if u.UserName != "" {
-			name = "@" + u.UserName
-		}
+		c.who = person{ID: u.ID, FirstName: u.FirstName, Username: u.UserName}
 	default:
-		return "", 0, "", "", nil
+		return usage, nil
 	}
-	course := ""
 	if len(args) > 0 {
-		course = strings.ToLower(args[0])
+		c.course = strings.ToLower(args[0])
 	}
-	return role, userID, course, name, nil
+	return c, nil
+}
+
+// nameRefusal says why a username cannot be trusted to name one person,
+// "" when it can.
+func (b *Bot) nameRefusal(lang Lang, name string, ps []membership.Profile, fresh bool) string {
+	switch {
+	case len(ps) == 0:
+		return T(lang, "role.unknown_user", name)
+	case len(ps) > 1:
+		ids := make([]string, len(ps))
+		for i, p := range ps {
+			ids[i] = strconv.FormatInt(p.UserID, 10)
+		}
+		return T(lang, "role.ambiguous_user", name, strings.Join(ids, ", "))
+	}
+	seen := ps[0].UpdatedAt
+	if age := b.Now().Sub(seen); fresh && age > nameSeenWithin {
+		return T(lang, "role.stale_user", name, int(age.Hours()/24), b.date(lang, seen), int(nameSeenWithin.Hours()/24))
+	}
+	return ""
+}
+
+// personLabel names a person so the owner can check it is the right one:
+// name, @username, id and member numbers.
+func (b *Bot) personLabel(ctx context.Context, lang Lang, p person) (HTML, error) {
+	ens, err := b.Members.Enrollments(ctx, p.ID)
+	if err != nil {
+		return "", fmt.Errorf("list enrollments: %w", err)
+	}
+	var numbers []string
+	for _, en := range ens {
+		numbers = append(numbers, b.memberNumber(en.Course, en.Number))
+	}
+	number := T(lang, "role.no_number")
+	if len(numbers) > 0 {
+		number = strings.Join(numbers, ", ")
+	}
+	name := p.FirstName
+	if p.Username != "" {
+		name = strings.TrimSpace(name + " @" + p.Username)
+	}
+	return HTML(T(lang, "role.person", name, p.ID, number)), nil
 }
 
 func (b *Bot) courseScope(lang Lang, course string) string {
@@ -57,42 +119,46 @@ func (b *Bot) courseScope(lang Lang, course string) string {
 }
 
 func (b *Bot) grant(ctx context.Context, r *Request) error {
-	role, userID, course, name, err := b.roleTarget(ctx, r)
+	c, err := b.roleTarget(ctx, r, true)
 	switch {
 	case err != nil:
 		return err
-	case role == "":
-		return b.reply(ctx, r, T(r.Lang, "role.usage"), nil)
-	case userID == 0:
-		return b.reply(ctx, r, T(r.Lang, "role.unknown_user", name), nil)
+	case c.refusal != "":
+		return b.reply(ctx, r, c.refusal, nil)
 	}
-	if _, ok := b.course(course); course != "" && !ok {
-		return b.reply(ctx, r, T(r.Lang, "buy.unknown", course), nil)
+	if _, ok := b.course(c.course); c.course != "" && !ok {
+		return b.reply(ctx, r, T(r.Lang, "buy.unknown", c.course), nil)
 	}
-	if err := b.Roles.GrantRole(ctx, membership.Grant{UserID: userID, Role: role, Course: course, GrantedBy: r.From.ID, GrantedAt: b.Now()}); err != nil {
+	label, err := b.personLabel(ctx, r.Lang, c.who)
+	if err != nil {
+		return err
+	}
+	if err := b.Roles.GrantRole(ctx, membership.Grant{UserID: c.who.ID, Role: c.role, Course: c.course, GrantedBy: r.From.ID, GrantedAt: b.Now()}); err != nil {
 		return fmt.Errorf("grant role: %w", err)
 	}
-	b.Log.InfoContext(ctx, "role granted", "user", userID, "role", string(role), "course", course, "by", r.From.ID)
-	return b.reply(ctx, r, T(r.Lang, "role.granted", name, T(r.Lang, "role."+string(role)), b.courseScope(r.Lang, course)), nil)
+	b.Log.InfoContext(ctx, "role granted", "user", c.who.ID, "role", string(c.role), "course", c.course, "by", r.From.ID)
+	return b.reply(ctx, r, T(r.Lang, "role.granted", label, T(r.Lang, "role."+string(c.role)), b.courseScope(r.Lang, c.course)), nil)
 }
 
 func (b *Bot) revoke(ctx context.Context, r *Request) error {
-	role, userID, course, name, err := b.roleTarget(ctx, r)
+	c, err := b.roleTarget(ctx, r, false)
 	switch {
 	case err != nil:
 		return err
-	case role == "":
-		return b.reply(ctx, r, T(r.Lang, "role.usage"), nil)
-	case userID == 0:
-		return b.reply(ctx, r, T(r.Lang, "role.unknown_user", name), nil)
+	case c.refusal != "":
+		return b.reply(ctx, r, c.refusal, nil)
 	}
-	had, err := b.Roles.RevokeRole(ctx, userID, role, course)
+	label, err := b.personLabel(ctx, r.Lang, c.who)
+	if err != nil {
+		return err
+	}
+	had, err := b.Roles.RevokeRole(ctx, c.who.ID, c.role, c.course)
 	if err != nil {
 		return fmt.Errorf("revoke role: %w", err)
 	}
 	if !had {
-		return b.reply(ctx, r, T(r.Lang, "role.not_held", name), nil)
+		return b.reply(ctx, r, T(r.Lang, "role.not_held", label), nil)
 	}
-	b.Log.InfoContext(ctx, "role revoked", "user", userID, "role", string(role), "course", course, "by", r.From.ID)
-	return b.reply(ctx, r, T(r.Lang, "role.revoked", name, T(r.Lang, "role."+string(role)), b.courseScope(r.Lang, course)), nil)
+	b.Log.InfoContext(ctx, "role revoked", "user", c.who.ID, "role", string(c.role), "course", c.course, "by", r.From.ID)
+	return b.reply(ctx, r, T(r.Lang, "role.revoked", label, T(r.Lang, "role."+string(c.role)), b.courseScope(r.Lang, c.course)), nil)
 }

@@ -81,14 +81,29 @@ func NewSender(api *tgbotapi.BotAPI, limits Limits, log *slog.Logger, opts ...Se
 }
 
 // Send delivers a message (any send*, edit* or pin call) into chatID,
-// counted against the chat's and the global limit.
+// counted against the chat's and the global limit. A message over
+// Telegram's size limits goes out as several (see fit); the first is
+// returned.
 func (s *Sender) Send(ctx context.Context, pri Priority, chatID int64, c tgbotapi.Chattable) (tgbotapi.Message, error) {
-	var msg tgbotapi.Message
-	err := s.do(ctx, pri, chatID, func() (err error) {
-		msg, err = s.api.Send(c)
-		return err
-	})
-	return msg, err
+	parts, err := fit(c)
+	if err != nil {
+		return tgbotapi.Message{}, err
+	}
+	var first tgbotapi.Message
+	for i, part := range parts {
+		var msg tgbotapi.Message
+		err := s.do(ctx, pri, chatID, func() (err error) {
+			msg, err = s.api.Send(part)
+			return err
+		})
+		if err != nil {
+			return first, err
+		}
+		if i == 0 {
+			first = msg
+		}
+	}
+	return first, nil
 }
 
 // Request makes any other Bot API call (members, links, permissions).
@@ -103,6 +118,7 @@ func (s *Sender) Request(ctx context.Context, c tgbotapi.Chattable) (*tgbotapi.A
 
 // Call makes a Bot API call by name, for methods newer than the client
 // library knows (Bot API 5.5). chatID > 0 or < 0 counts it as a message.
+// Texts go through Send, never here: only Send keeps the size limits.
 func (s *Sender) Call(ctx context.Context, pri Priority, chatID int64, method string, params tgbotapi.Params) (*tgbotapi.APIResponse, error) {
 	var resp *tgbotapi.APIResponse
 	err := s.do(ctx, pri, chatID, func() (err error) {

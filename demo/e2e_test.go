@@ -97,6 +97,7 @@ func TestDemoStory(t *testing.T) {
 		"PPT-00001", "PPT-00007", "Student group 3", "学员3群", "decline, Mallory",
 		"ban, Alice", "已切换为中文", "waitlist", "机器人缺少这些管理员权限：置顶消息",
 		"第 2 版", "记为迟交", "需要重做", "1. PPT-00001 — 100 分", "本周批改：@teacher4001 2 份",
+		"/grade <编号> <分数|redo> [评语]", "/grant teacher|assistant @用户 [课程]",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("transcript lacks %q", want)

@@ -40,10 +40,16 @@ type RoleStore interface {
 	Grants(ctx context.Context, userID int64) ([]Grant, error)
 	// Staff returns every grant of every user, for digests.
 	Staff(ctx context.Context) ([]Grant, error)
-	// ProfileByUsername finds a profile by username (without "@", any
-	// case), or ErrNotFound.
-	ProfileByUsername(ctx context.Context, username string) (Profile, error)
+	// ProfilesByUsername finds the profiles that had the username (with or
+	// without "@", any case), the latest updated first, at most
+	// MaxNameMatches of them; none is not an error. Two profiles mean one
+	// was renamed since, and the name alone cannot say whose it is now.
+	ProfilesByUsername(ctx context.Context, username string) ([]Profile, error)
 }
+
+// MaxNameMatches bounds ProfilesByUsername: telling one person from
+// several needs two.
+const MaxNameMatches = 5
 
 // StaffCourses returns the courses a user's grants cover, and whether they
 // cover every course.

@@ -17,6 +17,9 @@ func (s *Server) SendText(fromUserID, chatID int64, text string) (int, error) {
 	if strings.TrimSpace(text) == "" {
 		return 0, fmt.Errorf("telegramtest: empty message text")
 	}
+	if utf16Len(text) > maxTextLength {
+		return 0, fmt.Errorf("telegramtest: a message holds at most %d UTF-16 code units; Telegram's apps split longer texts", maxTextLength)
+	}
 	return s.userSend(fromUserID, chatID, func(m *message) {
 		m.text, m.raw, m.entities = text, text, commandEntities(text)
 	})

@@ -3,7 +3,8 @@ package telegramtest
 import (
 	"crypto/rand"
 	"encoding/base64"
-	"unicode/utf8"
+	"fmt"
+	"strings"
 )
 
 // maxCaptionLength is the longest caption Telegram takes.
@@ -22,6 +23,9 @@ func (s *Server) newFileID(kind string) string {
 // SendPhoto makes a user send a photo with an optional caption. It returns
 // the message id and the photo's file id (that of the largest size).
 func (s *Server) SendPhoto(fromUserID, chatID int64, caption string) (int, string, error) {
+	if err := userCaption(caption); err != nil {
+		return 0, "", err
+	}
 	var fileID string
 	id, err := s.userSend(fromUserID, chatID, func(m *message) {
 		fileID = s.newFileID("photo")
@@ -33,12 +37,23 @@ func (s *Server) SendPhoto(fromUserID, chatID int64, caption string) (int, strin
 // SendDocument makes a user send a document with an optional caption. It
 // returns the message id and the document's file id.
 func (s *Server) SendDocument(fromUserID, chatID int64, fileName, caption string) (int, string, error) {
+	if err := userCaption(caption); err != nil {
+		return 0, "", err
+	}
 	var fileID string
 	id, err := s.userSend(fromUserID, chatID, func(m *message) {
 		fileID = s.newFileID("document")
 		m.document, m.fileName, m.caption = fileID, fileName, caption
 	})
 	return id, fileID, err
+}
+
+// userCaption refuses a caption no Telegram app lets a user send.
+func userCaption(caption string) error {
+	if utf16Len(caption) > maxCaptionLength {
+		return fmt.Errorf("telegramtest: a caption holds at most %d UTF-16 code units", maxCaptionLength)
+	}
+	return nil
 }
 
 // wireMedia adds the photo or document of m to its Message object.
@@ -62,10 +77,31 @@ func (s *Server) apiSendPhoto(p params) (any, *apiError) { return s.sendMedia(p,
 
 func (s *Server) apiSendDocument(p params) (any, *apiError) { return s.sendMedia(p, "document") }
 
-// sendMedia sends a photo or document again by its file id; uploads are
-// not supported by the fake.
+// Upload is a file the bot uploaded, as the fake keeps it for tests.
+type Upload struct {
+	Name string
+	Data []byte
+}
+
+// Upload returns the file the bot uploaded under fileID.
+func (s *Server) Upload(fileID string) (Upload, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.uploads[fileID]
+	return u, ok
+}
+
+// sendMedia sends a photo or document again by its file id, or an
+// uploaded document (multipart/form-data).
 func (s *Server) sendMedia(p params, kind string) (any, *apiError) {
 	fileID := p[kind]
+	if data, up := p[uploadKey+kind]; up {
+		if data == "" {
+			return nil, badRequest("file must be non-empty")
+		}
+		fileID = s.newFileID(kind)
+		s.uploads[fileID] = Upload{Name: p[uploadNameKey+kind], Data: []byte(data)}
+	}
 	if fileID == "" {
 		return nil, badRequest("there is no %s in the request", kind)
 	}
@@ -83,12 +119,9 @@ func (s *Server) sendMedia(p params, kind string) (any, *apiError) {
 	case have != kind:
 		return nil, badRequest("can't use file of type %s as %s", capitalize(have), capitalize(kind))
 	}
-	caption, ents, aerr := formatText(p["caption"], p["parse_mode"], p["caption_entities"])
-	if aerr != nil && p["caption"] != "" {
+	caption, ents, aerr := formatCaption(p["caption"], p["parse_mode"], p["caption_entities"])
+	if aerr != nil {
 		return nil, aerr
-	}
-	if utf8.RuneCountInString(caption) > maxCaptionLength {
-		return nil, badRequest("message caption is too long")
 	}
 	markup, aerr := parseMarkup(p["reply_markup"])
 	if aerr != nil {
@@ -106,7 +139,7 @@ func (s *Server) sendMedia(p params, kind string) (any, *apiError) {
 	if kind == "photo" {
 		m.photo = fileID
 	} else {
-		m.document = fileID
+		m.document, m.fileName = fileID, s.uploads[fileID].Name
 	}
 	s.emit("bot_message", c.id, s.bot.ID, "["+kind+"] "+caption)
 	return s.wireMessage(c, m), nil
@@ -124,4 +157,21 @@ func capitalize(s string) string {
 		return s
 	}
 	return string(s[0]-'a'+'A') + s[1:]
+}
+
+// formatCaption applies parse_mode to a caption, which may be empty, and
+// checks its length in UTF-16 code units after entity parsing.
+func formatCaption(text, parseMode, entitiesJSON string) (string, []MessageEntity, *apiError) {
+	if strings.TrimSpace(text) == "" {
+		return "", nil, nil
+	}
+	caption, ents, aerr := formatText(text, parseMode, entitiesJSON)
+	switch {
+	case aerr != nil && aerr.desc == "Bad Request: message is too long",
+		aerr == nil && utf16Len(caption) > maxCaptionLength:
+		return "", nil, badRequest("message caption is too long")
+	case aerr != nil && aerr.desc == "Bad Request: message text is empty":
+		return "", nil, nil
+	}
+	return caption, ents, aerr
 }

@@ -232,6 +232,10 @@ const errNotModified = "message is not modified: specified new message content a
 
 func (s *Server) apiEditMessageText(p params) (any, *apiError) {
 	text, ents, aerr := formatText(p["text"], p["parse_mode"], p["entities"])
+	if aerr != nil && aerr.desc == "Bad Request: message is too long" {
+		// An edit reports the length in tdlib's words.
+		return nil, badRequest("MESSAGE_TOO_LONG")
+	}
 	if aerr != nil {
 		return nil, aerr
 	}

@@ -143,6 +143,8 @@ func TestReplyMarkupAndEdits(t *testing.T) {
 
 	_, err = bot.Send(tgbotapi.NewEditMessageText(alice, 999, "x"))
 	wantAPIError(t, err, 400, "Bad Request: message to edit not found")
+	_, err = bot.Send(tgbotapi.NewEditMessageText(alice, msg.MessageID, strings.Repeat("作", 4097)))
+	wantAPIError(t, err, 400, "Bad Request: MESSAGE_TOO_LONG")
 	userMsg, _ := srv.SendText(alice, alice, "mine")
 	_, err = bot.Send(tgbotapi.NewEditMessageText(alice, userMsg, "x"))
 	wantAPIError(t, err, 400, "Bad Request: message can't be edited")

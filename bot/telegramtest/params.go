@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
@@ -67,6 +68,16 @@ func parseParams(r *http.Request) (params, error) {
 				p[k] = v[0]
 			}
 		}
+		for k, fs := range r.MultipartForm.File {
+			if len(fs) == 0 {
+				continue
+			}
+			data, err := readUpload(fs[0])
+			if err != nil {
+				return nil, err
+			}
+			p[uploadKey+k], p[uploadNameKey+k] = string(data), fs[0].Filename
+		}
 	default:
 		if err := r.ParseForm(); err != nil {
 			return nil, fmt.Errorf("can't parse form: %v", err)
@@ -78,6 +89,22 @@ func parseParams(r *http.Request) (params, error) {
 		}
 	}
 	return p, nil
+}
+
+// Uploaded files are kept in params under these prefixes of their field
+// name: the content and the file name. No API parameter starts with NUL.
+const (
+	uploadKey     = "\x00upload:"
+	uploadNameKey = "\x00name:"
+)
+
+func readUpload(fh *multipart.FileHeader) ([]byte, error) {
+	f, err := fh.Open()
+	if err != nil {
+		return nil, fmt.Errorf("can't read uploaded file: %v", err)
+	}
+	defer f.Close()
+	return io.ReadAll(f)
 }
 
 // has reports whether the parameter is present and non-empty.

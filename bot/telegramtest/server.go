@@ -51,6 +51,7 @@ type Server struct {
 	links        map[string]*inviteLink
 	callbacks    map[string]*callbackQuery
 	files        map[string]string // file id -> "photo" or "document"
+	uploads      map[string]Upload // file id -> what the bot uploaded
 	callbackSeq  int64
 	commands     map[commandKey][]BotCommand
 	updates      []queuedUpdate
@@ -82,6 +83,7 @@ func New(token string, opts ...Option) *Server {
 		links:        map[string]*inviteLink{},
 		callbacks:    map[string]*callbackQuery{},
 		files:        map[string]string{},
+		uploads:      map[string]Upload{},
 		commands:     map[commandKey][]BotCommand{},
 		nextUpdateID: 100000,
 		signal:       make(chan struct{}),

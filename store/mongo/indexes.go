@@ -34,7 +34,7 @@ import (
 //	                                           state, welcomed_at, joined_at, _id         PendingSeats(welcome)
 //	                                           state, removed_at, released_at, _id        PendingSeats(remove)
 //	telegram_updates  update id                finished_at                          PruneUpdates
-//	profiles          user id                  username_lower, -updated_at          ProfileByUsername
+//	profiles          user id                  username_lower, -updated_at          ProfilesByUsername
 //	leases            lease name               —                                    AcquireLease
 //	assignments       id from "assignment"     course, due_at                       Assignments
 //	                                           announced_at, created_at, _id        Unannounced

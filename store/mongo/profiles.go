@@ -15,7 +15,7 @@ import (
 type profileDoc struct {
 	UserID        int64      `bson:"_id"`
 	Username      string     `bson:"username"`
-	UsernameLower string     `bson:"username_lower"` // for ProfileByUsername
+	UsernameLower string     `bson:"username_lower"` // for ProfilesByUsername
 	FirstName     string     `bson:"first_name"`
 	LanguageCode  string     `bson:"language_code"`
 	Language      string     `bson:"language"`

@@ -80,24 +80,26 @@ func (db *DB) grants(ctx context.Context, filter bson.M) ([]membership.Grant, er
 	return gs, nil
 }
 
-// ProfileByUsername finds a profile by username, in any case and with or
-// without "@", or ErrNotFound. Of two profiles with the name (one was
-// renamed since) the latest updated wins.
+// ProfilesByUsername finds the profiles that had the username, in any case
+// and with or without "@", the latest updated first.
 //
 // The name is looked up in username_lower, which SaveProfile keeps: a
 // case-insensitive collation would do on MongoDB, but FerretDB v1 has no
 // collations. Platform usernames are ASCII, so lower-casing is the whole
 // of case folding.
-func (db *DB) ProfileByUsername(ctx context.Context, username string) (membership.Profile, error) {
+func (db *DB) ProfilesByUsername(ctx context.Context, username string) ([]membership.Profile, error) {
 	name := strings.ToLower(strings.TrimPrefix(username, "@"))
-	var p profileDoc
-	var err error = membership.ErrNotFound
-	if name != "" {
-		err = notFound(findOne(ctx, db.profiles, bson.M{"username_lower": name}, &p,
-			options.FindOne().SetSort(order("username_lower", "-updated_at"))))
+	if name == "" {
+		return nil, nil
 	}
+	docs, err := findAll[profileDoc](ctx, db.profiles, bson.M{"username_lower": name},
+		options.Find().SetSort(order("username_lower", "-updated_at", "_id")).SetLimit(membership.MaxNameMatches))
 	if err != nil {
-		return membership.Profile{}, fmt.Errorf("profile of username %q: %w", username, err)
+		return nil, fmt.Errorf("profiles of username %q: %w", username, err)
 	}
-	return p.profile(), nil
+	out := make([]membership.Profile, len(docs))
+	for i, d := range docs {
+		out[i] = d.profile()
+	}
+	return out, nil
 }

@@ -56,6 +56,9 @@ func inCourses(course string, courses []string) bool {
 
 // CreateAssignment stores a and returns it with its id.
 func (db *DB) CreateAssignment(ctx context.Context, a assignments.Assignment) (assignments.Assignment, error) {
+	if !storable(a.Due) {
+		return assignments.Assignment{}, membership.Errorf(membership.CodeInvalid, "due date %s is outside the years 1678 to 2261 this store keeps", a.Due.Format(time.DateOnly))
+	}
 	var out assignments.Assignment
 	err := db.write(ctx, func(t *tx) error {
 		var err error

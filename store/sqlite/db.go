@@ -327,6 +327,10 @@ func ts(t time.Time) any {
 	return t.UnixNano()
 }
 
+// storable reports whether ts keeps t exactly: unix nanoseconds in an
+// int64 reach from 1677 to 2262, and a time outside would wrap around.
+func storable(t time.Time) bool { return t.IsZero() || time.Unix(0, t.UnixNano()).Equal(t) }
+
 // mark is the stored form of a time whose NULL means "not done yet": a zero
 // time is stored as 0, so that doing it at the zero time still counts.
 func mark(t time.Time) int64 {

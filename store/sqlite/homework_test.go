@@ -67,7 +67,7 @@ func TestHomeworkQueriesUseIndexes(t *testing.T) {
 		{"unsent feedback", qUnsentFeedback, []any{10}, []string{"USING INDEX submissions_unsent"}, false},
 		{"current versions", qSubmissions, []any{1}, []string{"USING INDEX submissions_user (user_id=?)"}, false},
 		{"latest version", qLatestVersion, []any{1, 1}, []string{"USING INDEX submissions_latest"}, false},
-		{"profile by username", qProfileByUsername, []any{"li"}, []string{"USING INDEX profiles_username (username=?)"}, false},
+		{"profiles by username", qProfilesByUsername, []any{"li", 5}, []string{"USING INDEX profiles_username (username=?)"}, false},
 	} {
 		p := plan(t, db, c.q, c.args...)
 		for _, w := range c.want {

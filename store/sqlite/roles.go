@@ -14,11 +14,10 @@ var (
 	qRevokeRole = stmt(`DELETE FROM roles WHERE user_id = ? AND role = ? AND course = ?`)
 	qGrants     = stmt(`SELECT ` + grantCols + ` FROM roles WHERE user_id = ? ORDER BY role, course`)
 	qStaff      = stmt(`SELECT ` + grantCols + ` FROM roles ORDER BY user_id, role, course`)
-	// qProfileByUsername is served by profiles_username; of two profiles
-	// with the name (one was renamed since) the latest updated wins.
-	qProfileByUsername = stmt(`SELECT user_id, username, first_name, language_code, language, updated_at
+	// qProfilesByUsername is served by profiles_username.
+	qProfilesByUsername = stmt(`SELECT user_id, username, first_name, language_code, language, updated_at
 		FROM profiles WHERE username = ? COLLATE NOCASE AND username <> ''
-		ORDER BY updated_at DESC LIMIT 1`)
+		ORDER BY updated_at DESC LIMIT ?`)
 )
 
 const grantCols = `user_id, role, course, granted_by, granted_at`
@@ -77,14 +76,24 @@ func (db *DB) Staff(ctx context.Context) ([]membership.Grant, error) {
 	return gs, nil
 }
 
-// ProfileByUsername finds a profile by username, in any case and with or
-// without "@", or ErrNotFound.
-func (db *DB) ProfileByUsername(ctx context.Context, username string) (membership.Profile, error) {
-	var p membership.Profile
-	err := db.queryRow(ctx, qProfileByUsername, strings.TrimPrefix(username, "@")).Scan(&p.UserID, &p.Username,
-		&p.FirstName, &p.LanguageCode, &p.Language, tcol(&p.UpdatedAt))
+// ProfilesByUsername finds the profiles that had the username, in any case
+// and with or without "@", the latest updated first.
+func (db *DB) ProfilesByUsername(ctx context.Context, username string) ([]membership.Profile, error) {
+	rows, err := db.query(ctx, qProfilesByUsername, strings.TrimPrefix(username, "@"), membership.MaxNameMatches)
 	if err != nil {
-		return membership.Profile{}, fmt.Errorf("profile of username %q: %w", username, notFound(err))
+		return nil, fmt.Errorf("profiles of username %q: %w", username, err)
 	}
-	return p, nil
+	defer rows.Close()
+	var out []membership.Profile
+	for rows.Next() {
+		var p membership.Profile
+		if err := rows.Scan(&p.UserID, &p.Username, &p.FirstName, &p.LanguageCode, &p.Language, tcol(&p.UpdatedAt)); err != nil {
+			return nil, fmt.Errorf("profiles of username %q: %w", username, err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("profiles of username %q: %w", username, err)
+	}
+	return out, nil
 }

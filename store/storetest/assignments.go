@@ -369,3 +369,43 @@ func testHoldConcurrent(t *testing.T, s Stores) {
 		}
 	}
 }
+
+// Every due date the rules accept is kept exactly, and so is any up to
+// 2200; a date a store cannot keep is refused (CodeInvalid), never kept as
+// another: a due date in 2300 was once stored as one in 1715.
+func testDueDates(t *testing.T, s Stores) {
+	ctx := t.Context()
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	create := func(due time.Time) (assignments.Assignment, error) {
+		return s.CreateAssignment(ctx, assignments.Assignment{Course: "far", Title: "t", MaxScore: 1, Due: due, CreatedAt: now})
+	}
+	kept := []time.Time{
+		now.Add(time.Minute),
+		assignments.LatestDue(now),
+		assignments.LatestDue(time.Date(2099, 12, 31, 23, 59, 0, 0, time.UTC)),
+		time.Date(2200, 12, 31, 15, 59, 0, 0, time.UTC),
+	}
+	var ids []int64
+	for _, due := range kept {
+		a := must(create(due))(t)
+		sameTime(t, "Due "+due.Format(time.DateOnly), must(s.Assignment(ctx, a.ID))(t).Due, due)
+		ids = append(ids, a.ID)
+	}
+	if got := assignmentIDs(must(s.Assignments(ctx, []string{"far"}, now))(t)); !slices.Equal(got, ids) {
+		t.Errorf("far due dates listed %v, want %v (earliest first)", got, ids)
+	}
+	for _, due := range []time.Time{
+		time.Date(2300, 1, 1, 15, 59, 0, 0, time.UTC),
+		time.Date(9999, 12, 31, 15, 59, 0, 0, time.UTC),
+		time.Date(1600, 1, 1, 0, 0, 0, 0, time.UTC),
+	} {
+		a, err := create(due)
+		if err != nil {
+			if membership.ErrorCode(err) != membership.CodeInvalid {
+				t.Errorf("due %v refused with %v, want CodeInvalid", due, err)
+			}
+			continue
+		}
+		sameTime(t, "Due "+due.Format(time.DateOnly), must(s.Assignment(ctx, a.ID))(t).Due, due)
+	}
+}

@@ -72,7 +72,9 @@ func testRoles(t *testing.T, s Stores) {
 	sameGrants(t, "staff after revoking", must(s.Staff(ctx))(t), []membership.Grant{other})
 }
 
-func testProfileByUsername(t *testing.T, s Stores) {
+// The profiles that had a username, latest first: two of them mean the
+// name alone cannot say who is meant.
+func testProfilesByUsername(t *testing.T, s Stores) {
 	ctx := t.Context()
 	for _, p := range []membership.Profile{
 		{UserID: 1, Username: "Li_Hua", FirstName: "Li", UpdatedAt: at(1)},
@@ -81,20 +83,42 @@ func testProfileByUsername(t *testing.T, s Stores) {
 	} {
 		ok(t, s.SaveProfile(ctx, p))
 	}
-	for _, name := range []string{"Li_Hua", "li_hua", "LI_HUA"} {
-		if got := must(s.ProfileByUsername(ctx, name))(t); got.UserID != 1 || got.Username != "Li_Hua" || got.FirstName != "Li" {
-			t.Errorf("profile of %q = %+v", name, got)
+	ids := func(ps []membership.Profile) []int64 {
+		var out []int64
+		for _, p := range ps {
+			out = append(out, p.UserID)
+		}
+		return out
+	}
+	for _, name := range []string{"Li_Hua", "li_hua", "@LI_HUA"} {
+		got := must(s.ProfilesByUsername(ctx, name))(t)
+		if len(got) != 1 || got[0].UserID != 1 || got[0].Username != "Li_Hua" || got[0].FirstName != "Li" {
+			t.Errorf("profiles of %q = %+v", name, got)
+		}
+		sameTime(t, "UpdatedAt", got[0].UpdatedAt, at(1))
+	}
+	for _, name := range []string{"", "@", "li", "nobody"} {
+		if got := must(s.ProfilesByUsername(ctx, name))(t); len(got) != 0 {
+			t.Errorf("profiles of %q = %+v, want none", name, got)
 		}
 	}
-	for _, name := range []string{"", "li", "nobody"} {
-		_, err := s.ProfileByUsername(ctx, name)
-		isErr(t, "profile of "+name, err, membership.ErrNotFound)
-	}
 	ok(t, s.SaveProfile(ctx, membership.Profile{UserID: 1, Username: "li_new", UpdatedAt: at(2)}))
-	_, err := s.ProfileByUsername(ctx, "li_hua")
-	isErr(t, "profile of a former username", err, membership.ErrNotFound)
-	if got := must(s.ProfileByUsername(ctx, "Li_New"))(t); got.UserID != 1 {
-		t.Errorf("profile after renaming = %+v", got)
+	if got := must(s.ProfilesByUsername(ctx, "li_hua"))(t); len(got) != 0 {
+		t.Errorf("profiles of a former username = %+v", got)
+	}
+	if got := ids(must(s.ProfilesByUsername(ctx, "Li_New"))(t)); !slices.Equal(got, []int64{1}) {
+		t.Errorf("profiles after renaming = %v", got)
+	}
+	// Someone else took "zhang" while the old profile was not seen again.
+	ok(t, s.SaveProfile(ctx, membership.Profile{UserID: 4, Username: "Zhang", FirstName: "New", UpdatedAt: at(5)}))
+	if got := ids(must(s.ProfilesByUsername(ctx, "zhang"))(t)); !slices.Equal(got, []int64{4, 3}) {
+		t.Errorf("profiles of a name two people had = %v, want [4 3] (latest first)", got)
+	}
+	for i := range membership.MaxNameMatches + 2 {
+		ok(t, s.SaveProfile(ctx, membership.Profile{UserID: int64(10 + i), Username: "many", UpdatedAt: at(10 + i)}))
+	}
+	if got := must(s.ProfilesByUsername(ctx, "many"))(t); len(got) != membership.MaxNameMatches || got[0].UserID != int64(11+membership.MaxNameMatches) {
+		t.Errorf("profiles of a common name: %d, first %d", len(got), got[0].UserID)
 	}
 }
 
