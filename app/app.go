@@ -155,7 +155,7 @@ func (a *App) build(ctx context.Context) error {
 		Courses: cfg.Courses, Owners: cfg.Owners, Now: a.now, Log: a.log,
 		Checkout: a.opts.Checkout,
 	}
-	if b.Checkout == nil {
+	if b.Checkout == nil && cfg.PaymentsEnabled() {
 		b.Checkout = payments.NewCheckout(cfg.StripeSecretKey, cfg.StripeAPIURL, nil, cfg.StripeSuccessURL, cfg.StripeCancelURL)
 	}
 	a.Groups = &groups.Service{

@@ -31,7 +31,9 @@ type Receiver interface {
 // signature, translates the events shequn cares about into
 // membership.PaymentEvent and answers 2xx only once the Receiver has stored
 // the event, so that Stripe retries anything not stored. Unsigned, forged,
-// stale or malformed deliveries are answered 400 and store nothing.
+// stale or malformed deliveries are answered 400 and store nothing. Without
+// a signing secret every delivery is answered 503: an event signed with an
+// empty key proves nothing, so payments are simply not open.
 type WebhookHandler struct {
 	// Notify, when set, is called after a new event was stored (to wake
 	// the processor).
@@ -60,6 +62,11 @@ func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	if h.secret == "" {
+		h.log.WarnContext(ctx, "stripe webhook refused: payments are not configured (SHEQUN_STRIPE_WEBHOOK_SECRET is not set)")
+		http.Error(w, "payments are not configured", http.StatusServiceUnavailable)
 		return
 	}
 	payload, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxWebhookBody))
