@@ -1,0 +1,87 @@
+package storetest
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/shequn/shequn/membership"
+)
+
+// PaymentStores is what the payment contract needs beyond Stores.
+type PaymentStores interface {
+	Stores
+	membership.EventLog
+}
+
+// RunPayments runs the payment-reliability contract.
+func RunPayments(t *testing.T, open func(t *testing.T) PaymentStores) {
+	tests := []struct {
+		name string
+		run  func(t *testing.T, s PaymentStores)
+	}{
+		{"PendingEventsAfter", testPendingEventsAfter},
+		{"EventOutcome", testEventOutcome},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.run(t, open(t))
+		})
+	}
+}
+
+// A pass walks past events that wait: paging with a cursor visits every
+// pending event once, in order, also events with equal or missing times.
+func testPendingEventsAfter(t *testing.T, s PaymentStores) {
+	ctx := t.Context()
+	var want []string
+	for i := range 7 {
+		e := membership.PaymentEvent{ID: fmt.Sprintf("evt_%d", i), Kind: membership.EventRefunded,
+			PaymentIntent: "pi_x", Created: at(i / 3), Received: at(10)}
+		if i == 0 {
+			e.Created, e.Received = at(0).Add(-1), at(0).Add(-1)
+		}
+		must(s.AddEvent(ctx, e))(t)
+		want = append(want, e.ID)
+	}
+	ok(t, s.FinishEvent(ctx, "evt_4", "foreign", at(20)))
+	want = slices.DeleteFunc(want, func(id string) bool { return id == "evt_4" })
+	var got []string
+	var after membership.PaymentEvent
+	for range 10 {
+		page := must(s.PendingEventsAfter(ctx, after, 2))(t)
+		got = append(got, eventIDs(page)...)
+		if len(page) < 2 {
+			break
+		}
+		after = page[len(page)-1]
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("paged pending events %v, want %v", got, want)
+	}
+	if first := eventIDs(must(s.PendingEventsAfter(ctx, membership.PaymentEvent{}, 3))(t)); !slices.Equal(first, want[:3]) {
+		t.Errorf("first page %v, want %v", first, want[:3])
+	}
+}
+
+// A processed event stays readable with its outcome: an operator can see
+// a payment that was put aside.
+func testEventOutcome(t *testing.T, s PaymentStores) {
+	ctx := t.Context()
+	e := membership.PaymentEvent{ID: "evt_m", Kind: membership.EventPaid, OrderID: "cs_m", PaymentIntent: "pi_m",
+		Course: "ppt", UserID: 9, Amount: 100, Currency: "cny", Created: at(1), Received: at(2)}
+	must(s.AddEvent(ctx, e))(t)
+	got := must(s.Event(ctx, "evt_m"))(t)
+	if got.Outcome != "" || !got.Processed.IsZero() || got.Amount != 100 || got.OrderID != "cs_m" {
+		t.Errorf("pending event read back as %+v", got)
+	}
+	ok(t, s.FinishEvent(ctx, "evt_m", membership.OutcomeMismatch, at(3)))
+	got = must(s.Event(ctx, "evt_m"))(t)
+	if got.Outcome != membership.OutcomeMismatch || got.Kind != membership.EventPaid || got.UserID != 9 {
+		t.Errorf("finished event read back as %+v", got)
+	}
+	sameTime(t, "Processed", got.Processed, at(3))
+	_, err := s.Event(ctx, "evt_none")
+	isErr(t, "unknown event", err, membership.ErrNotFound)
+}
