@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Prices looks up a provider price's amount, for courses sold at a
@@ -20,6 +21,15 @@ type Origins interface {
 	// Ours reports whether the payment was made through one of shequn's
 	// checkouts, and if so for which course.
 	Ours(ctx context.Context, paymentIntent string) (course string, ours bool, err error)
+}
+
+// Payments lists the provider's completed payments, to apply any whose
+// webhook never arrived. The payments package implements it.
+type Payments interface {
+	// CompletedPayments returns paid events for shequn's checkouts
+	// created since since; each event's ID names its checkout, so that
+	// listing it again is a duplicate.
+	CompletedPayments(ctx context.Context, since time.Time) ([]PaymentEvent, error)
 }
 
 // Notice is a message for the transport to render in the reader's

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/client"
@@ -28,6 +29,9 @@ type Checkout struct {
 	api        *client.API
 	successURL string
 	cancelURL  string
+
+	mu     sync.Mutex
+	prices map[string]price // see Price
 }
 
 // NewCheckout returns a Checkout calling Stripe with secretKey. apiURL
@@ -103,7 +107,7 @@ func (c *Checkout) CreateSession(ctx context.Context, course membership.Course, 
 	}
 	s, err := c.api.CheckoutSessions.New(params)
 	if err != nil {
-		return "", "", classify(err)
+		return "", "", classify("create checkout session", err)
 	}
 	if s.URL == "" || s.ID == "" {
 		return "", "", &membership.Error{Code: membership.CodeInternal, Message: "the payment page could not be created",
@@ -114,15 +118,15 @@ func (c *Checkout) CreateSession(ctx context.Context, course membership.Course, 
 
 // classify wraps a stripe-go error into a *membership.Error whose message
 // never holds Stripe's text.
-func classify(err error) error {
+func classify(op string, err error) error {
 	var se *stripe.Error
 	if !errors.As(err, &se) {
 		// Transport failure: refused, reset, timed out, cancelled.
 		return &membership.Error{Code: membership.CodeUnavailable, Message: "the payment service is unreachable, please try again later",
-			Err: fmt.Errorf("create checkout session: %w", err)}
+			Err: fmt.Errorf("%s: %w", op, err)}
 	}
-	cause := &stripeError{se: se, msg: fmt.Sprintf("create checkout session: stripe %s (status %d, code %q, request %s): %s",
-		se.Type, se.HTTPStatusCode, se.Code, se.RequestID, se.Msg)}
+	cause := &stripeError{se: se, msg: fmt.Sprintf("%s: stripe %s (status %d, code %q, request %s): %s",
+		op, se.Type, se.HTTPStatusCode, se.Code, se.RequestID, se.Msg)}
 	if se.HTTPStatusCode >= 500 || se.HTTPStatusCode == http.StatusTooManyRequests || se.Type == stripe.ErrorTypeAPI {
 		return &membership.Error{Code: membership.CodeUnavailable, Message: "the payment service is unavailable, please try again later", Err: cause}
 	}

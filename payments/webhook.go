@@ -157,17 +157,16 @@ func (h *WebhookHandler) translate(ctx context.Context, ev stripe.Event) (pe mem
 			h.log.InfoContext(ctx, "stripe checkout completed but not paid yet", "event", ev.ID, "session", s.ID, "payment_status", string(s.PaymentStatus))
 			return pe, false, nil
 		}
-		pe.Kind, pe.OrderID = membership.EventPaid, s.ID
-		pe.PaymentIntent = intentID(s.PaymentIntent)
-		pe.Course = s.Metadata[MetaCourse]
-		pe.UserID = userID(s.ClientReferenceID, s.Metadata)
-		pe.Amount, pe.Currency = s.AmountTotal, string(s.Currency)
-		if pe.Course == "" || pe.UserID <= 0 {
-			h.log.WarnContext(ctx, "stripe checkout paid without shequn course or user ignored (another product's checkout?)",
+		paid, ours := sessionEvent(&s)
+		paid.ID, paid.Created = pe.ID, pe.Created
+		if !ours {
+			// Another product sold on the same Stripe account: kept as a
+			// record, dropped when processed.
+			h.log.WarnContext(ctx, "stripe checkout paid without shequn course or user recorded as another product's",
 				"event", ev.ID, "session", s.ID)
-			return pe, false, nil
+			paid.Kind = membership.EventForeign
 		}
-		return pe, true, nil
+		return paid, true, nil
 	case stripe.EventTypeChargeRefunded:
 		var c stripe.Charge
 		if err := json.Unmarshal(ev.Data.Raw, &c); err != nil {
