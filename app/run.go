@@ -44,6 +44,14 @@ func (a *App) Run(ctx context.Context) error {
 		if _, err := a.cron.AddFunc(fmt.Sprintf("%d %d * * *", minute, hour), func() { a.runDigest(workCtx) }); err != nil {
 			return fmt.Errorf("schedule the digest: %w", err)
 		}
+		if a.stripe != nil {
+			if _, err := a.cron.AddFunc(stripeReconcileAt+" * * *", func() { a.runStripeReconcile(workCtx) }); err != nil {
+				return fmt.Errorf("schedule the stripe reconciliation: %w", err)
+			}
+			// Also at start: a stopped instance missed webhooks. The
+			// daily lease keeps restarts from asking Stripe again.
+			go a.runStripeReconcile(workCtx)
+		}
 		a.cron.Start()
 		a.Wake() // finish what a previous run left
 	}
