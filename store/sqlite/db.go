@@ -24,6 +24,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shequn/shequn/assignments"
@@ -75,6 +76,8 @@ type DB struct {
 	writerDone chan struct{}
 	closeMu    sync.RWMutex
 	closed     bool
+
+	durableCommits atomic.Int64 // commits made with synchronous=FULL; see writeDurable
 }
 
 // statements lists every SQL statement the package runs; see stmt.

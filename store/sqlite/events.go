@@ -35,10 +35,12 @@ func scanEvent(s scanner) (membership.PaymentEvent, error) {
 }
 
 // AddEvent stores e unless an event with its ID is stored already, and
-// reports whether it was new.
+// reports whether it was new. The commit is durable (see writeDurable):
+// once the webhook answered Stripe 2xx, Stripe never sends the event
+// again, so a power loss must not take it back.
 func (db *DB) AddEvent(ctx context.Context, e membership.PaymentEvent) (bool, error) {
 	var added bool
-	err := db.write(ctx, func(t *tx) error {
+	err := db.writeDurable(ctx, func(t *tx) error {
 		n, err := t.exec(qAddEvent, e.ID, string(e.Kind), e.OrderID, e.PaymentIntent, e.Course, e.UserID,
 			e.Amount, e.Currency, ts(e.Created), ts(e.Received))
 		added = n == 1
