@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"testing"
@@ -8,10 +9,18 @@ import (
 	"github.com/shequn/shequn/membership"
 )
 
+// CheckoutSessions has the method set of payments.SessionStore, declared
+// here so that the suite does not pull in stripe-go.
+type CheckoutSessions interface {
+	SaveCheckoutSession(ctx context.Context, s membership.CheckoutSession) error
+	CheckoutSession(ctx context.Context, course string, userID int64) (membership.CheckoutSession, error)
+}
+
 // PaymentStores is what the payment contract needs beyond Stores.
 type PaymentStores interface {
 	Stores
 	membership.EventLog
+	CheckoutSessions
 }
 
 // RunPayments runs the payment-reliability contract.
@@ -22,6 +31,7 @@ func RunPayments(t *testing.T, open func(t *testing.T) PaymentStores) {
 	}{
 		{"PendingEventsAfter", testPendingEventsAfter},
 		{"EventOutcome", testEventOutcome},
+		{"CheckoutSessions", testCheckoutSessions},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -84,4 +94,30 @@ func testEventOutcome(t *testing.T, s PaymentStores) {
 	sameTime(t, "Processed", got.Processed, at(3))
 	_, err := s.Event(ctx, "evt_none")
 	isErr(t, "unknown event", err, membership.ErrNotFound)
+}
+
+// The newest session of a buyer and course is kept, one per pair.
+func testCheckoutSessions(t *testing.T, s PaymentStores) {
+	ctx := t.Context()
+	_, err := s.CheckoutSession(ctx, "ppt", 7)
+	isErr(t, "no session yet", err, membership.ErrNotFound)
+	first := membership.CheckoutSession{Course: "ppt", UserID: 7, ID: "cs_1", URL: "https://checkout.stripe.com/c/pay/cs_1", ExpiresAt: at(60)}
+	ok(t, s.SaveCheckoutSession(ctx, first))
+	ok(t, s.SaveCheckoutSession(ctx, membership.CheckoutSession{Course: "xls", UserID: 7, ID: "cs_x", URL: "u", ExpiresAt: at(60)}))
+	ok(t, s.SaveCheckoutSession(ctx, membership.CheckoutSession{Course: "ppt", UserID: 8, ID: "cs_8", URL: "u", ExpiresAt: at(60)}))
+	got := must(s.CheckoutSession(ctx, "ppt", 7))(t)
+	if got.ID != first.ID || got.URL != first.URL || got.Course != "ppt" || got.UserID != 7 {
+		t.Errorf("session %+v, want %+v", got, first)
+	}
+	sameTime(t, "ExpiresAt", got.ExpiresAt, first.ExpiresAt)
+	second := membership.CheckoutSession{Course: "ppt", UserID: 7, ID: "cs_2", URL: "https://checkout.stripe.com/c/pay/cs_2", ExpiresAt: at(120)}
+	ok(t, s.SaveCheckoutSession(ctx, second))
+	got = must(s.CheckoutSession(ctx, "ppt", 7))(t)
+	if got.ID != "cs_2" || got.URL != second.URL {
+		t.Errorf("after a new session: %+v, want %+v", got, second)
+	}
+	sameTime(t, "ExpiresAt", got.ExpiresAt, second.ExpiresAt)
+	if other := must(s.CheckoutSession(ctx, "xls", 7))(t); other.ID != "cs_x" {
+		t.Errorf("another course's session: %+v", other)
+	}
 }
