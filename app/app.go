@@ -34,6 +34,8 @@ import (
 type Store interface {
 	membership.Store
 	membership.EventInbox
+	membership.EventLog
+	payments.SessionStore
 	membership.ProfileStore
 	membership.RoleStore
 	groups.Store
@@ -160,8 +162,9 @@ func (a *App) build(ctx context.Context) error {
 	}
 	if cfg.PaymentsEnabled() {
 		a.stripe = payments.NewCheckout(cfg.StripeSecretKey, cfg.StripeAPIURL, nil, cfg.StripeSuccessURL, cfg.StripeCancelURL)
+		a.stripe.Now = a.now
 		if b.Checkout == nil {
-			b.Checkout = a.stripe
+			b.Checkout = &payments.ReusingCheckout{Opener: a.stripe, Store: a.store, Now: a.now, Log: a.log}
 		}
 	}
 	a.Groups = &groups.Service{

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/client"
@@ -26,6 +27,11 @@ const (
 
 // Checkout creates Stripe Checkout Sessions.
 type Checkout struct {
+	// Now is the clock the sessions' expiry is counted from; time.Now
+	// when nil. It must be close to Stripe's: Stripe accepts an expiry 30
+	// minutes to 24 hours ahead.
+	Now func() time.Time
+
 	api        *client.API
 	successURL string
 	cancelURL  string
@@ -66,8 +72,22 @@ func NewCheckout(secretKey, apiURL string, httpClient *http.Client, successURL, 
 // CodeInternal when Stripe rejected the request (a configuration bug). The
 // cause, with Stripe's own text, is in the error chain for the log.
 func (c *Checkout) CreateSession(ctx context.Context, course membership.Course, userID int64) (url string, id string, err error) {
+	s, err := c.Open(ctx, course, userID)
+	if err != nil {
+		return "", "", err
+	}
+	return s.URL, s.ID, nil
+}
+
+// SessionLifetime is how long a new Checkout Session stays open; Stripe
+// accepts 30 minutes to 24 hours.
+const SessionLifetime = 23 * time.Hour
+
+// Open is CreateSession returning the whole session, with the time it
+// expires, so that it can be handed out again while it is open.
+func (c *Checkout) Open(ctx context.Context, course membership.Course, userID int64) (membership.CheckoutSession, error) {
 	if userID <= 0 {
-		return "", "", membership.Errorf(membership.CodeInvalid, "invalid user id %d", userID)
+		return membership.CheckoutSession{}, membership.Errorf(membership.CodeInvalid, "invalid user id %d", userID)
 	}
 	item := &stripe.CheckoutSessionLineItemParams{Quantity: stripe.Int64(1)}
 	switch {
@@ -80,7 +100,7 @@ func (c *Checkout) CreateSession(ctx context.Context, course membership.Course, 
 			ProductData: &stripe.CheckoutSessionLineItemPriceDataProductDataParams{Name: stripe.String(course.Title)},
 		}
 	default:
-		return "", "", membership.Errorf(membership.CodeInvalid, "course %q has no price", course.ID)
+		return membership.CheckoutSession{}, membership.Errorf(membership.CodeInvalid, "course %q has no price", course.ID)
 	}
 	user := strconv.FormatInt(userID, 10)
 	meta := map[string]string{MetaCourse: course.ID, MetaUserID: user}
@@ -91,6 +111,7 @@ func (c *Checkout) CreateSession(ctx context.Context, course membership.Course, 
 		PaymentIntentData: &stripe.CheckoutSessionPaymentIntentDataParams{Metadata: meta},
 		SuccessURL:        stripe.String(c.successURL),
 		CancelURL:         stripe.String(c.cancelURL),
+		ExpiresAt:         stripe.Int64(c.now().Add(SessionLifetime).Unix()),
 	}
 	params.Context = ctx
 	for k, v := range meta {
@@ -107,13 +128,21 @@ func (c *Checkout) CreateSession(ctx context.Context, course membership.Course, 
 	}
 	s, err := c.api.CheckoutSessions.New(params)
 	if err != nil {
-		return "", "", classify("create checkout session", err)
+		return membership.CheckoutSession{}, classify("create checkout session", err)
 	}
 	if s.URL == "" || s.ID == "" {
-		return "", "", &membership.Error{Code: membership.CodeInternal, Message: "the payment page could not be created",
+		return membership.CheckoutSession{}, &membership.Error{Code: membership.CodeInternal, Message: "the payment page could not be created",
 			Err: fmt.Errorf("stripe returned checkout session %q without url", s.ID)}
 	}
-	return s.URL, s.ID, nil
+	return membership.CheckoutSession{Course: course.ID, UserID: userID, ID: s.ID, URL: s.URL,
+		ExpiresAt: time.Unix(s.ExpiresAt, 0).UTC()}, nil
+}
+
+func (c *Checkout) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
 }
 
 // classify wraps a stripe-go error into a *membership.Error whose message
