@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -120,7 +121,7 @@ func TestAmountMismatchAlertsOwnersOnce(t *testing.T) {
 	if _, err := h.App.Store().Enrollment(ctx, "ppt", 42); err == nil {
 		t.Error("a payment of 1.00 CNY enrolled the buyer of a 199.00 CNY course")
 	}
-	ev, err := h.App.Store().(membership.EventLog).Event(ctx, "evt_cheap")
+	ev, err := h.App.Store().Event(ctx, "evt_cheap")
 	if err != nil || ev.Outcome != membership.OutcomeMismatch {
 		t.Errorf("event kept as %+v (%v), want outcome %s", ev, err, membership.OutcomeMismatch)
 	}
@@ -133,5 +134,48 @@ func TestAmountMismatchAlertsOwnersOnce(t *testing.T) {
 		if !strings.Contains(last, want) || !strings.Contains(last, "1.00 CNY") || !strings.Contains(last, "199.00 CNY") {
 			t.Errorf("owner %d alert %q", owner, last)
 		}
+	}
+}
+
+// 500 refunds and disputes of another product's payments on the same
+// Stripe account (their PaymentIntents carry no shequn metadata) are
+// dropped at once, and a real purchase made after them is applied in the
+// same pass.
+func TestForeignRefundsDoNotHoldBackEnrollment(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		id := strings.TrimPrefix(r.URL.Path, "/v1/payment_intents/")
+		json.NewEncoder(w).Encode(map[string]any{"id": id, "object": "payment_intent", "metadata": map[string]any{"shop_order": "x"}})
+	}))
+	defer srv.Close()
+	h, err := demo.Start(t.Context(), func(cfg *config.Config, _ *app.Options) { cfg.StripeAPIURL = srv.URL })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	ctx := t.Context()
+	for i := range 500 {
+		d := stripetest.ChargeRefunded(demo.WebhookSecret, fmt.Sprint("evt_r", i), fmt.Sprint("ch_", i), fmt.Sprint("pi_shop_", i), 500, time.Now())
+		if i%2 == 1 {
+			d = stripetest.DisputeCreated(demo.WebhookSecret, fmt.Sprint("evt_d", i), fmt.Sprint("dp_", i), fmt.Sprint("ch_", i), fmt.Sprint("pi_shop_", i), 500, time.Now())
+		}
+		if code, err := h.Deliver(ctx, d); err != nil || code != http.StatusOK {
+			t.Fatalf("foreign event %d: %d %v", i, code, err)
+		}
+	}
+	h.TG.AddUser(telegramtest.User{ID: 42, FirstName: "Buyer", LanguageCode: "en"})
+	code, err := h.Deliver(ctx, stripetest.CheckoutCompleted(demo.WebhookSecret, "evt_real", "cs_real", "pi_real", "ppt", 42, 19900, time.Now().Add(time.Second)))
+	if err != nil || code != http.StatusOK {
+		t.Fatalf("purchase: %d %v", code, err)
+	}
+	must(t, h.App.RunJobs(ctx, h.Clock.Now()))
+	if en, err := h.App.Store().Enrollment(ctx, "ppt", 42); err != nil || !en.Active() {
+		t.Fatalf("the purchase waited behind other products' refunds: %+v %v", en, err)
+	}
+	if ev, err := h.App.Store().Event(ctx, "evt_r0"); err != nil || ev.Outcome != membership.OutcomeForeign {
+		t.Errorf("foreign refund kept as %+v (%v)", ev, err)
+	}
+	if pending, _ := h.App.Store().PendingEvents(ctx, 10); len(pending) != 0 {
+		t.Errorf("%d events still pending", len(pending))
 	}
 }
