@@ -37,7 +37,8 @@ type Checkout struct {
 	cancelURL  string
 
 	mu     sync.Mutex
-	prices map[string]price // see Price
+	prices map[string]price  // see Price
+	ours   map[string]string // payment intent -> course; see Ours
 }
 
 // NewCheckout returns a Checkout calling Stripe with secretKey. apiURL

@@ -59,6 +59,12 @@ func (c *Checkout) Price(ctx context.Context, priceID string) (int64, string, er
 // Checkout Sessions: they all put the course in the PaymentIntent's
 // metadata. A PaymentIntent Stripe does not know is not ours.
 func (c *Checkout) Ours(ctx context.Context, paymentIntent string) (string, bool, error) {
+	c.mu.Lock()
+	course, known := c.ours[paymentIntent]
+	c.mu.Unlock()
+	if known {
+		return course, true, nil
+	}
 	params := &stripe.PaymentIntentParams{}
 	params.Context = ctx
 	pi, err := c.api.PaymentIntents.Get(paymentIntent, params)
@@ -69,8 +75,19 @@ func (c *Checkout) Ours(ctx context.Context, paymentIntent string) (string, bool
 	if err != nil {
 		return "", false, classify("look up payment intent "+paymentIntent, err)
 	}
-	course := pi.Metadata[MetaCourse]
-	return course, course != "", nil
+	course = pi.Metadata[MetaCourse]
+	if course == "" {
+		return "", false, nil
+	}
+	// A refund of ours waiting for its payment asks on every pass: the
+	// answer does not change, so it is kept.
+	c.mu.Lock()
+	if c.ours == nil {
+		c.ours = map[string]string{}
+	}
+	c.ours[paymentIntent] = course
+	c.mu.Unlock()
+	return course, true, nil
 }
 
 // CompletedPayments lists, with stripe-go's list iterator, the Checkout
