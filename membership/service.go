@@ -197,37 +197,7 @@ func purchaseKey(e PaymentEvent) string {
 func (s *Service) apply(ctx context.Context, e PaymentEvent, now time.Time) (string, error) {
 	switch e.Kind {
 	case EventPaid:
-		course, ok := s.Courses[e.Course]
-		if !ok {
-			// The money is real even if the course left the configuration:
-			// keep the event until an operator puts the course back.
-			return "", Errorf(CodeNotYet, "course %q is not configured", e.Course)
-		}
-		alert, err := s.checkPaid(ctx, course, e)
-		if err != nil {
-			return "", err
-		}
-		if alert != nil {
-			s.Log.ErrorContext(ctx, "payment does not match the course's price: nobody enrolled", "event", e.ID, "order", e.OrderID,
-				"user", e.UserID, "course", course.ID, "paid", e.Amount, "paid_currency", e.Currency, "price", alert.Price, "currency", alert.Currency)
-			s.alertOwners(ctx, *alert)
-			return OutcomeMismatch, nil
-		}
-		en, err := s.Store.RecordPayment(ctx, Order{
-			ID: e.OrderID, Course: course.ID, UserID: e.UserID, PaymentIntent: e.PaymentIntent,
-			Amount: e.Amount, Currency: e.Currency, Status: OrderPaid, PaidAt: e.Created, UpdatedAt: now,
-		})
-		if err != nil {
-			return "", fmt.Errorf("record payment: %w", err)
-		}
-		if !en.Active() {
-			return "revoked_before_paid", nil
-		}
-		if err := s.Seats.Seat(ctx, en); err != nil {
-			return "", fmt.Errorf("seat %s: %w", course.MemberNumber(en.Number), err)
-		}
-		s.Log.InfoContext(ctx, "enrolled", "course", en.Course, "user", en.UserID, "number", course.MemberNumber(en.Number))
-		return OutcomeEnrolled, nil
+		return s.applyPaid(ctx, e, now)
 	case EventForeign:
 		s.Log.InfoContext(ctx, "payment event of another product dropped", "event", e.ID, "order", e.OrderID, "payment_intent", e.PaymentIntent)
 		return OutcomeForeign, nil
@@ -254,6 +224,42 @@ func (s *Service) apply(ctx context.Context, e PaymentEvent, now time.Time) (str
 		return string(status), nil
 	}
 	return "", Errorf(CodeInvalid, "unknown event kind %q", e.Kind)
+}
+
+// applyPaid enrolls and seats the buyer of a paid event whose amount and
+// currency match the course's price.
+func (s *Service) applyPaid(ctx context.Context, e PaymentEvent, now time.Time) (string, error) {
+	course, ok := s.Courses[e.Course]
+	if !ok {
+		// The money is real even if the course left the configuration:
+		// keep the event until an operator puts the course back.
+		return "", Errorf(CodeNotYet, "course %q is not configured", e.Course)
+	}
+	alert, err := s.checkPaid(ctx, course, e)
+	if err != nil {
+		return "", err
+	}
+	if alert != nil {
+		s.Log.ErrorContext(ctx, "payment does not match the course's price: nobody enrolled", "event", e.ID, "order", e.OrderID,
+			"user", e.UserID, "course", course.ID, "paid", e.Amount, "paid_currency", e.Currency, "price", alert.Price, "currency", alert.Currency)
+		s.alertOwners(ctx, *alert)
+		return OutcomeMismatch, nil
+	}
+	en, err := s.Store.RecordPayment(ctx, Order{
+		ID: e.OrderID, Course: course.ID, UserID: e.UserID, PaymentIntent: e.PaymentIntent,
+		Amount: e.Amount, Currency: e.Currency, Status: OrderPaid, PaidAt: e.Created, UpdatedAt: now,
+	})
+	if err != nil {
+		return "", fmt.Errorf("record payment: %w", err)
+	}
+	if !en.Active() {
+		return "revoked_before_paid", nil
+	}
+	if err := s.Seats.Seat(ctx, en); err != nil {
+		return "", fmt.Errorf("seat %s: %w", course.MemberNumber(en.Number), err)
+	}
+	s.Log.InfoContext(ctx, "enrolled", "course", en.Course, "user", en.UserID, "number", course.MemberNumber(en.Number))
+	return OutcomeEnrolled, nil
 }
 
 // unknownPayment decides on a refund or dispute whose payment has no

@@ -69,16 +69,8 @@ func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "payments are not configured", http.StatusServiceUnavailable)
 		return
 	}
-	payload, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxWebhookBody))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			h.log.WarnContext(ctx, "stripe webhook rejected: body too large", "limit", MaxWebhookBody)
-			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
-			return
-		}
-		h.log.WarnContext(ctx, "stripe webhook rejected: body unreadable", "err", err)
-		http.Error(w, "bad request", http.StatusBadRequest)
+	payload, ok := h.readBody(w, r)
+	if !ok {
 		return
 	}
 	// The API version is checked below, after the signature, so that a
@@ -128,6 +120,24 @@ func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.log.DebugContext(ctx, "stripe webhook duplicate", "event", pe.ID)
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// readBody reads the request body up to MaxWebhookBody; on failure it
+// answers the request and reports false.
+func (h *WebhookHandler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	payload, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxWebhookBody))
+	if err == nil {
+		return payload, true
+	}
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		h.log.WarnContext(r.Context(), "stripe webhook rejected: body too large", "limit", MaxWebhookBody)
+		http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+		return nil, false
+	}
+	h.log.WarnContext(r.Context(), "stripe webhook rejected: body unreadable", "err", err)
+	http.Error(w, "bad request", http.StatusBadRequest)
+	return nil, false
 }
 
 func (h *WebhookHandler) now() time.Time {
