@@ -34,6 +34,10 @@ func (a *App) Run(ctx context.Context) error {
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
 	workDone := make(chan struct{})
+	reconciled := make(chan struct{}) // the Stripe reconciliation run at start
+	if a.stripe == nil || a.opts.Manual {
+		close(reconciled)
+	}
 	a.cron = cron.New(cron.WithLocation(a.cfg.Location))
 	if a.opts.Manual {
 		close(workDone)
@@ -50,7 +54,7 @@ func (a *App) Run(ctx context.Context) error {
 			}
 			// Also at start: a stopped instance missed webhooks. The
 			// daily lease keeps restarts from asking Stripe again.
-			go a.runStripeReconcile(workCtx)
+			go func() { defer close(reconciled); a.runStripeReconcile(workCtx) }()
 		}
 		a.cron.Start()
 		a.Wake() // finish what a previous run left
@@ -75,6 +79,7 @@ func (a *App) Run(ctx context.Context) error {
 	<-a.cron.Stop().Done()
 	stopWork()
 	<-workDone
+	<-reconciled
 	// Let another instance take the passes over at once.
 	if err := a.passes.Release(shutCtx, "reconcile"); err != nil {
 		a.log.Warn("release the reconciler lease", "err", err)
