@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -177,5 +178,47 @@ func TestForeignRefundsDoNotHoldBackEnrollment(t *testing.T) {
 	}
 	if pending, _ := h.App.Store().PendingEvents(ctx, 10); len(pending) != 0 {
 		t.Errorf("%d events still pending", len(pending))
+	}
+}
+
+// Ten taps on Buy through the bot open one Checkout Session: every tap
+// gets the same payment page while it is open.
+func TestBuyTappedTenTimesOpensOneSession(t *testing.T) {
+	var mu sync.Mutex
+	created := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || r.URL.Path != "/v1/checkout/sessions" {
+			http.NotFound(w, r)
+			return
+		}
+		r.ParseForm()
+		mu.Lock()
+		created++
+		id := fmt.Sprintf("cs_test_%d", created)
+		mu.Unlock()
+		expires, _ := strconv.ParseInt(r.PostForm.Get("expires_at"), 10, 64)
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"id": id, "object": "checkout.session", "status": "open",
+			"url": "https://checkout.stripe.com/c/pay/" + id, "expires_at": expires})
+	}))
+	defer srv.Close()
+	h, err := demo.Start(t.Context(), func(cfg *config.Config, opts *app.Options) {
+		cfg.StripeAPIURL = srv.URL
+		opts.Checkout = nil // the real Stripe client, against the fake
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	ctx := t.Context()
+	h.TG.AddUser(telegramtest.User{ID: 42, FirstName: "Buyer", LanguageCode: "en"})
+	for range 10 {
+		must(t, h.Say(ctx, 42, 42, "/start buy-ppt"))
+		if url, ok := h.LinkButton(42, "https://checkout.stripe.com/"); !ok || url != "https://checkout.stripe.com/c/pay/cs_test_1" {
+			t.Fatalf("tap answered with %q", url)
+		}
+	}
+	if created != 1 {
+		t.Errorf("10 taps created %d sessions, want 1", created)
 	}
 }
