@@ -218,6 +218,8 @@ func TestBuyTappedTenTimesOpensOneSession(t *testing.T) {
 			t.Fatalf("tap answered with %q", url)
 		}
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	if created != 1 {
 		t.Errorf("10 taps created %d sessions, want 1", created)
 	}
