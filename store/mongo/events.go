@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
+	"go.mongodb.org/mongo-driver/mongo/writeconcern"
 
 	"github.com/shequn/shequn/membership"
 )
@@ -35,7 +37,7 @@ func (e eventDoc) event() membership.PaymentEvent {
 // AddEvent stores e unless an event with its ID is stored already, and
 // reports whether it was new.
 func (db *DB) AddEvent(ctx context.Context, e membership.PaymentEvent) (bool, error) {
-	err := db.insert(ctx, db.events, eventDoc{ID: e.ID, Kind: string(e.Kind), OrderID: e.OrderID,
+	err := db.insert(ctx, db.inbox(), eventDoc{ID: e.ID, Kind: string(e.Kind), OrderID: e.OrderID,
 		PaymentIntent: e.PaymentIntent, Course: e.Course, UserID: e.UserID, Amount: e.Amount, Currency: e.Currency,
 		CreatedAt: opt(e.Created), ReceivedAt: opt(e.Received)})
 	switch {
@@ -45,6 +47,25 @@ func (db *DB) AddEvent(ctx context.Context, e membership.PaymentEvent) (bool, er
 		return false, fmt.Errorf("add payment event %s: %w", e.ID, err)
 	}
 	return true, nil
+}
+
+// inbox is the payment_events collection with the client's write concern
+// plus j:true: the insert that lets the webhook answer Stripe 2xx returns
+// only once the event is in the on-disk journal (of a majority, with
+// w=majority), since Stripe never sends an acknowledged event again.
+func (db *DB) inbox() *mongo.Collection {
+	return db.db.Collection(db.events.Name(), options.Collection().SetWriteConcern(journaled(db.db.WriteConcern())))
+}
+
+// journaled returns base with j:true.
+func journaled(base *writeconcern.WriteConcern) *writeconcern.WriteConcern {
+	wc := &writeconcern.WriteConcern{}
+	if base != nil {
+		*wc = *base
+	}
+	wc.Journal = new(bool)
+	*wc.Journal = true
+	return wc
 }
 
 // PendingEvents returns up to limit unprocessed events, oldest Created
