@@ -6,7 +6,9 @@
 // All writes go through a single connection whose transactions begin
 // IMMEDIATE, so writers queue in the process instead of failing with
 // SQLITE_BUSY; queries run on a separate pool of read-only connections, which
-// WAL mode lets read while the writer writes.
+// WAL mode lets read while the writer writes. Commits use
+// synchronous=NORMAL, except those holding a payment event, which use FULL
+// (see writeDurable); Backup copies the file while others write.
 //
 // Times are stored as INTEGER unix nanoseconds and come back in UTC. The
 // zero time is stored as NULL, or as 0 in a column whose NULL means "not
