@@ -3,6 +3,8 @@ package app_test
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"github.com/shequn/shequn/app"
+	"github.com/shequn/shequn/bot"
 	"github.com/shequn/shequn/bot/telegramtest"
 	"github.com/shequn/shequn/config"
 	"github.com/shequn/shequn/demo"
@@ -222,5 +225,47 @@ func TestBuyTappedTenTimesOpensOneSession(t *testing.T) {
 	defer mu.Unlock()
 	if created != 1 {
 		t.Errorf("10 taps created %d sessions, want 1", created)
+	}
+}
+
+// With two instances on one store, each triggering the daily
+// reconciliation, Stripe is asked once a day, by one of them.
+func TestStripeReconciliationRunsOnOneInstanceADay(t *testing.T) {
+	var mu sync.Mutex
+	lists := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		lists++
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"object": "list", "url": "/v1/checkout/sessions", "has_more": false, "data": []any{}})
+	}))
+	defer srv.Close()
+	h, err := demo.Start(t.Context(), func(cfg *config.Config, _ *app.Options) { cfg.StripeAPIURL = srv.URL })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	second, err := app.New(t.Context(), h.Config, slog.New(slog.DiscardHandler), app.Options{
+		Listener: ln, Manual: true, Limits: &bot.Limits{}, Checkout: h.Sales, Now: h.Clock.Now,
+	})
+	must(t, err)
+	defer second.Close()
+	count := func() int { mu.Lock(); defer mu.Unlock(); return lists }
+	day := h.Clock.Now()
+	for _, a := range []*app.App{h.App, second} {
+		must(t, a.RunStripeReconcile(t.Context(), day))
+	}
+	if count() != 1 {
+		t.Errorf("Stripe asked %d times on the first day, want once", count())
+	}
+	next := day.Add(24 * time.Hour)
+	for _, a := range []*app.App{second, h.App} {
+		must(t, a.RunStripeReconcile(t.Context(), next))
+	}
+	if count() != 2 {
+		t.Errorf("Stripe asked %d times after two days, want twice", count())
 	}
 }
