@@ -34,6 +34,8 @@ import (
 type Store interface {
 	membership.Store
 	membership.EventInbox
+	membership.EventLog
+	payments.SessionStore
 	membership.ProfileStore
 	membership.RoleStore
 	groups.Store
@@ -87,6 +89,9 @@ type App struct {
 	daily    *jobs.Runner // the daily digest, on one instance a day
 	metrics  counters
 	jobMu    sync.Mutex // one pass of the jobs at a time
+
+	// stripe calls Stripe's API; nil while payments are not configured.
+	stripe *payments.Checkout
 }
 
 // New opens the store and builds every part; it asks Telegram who the bot
@@ -155,8 +160,12 @@ func (a *App) build(ctx context.Context) error {
 		Courses: cfg.Courses, Owners: cfg.Owners, Now: a.now, Log: a.log,
 		Checkout: a.opts.Checkout,
 	}
-	if b.Checkout == nil {
-		b.Checkout = payments.NewCheckout(cfg.StripeSecretKey, cfg.StripeAPIURL, nil, cfg.StripeSuccessURL, cfg.StripeCancelURL)
+	if cfg.PaymentsEnabled() {
+		a.stripe = payments.NewCheckout(cfg.StripeSecretKey, cfg.StripeAPIURL, nil, cfg.StripeSuccessURL, cfg.StripeCancelURL)
+		a.stripe.Now = a.now
+		if b.Checkout == nil {
+			b.Checkout = &payments.ReusingCheckout{Opener: a.stripe, Store: a.store, Now: a.now, Log: a.log}
+		}
 	}
 	a.Groups = &groups.Service{
 		Store: a.store, Platform: &bot.Platform{Sender: a.sender, BotID: b.ID}, Notifier: b, Profiles: a.store,
@@ -172,6 +181,10 @@ func (a *App) build(ctx context.Context) error {
 	b.Homework = a.Homework
 	a.Members = &membership.Service{
 		Store: a.store, Inbox: a.store, Seats: a.Groups, Courses: cfg.CourseMap(), Now: a.now, Log: a.log,
+		Notifier: ownerNotifier{b}, Owners: cfg.Owners,
+	}
+	if a.stripe != nil {
+		a.Members.Prices, a.Members.Origins = a.stripe, a.stripe
 	}
 	a.Bot = b
 	holder := instanceName()

@@ -34,6 +34,10 @@ func (a *App) Run(ctx context.Context) error {
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
 	workDone := make(chan struct{})
+	reconciled := make(chan struct{}) // the Stripe reconciliation run at start
+	if a.stripe == nil || a.opts.Manual {
+		close(reconciled)
+	}
 	a.cron = cron.New(cron.WithLocation(a.cfg.Location))
 	if a.opts.Manual {
 		close(workDone)
@@ -43,6 +47,14 @@ func (a *App) Run(ctx context.Context) error {
 		hour, minute, _ := a.cfg.Homework.Digest()
 		if _, err := a.cron.AddFunc(fmt.Sprintf("%d %d * * *", minute, hour), func() { a.runDigest(workCtx) }); err != nil {
 			return fmt.Errorf("schedule the digest: %w", err)
+		}
+		if a.stripe != nil {
+			if _, err := a.cron.AddFunc(stripeReconcileAt+" * * *", func() { a.runStripeReconcile(workCtx) }); err != nil {
+				return fmt.Errorf("schedule the stripe reconciliation: %w", err)
+			}
+			// Also at start: a stopped instance missed webhooks. The
+			// daily lease keeps restarts from asking Stripe again.
+			go func() { defer close(reconciled); a.runStripeReconcile(workCtx) }()
 		}
 		a.cron.Start()
 		a.Wake() // finish what a previous run left
@@ -67,6 +79,7 @@ func (a *App) Run(ctx context.Context) error {
 	<-a.cron.Stop().Done()
 	stopWork()
 	<-workDone
+	<-reconciled
 	// Let another instance take the passes over at once.
 	if err := a.passes.Release(shutCtx, "reconcile"); err != nil {
 		a.log.Warn("release the reconciler lease", "err", err)

@@ -31,7 +31,7 @@ type Bot struct {
 	Members   membership.Store
 	Profiles  membership.ProfileStore
 	Groups    *groups.Service
-	Checkout  Checkout
+	Checkout  Checkout // nil while payments are not configured: Buy says purchases are not open
 	Homework  *assignments.Service
 	Roles     membership.RoleStore
 	Dialogues DialogueStore

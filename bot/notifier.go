@@ -70,6 +70,9 @@ func (b *Bot) render(lang Lang, n groups.Notice) (string, *tgbotapi.InlineKeyboa
 		text, kb = b.renderHomework(lang, n)
 	}
 	if text == "" {
+		text = b.renderPayments(lang, n)
+	}
+	if text == "" {
 		return "", nil, fmt.Errorf("bot: no rendering for notice %q (%T)", n.NoticeName(), n)
 	}
 	return text, kb, nil

@@ -64,6 +64,9 @@ func (b *Bot) buy(ctx context.Context, r *Request, courseID string) error {
 	if err != nil && !errors.Is(err, membership.ErrNotFound) {
 		return fmt.Errorf("read enrollment: %w", err)
 	}
+	if b.Checkout == nil {
+		return b.reply(ctx, r, T(r.Lang, "buy.closed", c.Title), nil)
+	}
 	url, _, err := b.Checkout.CreateSession(ctx, c, r.From.ID)
 	if err != nil {
 		return fmt.Errorf("open checkout for %s: %w", c.ID, err)

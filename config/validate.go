@@ -65,6 +65,9 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("%s: %q is not an https URL (Telegram requires https)", c.name("telegram_webhook_url"), c.TelegramWebhookURL)
 		}
 	}
+	if err := c.validateStripe(); err != nil {
+		return err
+	}
 	if err := checkAddr(c.HTTPAddr); err != nil {
 		return fmt.Errorf("%s: %q %v", c.name("http_addr"), c.HTTPAddr, err)
 	}
@@ -185,6 +188,29 @@ func (c *Config) RequireTelegram() error {
 		return errors.New("SHEQUN_TELEGRAM_TOKEN is not set: get a token from @BotFather and set it")
 	}
 	return nil
+}
+
+// validateStripe refuses half a Stripe configuration: a secret key without
+// the webhook's signing secret would leave the webhook unable to tell a
+// real payment from a forged one, and a signing secret without the key
+// leaves prices and missed payments unverifiable. With neither, payments
+// are simply not open yet.
+func (c *Config) validateStripe() error {
+	switch {
+	case c.StripeSecretKey != "" && c.StripeWebhookSecret == "":
+		return errors.New("SHEQUN_STRIPE_WEBHOOK_SECRET is not set but the Stripe secret key is: no payment can be accepted without it; " +
+			"add a webhook endpoint for /stripe/webhook in the Stripe dashboard and set its signing secret (whsec_…)")
+	case c.StripeWebhookSecret != "" && c.StripeSecretKey == "":
+		return errors.New("SHEQUN_STRIPE_SECRET_KEY is not set but the Stripe webhook secret is: " +
+			"copy the secret key (sk_…) from the Stripe dashboard and set it")
+	}
+	return nil
+}
+
+// PaymentsEnabled reports whether Stripe is configured: without it the
+// webhook answers 503 and the Buy button says purchases are not open yet.
+func (c *Config) PaymentsEnabled() bool {
+	return c.StripeSecretKey != "" && c.StripeWebhookSecret != ""
 }
 
 // RequireStripe reports a missing Stripe secret key or webhook secret.

@@ -92,6 +92,23 @@ const (
 	EventPaid     EventKind = "paid"
 	EventRefunded EventKind = "refunded"
 	EventDisputed EventKind = "disputed"
+	// EventForeign is a payment of another product sold on the same
+	// provider account: it is recorded and dropped at once.
+	EventForeign EventKind = "foreign"
+)
+
+// Outcomes recorded on processed payment events, for the record and for
+// operators reading it.
+const (
+	OutcomeEnrolled = "enrolled"
+	// OutcomeMismatch: the amount or currency paid is not the course's
+	// price; nobody was enrolled and the owners were alerted.
+	OutcomeMismatch = "amount_mismatch"
+	// OutcomeForeign: the event belongs to another product's payment.
+	OutcomeForeign = "foreign"
+	// OutcomeUnknownPayment: a refund or dispute of one of shequn's
+	// payments that never arrived, put aside after OrphanAfter.
+	OutcomeUnknownPayment = "unknown_payment"
 )
 
 // PaymentEvent is a provider's webhook translated into domain terms. Paid
@@ -107,6 +124,10 @@ type PaymentEvent struct {
 	Currency      string
 	Created       time.Time // when the provider created the event
 	Received      time.Time
+	// Outcome and Processed are set once the event is processed; only
+	// EventLog.Event reads them back.
+	Outcome   string
+	Processed time.Time
 }
 
 // EventInbox keeps payment events between the webhook that received them and
@@ -119,9 +140,32 @@ type EventInbox interface {
 	// PendingEvents returns up to limit unprocessed events, oldest Created
 	// first.
 	PendingEvents(ctx context.Context, limit int) ([]PaymentEvent, error)
+	// PendingEventsAfter returns up to limit unprocessed events that come
+	// after the event after in that same order (oldest Created, then
+	// Received, then ID); the zero event starts at the beginning. It lets a
+	// pass walk past events that must wait.
+	PendingEventsAfter(ctx context.Context, after PaymentEvent, limit int) ([]PaymentEvent, error)
 	// FinishEvent marks an event processed, with a short outcome for the
 	// record.
 	FinishEvent(ctx context.Context, id, outcome string, at time.Time) error
+}
+
+// EventLog reads a stored payment event back with its outcome, so that an
+// event put aside (a mismatched amount, another product's refund) stays
+// visible to operators and tests.
+type EventLog interface {
+	// Event returns the stored event with that id, or ErrNotFound.
+	Event(ctx context.Context, id string) (PaymentEvent, error)
+}
+
+// CheckoutSession is a payment page opened for a buyer, kept so that a
+// buyer who taps Buy again gets the same page while it is open.
+type CheckoutSession struct {
+	Course    string
+	UserID    int64
+	ID        string // the provider's session id; the order id once paid
+	URL       string
+	ExpiresAt time.Time
 }
 
 // Store keeps orders and enrollments. Every method is atomic on its own; no

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"sync"
+	"time"
 
 	"github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/client"
@@ -25,9 +27,18 @@ const (
 
 // Checkout creates Stripe Checkout Sessions.
 type Checkout struct {
+	// Now is the clock the sessions' expiry is counted from; time.Now
+	// when nil. It must be close to Stripe's: Stripe accepts an expiry 30
+	// minutes to 24 hours ahead.
+	Now func() time.Time
+
 	api        *client.API
 	successURL string
 	cancelURL  string
+
+	mu     sync.Mutex
+	prices map[string]price  // see Price
+	ours   map[string]string // payment intent -> course; see Ours
 }
 
 // NewCheckout returns a Checkout calling Stripe with secretKey. apiURL
@@ -62,8 +73,22 @@ func NewCheckout(secretKey, apiURL string, httpClient *http.Client, successURL, 
 // CodeInternal when Stripe rejected the request (a configuration bug). The
 // cause, with Stripe's own text, is in the error chain for the log.
 func (c *Checkout) CreateSession(ctx context.Context, course membership.Course, userID int64) (url string, id string, err error) {
+	s, err := c.Open(ctx, course, userID)
+	if err != nil {
+		return "", "", err
+	}
+	return s.URL, s.ID, nil
+}
+
+// SessionLifetime is how long a new Checkout Session stays open; Stripe
+// accepts 30 minutes to 24 hours.
+const SessionLifetime = 23 * time.Hour
+
+// Open is CreateSession returning the whole session, with the time it
+// expires, so that it can be handed out again while it is open.
+func (c *Checkout) Open(ctx context.Context, course membership.Course, userID int64) (membership.CheckoutSession, error) {
 	if userID <= 0 {
-		return "", "", membership.Errorf(membership.CodeInvalid, "invalid user id %d", userID)
+		return membership.CheckoutSession{}, membership.Errorf(membership.CodeInvalid, "invalid user id %d", userID)
 	}
 	item := &stripe.CheckoutSessionLineItemParams{Quantity: stripe.Int64(1)}
 	switch {
@@ -76,7 +101,7 @@ func (c *Checkout) CreateSession(ctx context.Context, course membership.Course, 
 			ProductData: &stripe.CheckoutSessionLineItemPriceDataProductDataParams{Name: stripe.String(course.Title)},
 		}
 	default:
-		return "", "", membership.Errorf(membership.CodeInvalid, "course %q has no price", course.ID)
+		return membership.CheckoutSession{}, membership.Errorf(membership.CodeInvalid, "course %q has no price", course.ID)
 	}
 	user := strconv.FormatInt(userID, 10)
 	meta := map[string]string{MetaCourse: course.ID, MetaUserID: user}
@@ -87,6 +112,7 @@ func (c *Checkout) CreateSession(ctx context.Context, course membership.Course, 
 		PaymentIntentData: &stripe.CheckoutSessionPaymentIntentDataParams{Metadata: meta},
 		SuccessURL:        stripe.String(c.successURL),
 		CancelURL:         stripe.String(c.cancelURL),
+		ExpiresAt:         stripe.Int64(c.now().Add(SessionLifetime).Unix()),
 	}
 	params.Context = ctx
 	for k, v := range meta {
@@ -103,26 +129,34 @@ func (c *Checkout) CreateSession(ctx context.Context, course membership.Course, 
 	}
 	s, err := c.api.CheckoutSessions.New(params)
 	if err != nil {
-		return "", "", classify(err)
+		return membership.CheckoutSession{}, classify("create checkout session", err)
 	}
 	if s.URL == "" || s.ID == "" {
-		return "", "", &membership.Error{Code: membership.CodeInternal, Message: "the payment page could not be created",
+		return membership.CheckoutSession{}, &membership.Error{Code: membership.CodeInternal, Message: "the payment page could not be created",
 			Err: fmt.Errorf("stripe returned checkout session %q without url", s.ID)}
 	}
-	return s.URL, s.ID, nil
+	return membership.CheckoutSession{Course: course.ID, UserID: userID, ID: s.ID, URL: s.URL,
+		ExpiresAt: time.Unix(s.ExpiresAt, 0).UTC()}, nil
+}
+
+func (c *Checkout) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
 }
 
 // classify wraps a stripe-go error into a *membership.Error whose message
 // never holds Stripe's text.
-func classify(err error) error {
+func classify(op string, err error) error {
 	var se *stripe.Error
 	if !errors.As(err, &se) {
 		// Transport failure: refused, reset, timed out, cancelled.
 		return &membership.Error{Code: membership.CodeUnavailable, Message: "the payment service is unreachable, please try again later",
-			Err: fmt.Errorf("create checkout session: %w", err)}
+			Err: fmt.Errorf("%s: %w", op, err)}
 	}
-	cause := &stripeError{se: se, msg: fmt.Sprintf("create checkout session: stripe %s (status %d, code %q, request %s): %s",
-		se.Type, se.HTTPStatusCode, se.Code, se.RequestID, se.Msg)}
+	cause := &stripeError{se: se, msg: fmt.Sprintf("%s: stripe %s (status %d, code %q, request %s): %s",
+		op, se.Type, se.HTTPStatusCode, se.Code, se.RequestID, se.Msg)}
 	if se.HTTPStatusCode >= 500 || se.HTTPStatusCode == http.StatusTooManyRequests || se.Type == stripe.ErrorTypeAPI {
 		return &membership.Error{Code: membership.CodeUnavailable, Message: "the payment service is unavailable, please try again later", Err: cause}
 	}

@@ -31,7 +31,9 @@ type Receiver interface {
 // signature, translates the events shequn cares about into
 // membership.PaymentEvent and answers 2xx only once the Receiver has stored
 // the event, so that Stripe retries anything not stored. Unsigned, forged,
-// stale or malformed deliveries are answered 400 and store nothing.
+// stale or malformed deliveries are answered 400 and store nothing. Without
+// a signing secret every delivery is answered 503: an event signed with an
+// empty key proves nothing, so payments are simply not open.
 type WebhookHandler struct {
 	// Notify, when set, is called after a new event was stored (to wake
 	// the processor).
@@ -62,16 +64,13 @@ func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	payload, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxWebhookBody))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			h.log.WarnContext(ctx, "stripe webhook rejected: body too large", "limit", MaxWebhookBody)
-			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
-			return
-		}
-		h.log.WarnContext(ctx, "stripe webhook rejected: body unreadable", "err", err)
-		http.Error(w, "bad request", http.StatusBadRequest)
+	if h.secret == "" {
+		h.log.WarnContext(ctx, "stripe webhook refused: payments are not configured (SHEQUN_STRIPE_WEBHOOK_SECRET is not set)")
+		http.Error(w, "payments are not configured", http.StatusServiceUnavailable)
+		return
+	}
+	payload, ok := h.readBody(w, r)
+	if !ok {
 		return
 	}
 	// The API version is checked below, after the signature, so that a
@@ -123,6 +122,24 @@ func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
+// readBody reads the request body up to MaxWebhookBody; on failure it
+// answers the request and reports false.
+func (h *WebhookHandler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	payload, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxWebhookBody))
+	if err == nil {
+		return payload, true
+	}
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		h.log.WarnContext(r.Context(), "stripe webhook rejected: body too large", "limit", MaxWebhookBody)
+		http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+		return nil, false
+	}
+	h.log.WarnContext(r.Context(), "stripe webhook rejected: body unreadable", "err", err)
+	http.Error(w, "bad request", http.StatusBadRequest)
+	return nil, false
+}
+
 func (h *WebhookHandler) now() time.Time {
 	if h.Now != nil {
 		return h.Now()
@@ -150,17 +167,16 @@ func (h *WebhookHandler) translate(ctx context.Context, ev stripe.Event) (pe mem
 			h.log.InfoContext(ctx, "stripe checkout completed but not paid yet", "event", ev.ID, "session", s.ID, "payment_status", string(s.PaymentStatus))
 			return pe, false, nil
 		}
-		pe.Kind, pe.OrderID = membership.EventPaid, s.ID
-		pe.PaymentIntent = intentID(s.PaymentIntent)
-		pe.Course = s.Metadata[MetaCourse]
-		pe.UserID = userID(s.ClientReferenceID, s.Metadata)
-		pe.Amount, pe.Currency = s.AmountTotal, string(s.Currency)
-		if pe.Course == "" || pe.UserID <= 0 {
-			h.log.WarnContext(ctx, "stripe checkout paid without shequn course or user ignored (another product's checkout?)",
+		paid, ours := sessionEvent(&s)
+		paid.ID, paid.Created = pe.ID, pe.Created
+		if !ours {
+			// Another product sold on the same Stripe account: kept as a
+			// record, dropped when processed.
+			h.log.WarnContext(ctx, "stripe checkout paid without shequn course or user recorded as another product's",
 				"event", ev.ID, "session", s.ID)
-			return pe, false, nil
+			paid.Kind = membership.EventForeign
 		}
-		return pe, true, nil
+		return paid, true, nil
 	case stripe.EventTypeChargeRefunded:
 		var c stripe.Charge
 		if err := json.Unmarshal(ev.Data.Raw, &c); err != nil {

@@ -1,6 +1,7 @@
 // Command shequn runs a paid learning community in Telegram groups.
 //
 //	shequn serve [-config shequn.yaml]   run the bot
+//	shequn backup [-config shequn.yaml] FILE   copy the embedded store to FILE while serve runs
 //	shequn demo                          run the whole community on this machine and print the story
 //	shequn version                       print the version
 package main
@@ -33,7 +34,7 @@ type usageError struct{ error }
 
 func run(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: shequn serve [-config FILE] | shequn demo | shequn version")
+		fmt.Fprintln(stderr, "usage: shequn serve [-config FILE] | shequn backup [-config FILE] FILE | shequn demo | shequn version")
 		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -42,14 +43,16 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	switch args[0] {
 	case "serve":
 		err = serve(ctx, args[1:], stderr, getenv)
+	case "backup":
+		err = backup(ctx, args[1:], stdout, stderr, getenv)
 	case "demo":
 		err = demo.Run(ctx, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "shequn", version)
 	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, "usage: shequn serve [-config FILE] | shequn demo | shequn version")
+		fmt.Fprintln(stdout, "usage: shequn serve [-config FILE] | shequn backup [-config FILE] FILE | shequn demo | shequn version")
 	default:
-		err = usageError{fmt.Errorf("unknown command %q (want serve, demo or version)", args[0])}
+		err = usageError{fmt.Errorf("unknown command %q (want serve, backup, demo or version)", args[0])}
 	}
 	var ue usageError
 	switch {
@@ -83,8 +86,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		return usageError{err}
 	}
 	log := app.NewLogger(stderr, cfg.Level(), cfg.Secrets())
-	if err := cfg.RequireStripe(); err != nil {
-		log.Warn("payments disabled until configured", "reason", err.Error())
+	if !cfg.PaymentsEnabled() {
+		log.Warn("payments are not open: the Stripe webhook answers 503 and Buy says purchases are not open yet; set SHEQUN_STRIPE_SECRET_KEY and SHEQUN_STRIPE_WEBHOOK_SECRET to open them")
 	}
 	a, err := app.New(ctx, cfg, log, app.Options{})
 	if err != nil {

@@ -26,6 +26,10 @@ func TestRun(t *testing.T) {
 		{"serve without a token", []string{"serve", "-config", filepath.Join(dir, "none.yaml")}, nil, 2, "", ""},
 		{"serve without a token, default config", []string{"serve"}, map[string]string{"SHEQUN_STORE": "sqlite:" + filepath.Join(dir, "x.db")}, 2, "SHEQUN_TELEGRAM_TOKEN", ""},
 		{"bad course prefix", []string{"serve", "-config", badCourse}, nil, 2, "courses[0].prefix", ""},
+		{"stripe key without webhook secret", []string{"serve"}, map[string]string{"SHEQUN_TELEGRAM_TOKEN": "1:abc", "SHEQUN_STRIPE_SECRET_KEY": "sk_test_1"}, 2,
+			"shequn: SHEQUN_STRIPE_WEBHOOK_SECRET is not set but the Stripe secret key is", ""},
+		{"webhook secret without stripe key", []string{"serve"}, map[string]string{"SHEQUN_TELEGRAM_TOKEN": "1:abc", "SHEQUN_STRIPE_WEBHOOK_SECRET": "whsec_1"}, 2,
+			"shequn: SHEQUN_STRIPE_SECRET_KEY is not set", ""},
 		{"bad owners", []string{"serve"}, map[string]string{"SHEQUN_OWNERS": "12x"}, 2, "SHEQUN_OWNERS", ""},
 	}
 	for _, c := range cases {

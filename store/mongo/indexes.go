@@ -53,6 +53,7 @@ import (
 //	roles             generated                user_id, role, course (unique)       GrantRole, Grants, Staff
 //	dialogues         user id                  —                                    Dialogue
 //	posts             "key|chat"              —                                    MarkPosted, Posted
+//	checkout_sessions "course/user"            —                                    CheckoutSession (reuse on Buy)
 //
 // A (course, user) pair is unique because it is the _id of its enrollment
 // and of its seat. The pending-seat indexes would be partial indexes on

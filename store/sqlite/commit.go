@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // maxBatch bounds how many writes share one transaction.
@@ -11,9 +12,10 @@ const maxBatch = 64
 
 // writeReq is one write waiting for the writer.
 type writeReq struct {
-	ctx  context.Context
-	fn   func(t *tx) error
-	done chan error
+	ctx     context.Context
+	fn      func(t *tx) error
+	done    chan error
+	durable bool // see writeDurable
 }
 
 // errClosed is returned by writes after Close.
@@ -53,10 +55,23 @@ func (db *DB) startWriter() {
 // write runs fn atomically in the writer's next transaction and returns
 // once that transaction is committed.
 func (db *DB) write(ctx context.Context, fn func(t *tx) error) error {
+	return db.enqueue(ctx, writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)})
+}
+
+// writeDurable is write for what must survive a power loss once it
+// returns: a payment Stripe was told is stored. The store runs WAL with
+// synchronous=NORMAL, where a commit reaches the disk only at the next
+// checkpoint; the transaction holding a durable write commits with
+// synchronous=FULL instead, which syncs the WAL before returning. Writes
+// batched with it share that sync.
+func (db *DB) writeDurable(ctx context.Context, fn func(t *tx) error) error {
+	return db.enqueue(ctx, writeReq{ctx: ctx, fn: fn, done: make(chan error, 1), durable: true})
+}
+
+func (db *DB) enqueue(ctx context.Context, req writeReq) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	req := writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	db.closeMu.RLock()
 	if db.closed {
 		db.closeMu.RUnlock()
@@ -75,10 +90,30 @@ func (db *DB) write(ctx context.Context, fn func(t *tx) error) error {
 }
 
 func (db *DB) commit(batch []writeReq) {
-	results := make([]error, len(batch))
 	// Statements run without the callers' cancellation: interrupting one
 	// statement would abort the whole shared transaction.
 	base := context.WithoutCancel(batch[0].ctx)
+	if !slices.ContainsFunc(batch, func(r writeReq) bool { return r.durable }) {
+		db.commitBatch(base, batch)
+		return
+	}
+	// SQLite refuses to change the safety level inside a transaction; the
+	// pool holds the one writer connection, so these reach it.
+	if _, err := db.w.ExecContext(base, "PRAGMA synchronous = FULL"); err != nil {
+		for _, r := range batch {
+			r.done <- fmt.Errorf("durable commit: %w", err)
+		}
+		return
+	}
+	db.durableCommits.Add(1)
+	db.commitBatch(base, batch)
+	// A failure here leaves the writer at FULL: slower, never less safe,
+	// and the next durable commit sets NORMAL again. Nothing to report.
+	db.w.ExecContext(base, "PRAGMA synchronous = NORMAL")
+}
+
+func (db *DB) commitBatch(base context.Context, batch []writeReq) {
+	results := make([]error, len(batch))
 	sqlTx, err := db.w.BeginTx(base, nil)
 	if err != nil {
 		for _, r := range batch {

@@ -6,7 +6,9 @@
 // All writes go through a single connection whose transactions begin
 // IMMEDIATE, so writers queue in the process instead of failing with
 // SQLITE_BUSY; queries run on a separate pool of read-only connections, which
-// WAL mode lets read while the writer writes.
+// WAL mode lets read while the writer writes. Commits use
+// synchronous=NORMAL, except those holding a payment event, which use FULL
+// (see writeDurable); Backup copies the file while others write.
 //
 // Times are stored as INTEGER unix nanoseconds and come back in UTC. The
 // zero time is stored as NULL, or as 0 in a column whose NULL means "not
@@ -24,6 +26,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shequn/shequn/assignments"
@@ -75,6 +78,8 @@ type DB struct {
 	writerDone chan struct{}
 	closeMu    sync.RWMutex
 	closed     bool
+
+	durableCommits atomic.Int64 // commits made with synchronous=FULL; see writeDurable
 }
 
 // statements lists every SQL statement the package runs; see stmt.

@@ -255,6 +255,17 @@ var migrations = []string{
 		posted_at INTEGER NOT NULL,
 		PRIMARY KEY (key, chat_id)
 	) WITHOUT ROWID;`,
+
+	// 9: checkout sessions: the newest payment page of each buyer and
+	// course, handed out again while it is open.
+	`CREATE TABLE checkout_sessions (
+		course     TEXT NOT NULL,
+		user_id    INTEGER NOT NULL,
+		id         TEXT NOT NULL,
+		url        TEXT NOT NULL,
+		expires_at INTEGER NOT NULL,
+		PRIMARY KEY (course, user_id)
+	) WITHOUT ROWID;`,
 }
 
 // migrate applies the migrations the database lacks, each in its own
