@@ -79,6 +79,7 @@ type App struct {
 	Groups   *groups.Service
 	Homework *assignments.Service
 	poller   *bot.Poller // nil in webhook mode
+	intake   *bot.Intake // stores and handles every update, per chat
 	server   *http.Server
 	listener net.Listener
 	cron     *cron.Cron
@@ -174,6 +175,7 @@ func (a *App) build(ctx context.Context) error {
 		Store: a.store, Inbox: a.store, Seats: a.Groups, Courses: cfg.CourseMap(), Now: a.now, Log: a.log,
 	}
 	a.Bot = b
+	a.intake = &bot.Intake{Log: a.store, Handle: b.Handle, Now: a.now, Logger: a.log, Handled: a.countUpdate}
 	holder := instanceName()
 	a.passes = &jobs.Runner{Leases: a.store, Holder: holder, TTL: 2*a.every() + 30*time.Second, Log: a.log}
 	a.daily = &jobs.Runner{Leases: a.store, Holder: holder, TTL: time.Hour, Log: a.log}
@@ -193,7 +195,7 @@ func (a *App) build(ctx context.Context) error {
 	stripeHook := payments.NewWebhookHandler(cfg.StripeWebhookSecret, a.Members, a.log)
 	stripeHook.Notify, stripeHook.Now = a.Wake, a.now
 	mux.Handle("POST /stripe/webhook", stripeHook)
-	mux.Handle("POST /telegram/webhook", &bot.WebhookHandler{Secret: cfg.TelegramWebhookSecret, Bot: b, Log: a.log})
+	mux.Handle("POST /telegram/webhook", &bot.WebhookHandler{Secret: cfg.TelegramWebhookSecret, Intake: a.intake, Log: a.log})
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /metrics", a.serveMetrics)
 	a.server = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
@@ -204,7 +206,7 @@ func (a *App) build(ctx context.Context) error {
 			pollClient = a.opts.HTTPClient
 		}
 		a.poller = &bot.Poller{
-			API: bot.NewAPI(cfg.TelegramToken, cfg.TelegramAPIURL, pollClient), Handle: a.HandleUpdate,
+			API: bot.NewAPI(cfg.TelegramToken, cfg.TelegramAPIURL, pollClient), Intake: a.intake,
 			Log: a.log, Timeout: a.pollTimeout(),
 		}
 	}
@@ -218,15 +220,23 @@ func (a *App) pollTimeout() time.Duration {
 	return 30 * time.Second
 }
 
-// HandleUpdate handles one Telegram update (the poller and tests call it).
+// HandleUpdate stores one Telegram update and handles it before it
+// returns, unless it was stored before (tests call it).
 func (a *App) HandleUpdate(ctx context.Context, u bot.Update) error {
-	err := a.Bot.HandleUpdate(ctx, u)
+	return a.intake.HandleNow(ctx, u)
+}
+
+// countUpdate counts a handled update, and a failed one.
+func (a *App) countUpdate(err error) {
 	a.metrics.updates.Add(1)
 	if err != nil {
 		a.metrics.updateFailures.Add(1)
 	}
-	return err
 }
+
+// staleUpdate is how long a stored update may stay unfinished before any
+// instance takes it over: one that crashed or lost its store meanwhile.
+const staleUpdate = 5 * time.Minute
 
 // Wake asks the workers for a pass soon.
 func (a *App) Wake() {
@@ -251,6 +261,9 @@ func (a *App) RunJobs(ctx context.Context, now time.Time) error {
 	a.jobMu.Lock()
 	defer a.jobMu.Unlock()
 	a.metrics.passes.Add(1)
+	if err := a.intake.Recover(ctx, now.Add(-staleUpdate)); err != nil {
+		a.log.ErrorContext(ctx, "recovering stored updates", "err", err)
+	}
 	err := a.Members.ProcessPending(ctx, now)
 	if err == nil {
 		_, err = a.passes.RunOnce(ctx, jobs.Job{ID: "reconcile", Run: a.reconcile}, now)
@@ -290,6 +303,9 @@ func instanceName() string {
 // nothing is left to do: the deterministic stepping of Manual mode.
 func (a *App) Step(ctx context.Context) error {
 	if a.poller == nil { // webhook mode: updates arrive by HTTP
+		if err := a.intake.Wait(ctx); err != nil {
+			return err
+		}
 		return a.RunJobs(ctx, a.now())
 	}
 	for range 20 {

@@ -25,6 +25,15 @@ func (a *App) Run(ctx context.Context) error {
 			errc <- fmt.Errorf("http: %w", err)
 		}
 	}()
+	// Updates stored but never handled (a crash): with long polling this
+	// process is the only consumer, so all of them are ours now.
+	recoverBefore := a.now().Add(-staleUpdate)
+	if a.poller != nil {
+		recoverBefore = a.now().Add(time.Nanosecond)
+	}
+	if err := a.intake.Recover(ctx, recoverBefore); err != nil {
+		a.log.ErrorContext(ctx, "recovering stored updates", "err", err)
+	}
 	pollCtx, stopPolling := context.WithCancel(ctx)
 	defer stopPolling()
 	if a.poller != nil && !a.opts.Manual {
@@ -62,6 +71,11 @@ func (a *App) Run(ctx context.Context) error {
 	defer cancel()
 	if err := a.server.Shutdown(shutCtx); err != nil {
 		a.log.Warn("http shutdown", "err", err)
+	}
+	// Handle what was taken in; what is left is stored and recovered by
+	// the next start.
+	if err := a.intake.Wait(shutCtx); err != nil {
+		a.log.Warn("updates still being handled at shutdown", "err", err)
 	}
 	// 2. Stop the schedule and let the pass in progress end.
 	<-a.cron.Stop().Done()
