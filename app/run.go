@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -101,16 +102,27 @@ func (a *App) work(ctx context.Context) {
 			return
 		case <-a.wake:
 		}
-		if err := a.RunJobs(ctx, a.now()); err != nil && ctx.Err() == nil {
+		if err := safely(func() error { return a.RunJobs(ctx, a.now()) }); err != nil && ctx.Err() == nil {
 			a.log.ErrorContext(ctx, "background pass failed", "err", err)
 		}
 	}
 }
 
+// safely runs fn and turns a panic into an error with the stack, so that a
+// bug in one pass is logged and the worker goes on with the next.
+func safely(fn func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return fn()
+}
+
 // runDigest sends the daily digest; the schedule triggers it, and the time
 // it reads is the injected clock's.
 func (a *App) runDigest(ctx context.Context) {
-	if err := a.RunDigest(ctx, a.now()); err != nil {
+	if err := safely(func() error { return a.RunDigest(ctx, a.now()) }); err != nil {
 		a.log.ErrorContext(ctx, "daily digest failed", "err", err)
 	}
 }

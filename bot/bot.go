@@ -58,6 +58,7 @@ func (b *Bot) Init(ctx context.Context) error {
 		return fmt.Errorf("telegram getMe: %w", err)
 	}
 	b.self = me
+	textLog.Store(b.Log)
 	if b.GroupLang == "" {
 		b.GroupLang = Chinese
 	}

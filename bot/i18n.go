@@ -3,7 +3,9 @@ package bot
 import (
 	"fmt"
 	"html"
+	"log/slog"
 	"strings"
+	"sync/atomic"
 )
 
 // Lang is a language the bot writes in.
@@ -30,12 +32,27 @@ func MatchLang(code string) Lang {
 // HTML marks text that is already HTML and must not be escaped again.
 type HTML string
 
+// textLog logs a missing text; Bot.Init sets it to the bot's logger.
+var textLog atomic.Pointer[slog.Logger]
+
+// missingText is shown instead of a text the catalog lacks.
+const missingText = "text.missing"
+
 // T renders the text key in lang with args. String arguments are escaped
 // for parse_mode=HTML; pass HTML for pieces that are markup already.
+//
+// A key the catalog lacks (a bug: a key built at run time from a new
+// value) never panics, since T runs inside the reconciler and payment
+// workers: it is logged and a neutral text is shown instead.
 func T(lang Lang, key string, args ...any) string {
 	forms, ok := catalog[key]
 	if !ok {
-		panic("bot: no text " + key)
+		log := textLog.Load()
+		if log == nil {
+			log = slog.Default()
+		}
+		log.Error("no text for a key", "key", key, "lang", string(lang))
+		forms, args = catalog[missingText], nil
 	}
 	form := forms[0]
 	if lang == English {
