@@ -284,6 +284,20 @@ func (a *App) RunDigest(ctx context.Context, now time.Time) error {
 	return err
 }
 
+// keepUpdates is how long the update log remembers a handled update.
+// Telegram redelivers an update for at most a day, and restarts its ids
+// only after a week of silence, which the content hash tells apart anyway.
+const keepUpdates = 7 * 24 * time.Hour
+
+// PruneUpdates forgets updates handled more than a week before now, on
+// one instance a day; the schedule runs it daily.
+func (a *App) PruneUpdates(ctx context.Context, now time.Time) error {
+	_, err := a.daily.RunOnce(ctx, jobs.Job{ID: "prune-updates", Run: func(ctx context.Context, now time.Time) error {
+		return a.store.PruneUpdates(ctx, now.Add(-keepUpdates))
+	}}, now)
+	return err
+}
+
 func (a *App) every() time.Duration {
 	if a.opts.ReconcileEvery > 0 {
 		return a.opts.ReconcileEvery

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shequn/shequn/app"
 	"github.com/shequn/shequn/demo"
@@ -111,5 +112,38 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The daily job forgets updates handled more than a week ago, and only
+// those: a redelivery of a recent one is still recognised.
+func TestPruneUpdatesKeepsAWeek(t *testing.T) {
+	h, err := demo.Start(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	ctx := t.Context()
+	st := h.App.Store()
+	saved := func(id int64) bool {
+		t.Helper()
+		ok, err := st.SaveUpdate(ctx, id, 7, "h", []byte(`{}`), h.Clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	saved(1)
+	must(t, st.FinishUpdate(ctx, 1, h.Clock.Now()))
+	h.Clock.Advance(6 * 24 * time.Hour)
+	saved(2)
+	must(t, st.FinishUpdate(ctx, 2, h.Clock.Now()))
+	h.Clock.Advance(2 * 24 * time.Hour)
+	must(t, h.App.PruneUpdates(ctx, h.Clock.Now()))
+	if !saved(1) {
+		t.Error("an update handled 8 days ago is still remembered")
+	}
+	if saved(2) {
+		t.Error("an update handled 2 days ago was forgotten")
 	}
 }

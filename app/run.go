@@ -54,6 +54,9 @@ func (a *App) Run(ctx context.Context) error {
 		if _, err := a.cron.AddFunc(fmt.Sprintf("%d %d * * *", minute, hour), func() { a.runDigest(workCtx) }); err != nil {
 			return fmt.Errorf("schedule the digest: %w", err)
 		}
+		if _, err := a.cron.AddFunc("17 4 * * *", func() { a.pruneUpdates(workCtx) }); err != nil {
+			return fmt.Errorf("schedule the update log's pruning: %w", err)
+		}
 		a.cron.Start()
 		a.Wake() // finish what a previous run left
 	}
@@ -117,6 +120,14 @@ func safely(fn func() error) (err error) {
 		}
 	}()
 	return fn()
+}
+
+// pruneUpdates prunes the update log; the schedule triggers it, and the
+// time it reads is the injected clock's.
+func (a *App) pruneUpdates(ctx context.Context) {
+	if err := safely(func() error { return a.PruneUpdates(ctx, a.now()) }); err != nil {
+		a.log.ErrorContext(ctx, "pruning the update log failed", "err", err)
+	}
 }
 
 // runDigest sends the daily digest; the schedule triggers it, and the time
