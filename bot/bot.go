@@ -43,10 +43,13 @@ type Bot struct {
 	Log       *slog.Logger
 	// HandlerTimeout bounds one update's handling; zero means 30 s.
 	HandlerTimeout time.Duration
+	// CommandsPerMinute is each user's budget of commands; zero means 20.
+	CommandsPerMinute int
 
 	self    tgbotapi.User
 	handler HandlerFunc
 	seen    sync.Map // user id -> profileKey, to skip saving unchanged profiles
+	flood   floodGuard
 }
 
 type profileKey struct{ username, first, lang string }
@@ -130,7 +133,7 @@ func (b *Bot) routes() *Router {
 // calls it, once per update.
 func (b *Bot) Handle(ctx context.Context, u tgbotapi.Update) error {
 	r, ok := b.request(ctx, u)
-	if !ok {
+	if !ok || !b.admit(ctx, r) {
 		return nil
 	}
 	err := b.handler(ctx, r)
