@@ -54,6 +54,9 @@ type Options struct {
 	Limits     *bot.Limits      // Telegram's limits when nil
 	// Listener serves HTTP instead of listening on the configured address.
 	Listener net.Listener
+	// MetricsListener serves /metrics instead of listening on
+	// cfg.MetricsAddr.
+	MetricsListener net.Listener
 	// Manual leaves the stepping to the caller: no poller, no background
 	// worker, no schedule; Step takes the waiting updates and runs a pass.
 	Manual bool
@@ -88,6 +91,12 @@ type App struct {
 	daily    *jobs.Runner // the daily digest, on one instance a day
 	metrics  counters
 	jobMu    sync.Mutex // one pass of the jobs at a time
+
+	// /metrics on its own address, off the public port; Telegram's recent
+	// answers for /healthz.
+	metricsServer *http.Server
+	metricsLn     net.Listener
+	health        *bot.Health
 }
 
 // New opens the store and builds every part; it asks Telegram who the bot
@@ -115,6 +124,14 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 		if a.listener, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
 			st.Close()
 			return nil, fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
+		}
+	}
+	a.metricsLn = opts.MetricsListener
+	if a.metricsLn == nil {
+		if a.metricsLn, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			a.listener.Close()
+			st.Close()
+			return nil, fmt.Errorf("listen on %s (metrics): %w", cfg.MetricsAddr, err)
 		}
 	}
 	return a, nil
@@ -149,7 +166,9 @@ func (a *App) build(ctx context.Context) error {
 	if a.opts.Limits != nil {
 		limits = *a.opts.Limits
 	}
-	a.sender = bot.NewSender(bot.NewAPI(cfg.TelegramToken, cfg.TelegramAPIURL, httpClient), limits, a.log, a.opts.SenderOptions...)
+	a.health = &bot.Health{Now: a.now}
+	senderOpts := append([]bot.SenderOption{bot.WithHealth(a.health)}, a.opts.SenderOptions...)
+	a.sender = bot.NewSender(bot.NewAPI(cfg.TelegramToken, cfg.TelegramAPIURL, httpClient), limits, a.log, senderOpts...)
 	b := &bot.Bot{
 		Sender: a.sender, Updates: a.store, Members: a.store, Profiles: a.store,
 		Roles: a.store, Dialogues: a.store, Location: cfg.Location,
@@ -197,8 +216,10 @@ func (a *App) build(ctx context.Context) error {
 	mux.Handle("POST /stripe/webhook", stripeHook)
 	mux.Handle("POST /telegram/webhook", &bot.WebhookHandler{Secret: cfg.TelegramWebhookSecret, Intake: a.intake, Log: a.log})
 	mux.HandleFunc("GET /healthz", a.healthz)
-	mux.HandleFunc("GET /metrics", a.serveMetrics)
 	a.server = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
+	metrics := http.NewServeMux()
+	metrics.HandleFunc("GET /metrics", a.serveMetrics)
+	a.metricsServer = &http.Server{Handler: metrics, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
 
 	if !cfg.WebhookMode() {
 		pollClient := bot.NewHTTPClient(a.pollTimeout())
@@ -207,7 +228,7 @@ func (a *App) build(ctx context.Context) error {
 		}
 		a.poller = &bot.Poller{
 			API: bot.NewAPI(cfg.TelegramToken, cfg.TelegramAPIURL, pollClient), Intake: a.intake,
-			Log: a.log, Timeout: a.pollTimeout(),
+			Log: a.log, Timeout: a.pollTimeout(), Health: a.health,
 		}
 	}
 	return nil
@@ -248,6 +269,9 @@ func (a *App) Wake() {
 
 // Addr is the address HTTP is served on.
 func (a *App) Addr() string { return a.listener.Addr().String() }
+
+// MetricsAddr is the address /metrics is served on.
+func (a *App) MetricsAddr() string { return a.metricsLn.Addr().String() }
 
 // Store returns the app's store.
 func (a *App) Store() Store { return a.store }

@@ -26,6 +26,11 @@ func (a *App) Run(ctx context.Context) error {
 			errc <- fmt.Errorf("http: %w", err)
 		}
 	}()
+	go func() {
+		if err := a.metricsServer.Serve(a.metricsLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("metrics http: %w", err)
+		}
+	}()
 	// Updates stored but never handled (a crash): with long polling this
 	// process is the only consumer, so all of them are ours now.
 	recoverBefore := a.now().Add(-staleUpdate)
@@ -60,7 +65,7 @@ func (a *App) Run(ctx context.Context) error {
 		a.cron.Start()
 		a.Wake() // finish what a previous run left
 	}
-	a.log.InfoContext(ctx, "shequn running", "http", ln.Addr().String(), "bot", a.Bot.Username(), "polling", a.poller != nil)
+	a.log.InfoContext(ctx, "shequn running", "http", ln.Addr().String(), "metrics", a.metricsLn.Addr().String(), "bot", a.Bot.Username(), "polling", a.poller != nil)
 
 	var runErr error
 	select {
@@ -92,6 +97,9 @@ func (a *App) Run(ctx context.Context) error {
 	// 3. Flush the sender.
 	if err := a.sender.Close(shutCtx); err != nil {
 		a.log.Warn("sender flush", "err", err)
+	}
+	if err := a.metricsServer.Shutdown(shutCtx); err != nil {
+		a.log.Warn("metrics http shutdown", "err", err)
 	}
 	return runErr
 }
@@ -142,10 +150,17 @@ func (a *App) runDigest(ctx context.Context) {
 // after Run returned.
 func (a *App) Close() error {
 	a.listener.Close() // already closed by a Run that ran
+	a.metricsLn.Close()
 	return a.store.Close()
 }
 
-// healthz reports whether the store and Telegram answer.
+// telegramGrace is how long Telegram may fail before /healthz reports it:
+// the sender and the poller retry shorter outages on their own.
+const telegramGrace = 2 * time.Minute
+
+// healthz reports whether the store answers a ping and whether Telegram
+// answered lately, from what the sender and the poller saw: a probe never
+// calls Telegram, so probing often costs Telegram nothing.
 func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
@@ -155,9 +170,12 @@ func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
 		status["store"], code = "unreachable", http.StatusServiceUnavailable
 		a.log.WarnContext(ctx, "health: store", "err", err)
 	}
-	if err := a.Bot.Ping(ctx); err != nil {
+	ok, last := a.health.Telegram(a.now(), telegramGrace)
+	if !ok {
 		status["telegram"], code = "unreachable", http.StatusServiceUnavailable
-		a.log.WarnContext(ctx, "health: telegram", "err", err)
+	}
+	if !last.IsZero() {
+		status["telegram_last_ok"] = last.Format(time.RFC3339)
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)

@@ -299,9 +299,6 @@ func groupName(lang Lang, g groups.Group) string {
 	return T(lang, "group.student", g.Ordinal)
 }
 
-// Ping checks that Telegram answers.
-func (b *Bot) Ping(ctx context.Context) error { return b.Sender.Ping(ctx) }
-
 // SetWebhook points Telegram at url for webhook mode, with the secret token
 // Telegram will send back in every request.
 func (b *Bot) SetWebhook(ctx context.Context, url, secret string) error {

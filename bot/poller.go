@@ -30,6 +30,8 @@ type Poller struct {
 	Timeout time.Duration // long-poll timeout; zero means 30 s
 	// AllowedUpdates lists the update types asked for.
 	AllowedUpdates []string
+	// Health records every poll's outcome; may be nil.
+	Health *Health
 	// Sleep waits between failed polls; tests replace it.
 	Sleep func(ctx context.Context, d time.Duration) error
 
@@ -63,6 +65,9 @@ func (p *Poller) Run(ctx context.Context) error {
 		}
 		cfg := tgbotapi.UpdateConfig{Offset: confirm, Timeout: int(timeout / time.Second), Limit: 100, AllowedUpdates: allowed}
 		updates, err := p.getUpdates(ctx, cfg)
+		if ctx.Err() == nil && p.Health != nil {
+			p.Health.record(err)
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				p.confirm(confirm)

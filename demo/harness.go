@@ -65,6 +65,7 @@ func Start(ctx context.Context, setups ...Setup) (*Harness, error) {
 	cfg.StripeSecretKey = "sk_test_demo"
 	cfg.Owners = []int64{h.Owner}
 	cfg.Store = "sqlite:" + filepath.Join(dir, "shequn.db")
+	cfg.MetricsAddr = "127.0.0.1:0"
 	cfg.Courses = []membership.Course{
 		{ID: "ppt", Title: "PPT 高效办公", Prefix: "PPT", Amount: 19900, Currency: "cny", PaymentMethods: config.DefaultPaymentMethods},
 	}
