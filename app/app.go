@@ -340,10 +340,10 @@ func instanceName() string {
 // Step takes every waiting update and runs background passes until
 // nothing is left to do: the deterministic stepping of Manual mode.
 func (a *App) Step(ctx context.Context) error {
+	if err := a.intake.Wait(ctx); err != nil { // updates recovered or posted by webhook
+		return err
+	}
 	if a.poller == nil { // webhook mode: updates arrive by HTTP
-		if err := a.intake.Wait(ctx); err != nil {
-			return err
-		}
 		return a.RunJobs(ctx, a.now())
 	}
 	for range 20 {

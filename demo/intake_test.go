@@ -1,10 +1,18 @@
 package demo
 
 import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net"
 	"strings"
 	"testing"
 	"time"
 
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/shequn/shequn/app"
+	"github.com/shequn/shequn/bot"
 	"github.com/shequn/shequn/bot/telegramtest"
 )
 
@@ -63,5 +71,45 @@ func TestUnregisteredGroupAnswersOwnersOnly(t *testing.T) {
 	must(t, h.Say(t.Context(), stranger, chat, "/help@shequn_bot"))
 	if n := len(h.TG.BotMessages(chat)) - before; n != 1 {
 		t.Fatalf("the group's creator got %d answers once it was registered, want 1", n)
+	}
+}
+
+// An update stored (and so confirmed to Telegram) but never handled, as a
+// crash leaves it, is handled when the app starts again.
+func TestStoredUpdateIsHandledAfterARestart(t *testing.T) {
+	h := mustStart(t)
+	h.TG.AddUser(telegramtest.User{ID: 42, FirstName: "A", LanguageCode: "en"})
+	must(t, h.Say(t.Context(), 42, 42, "/start")) // opens the chat
+	before := len(h.TG.BotMessages(42))
+	update := tgbotapi.Update{UpdateID: 4242, Message: &tgbotapi.Message{
+		MessageID: 1, Date: int(time.Now().Unix()), Text: "/help",
+		Entities: []tgbotapi.MessageEntity{{Type: "bot_command", Offset: 0, Length: 5}},
+		From:     &tgbotapi.User{ID: 42, FirstName: "A", LanguageCode: "en"},
+		Chat:     &tgbotapi.Chat{ID: 42, Type: "private"},
+	}}
+	payload, err := json.Marshal(update)
+	must(t, err)
+	if _, err := h.App.Store().SaveUpdate(t.Context(), 4242, 42, "crash", payload, h.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	// The restart: another app on the same store and Telegram.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	again, err := app.New(t.Context(), h.Config, slog.New(slog.DiscardHandler), app.Options{
+		Listener: ln, Manual: true, Limits: &bot.Limits{}, Checkout: h.Sales, Now: h.Clock.Now,
+	})
+	must(t, err)
+	runCtx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- again.Run(runCtx) }()
+	defer func() { cancel(); <-done; again.Close() }()
+	for deadline := time.Now().Add(10 * time.Second); len(h.TG.BotMessages(42)) == before; {
+		must(t, again.Step(t.Context()))
+		if time.Now().After(deadline) {
+			t.Fatal("the stored update was never handled")
+		}
+	}
+	if last, _ := h.LastBotMessage(42); !strings.Contains(last.Text, "/start") {
+		t.Fatalf("reply: %q", last.Text)
 	}
 }
