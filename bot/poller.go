@@ -154,7 +154,7 @@ func (p *Poller) Drain(ctx context.Context) (int, error) {
 			return total, fmt.Errorf("getUpdates: %w", redact(err, p.API.Token))
 		}
 		if len(updates) == 0 {
-			return total, nil
+			return total, p.Intake.Wait(ctx) // recovered updates too
 		}
 		if err := p.Intake.Accept(ctx, updates); err != nil {
 			return total, err

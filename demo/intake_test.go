@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net"
 	"strings"
@@ -111,5 +112,30 @@ func TestStoredUpdateIsHandledAfterARestart(t *testing.T) {
 	}
 	if last, _ := h.LastBotMessage(42); !strings.Contains(last.Text, "/start") {
 		t.Fatalf("reply: %q", last.Text)
+	}
+}
+
+// An update another instance stored and never finished (it stopped) is
+// taken over once it has waited five minutes, and not before.
+func TestStaleUpdateIsTakenOver(t *testing.T) {
+	h := mustStart(t)
+	h.TG.AddUser(telegramtest.User{ID: 42, FirstName: "A", LanguageCode: "en"})
+	must(t, h.Say(t.Context(), 42, 42, "/start")) // opens the chat
+	before := len(h.TG.BotMessages(42))
+	payload := fmt.Appendf(nil, `{"update_id":4243,"message":{"message_id":2,"date":%d,"text":"/help",
+		"entities":[{"type":"bot_command","offset":0,"length":5}],
+		"from":{"id":42,"is_bot":false,"first_name":"A","language_code":"en"},"chat":{"id":42,"type":"private"}}}`, time.Now().Unix())
+	if _, err := h.App.Store().SaveUpdate(t.Context(), 4243, 42, "other", payload, h.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	h.Clock.Advance(2 * time.Minute)
+	must(t, h.Step(t.Context()))
+	if n := len(h.TG.BotMessages(42)) - before; n != 0 {
+		t.Fatalf("an update another instance holds was taken after 2 minutes")
+	}
+	h.Clock.Advance(4 * time.Minute)
+	must(t, h.Step(t.Context()))
+	if n := len(h.TG.BotMessages(42)) - before; n != 1 {
+		t.Fatalf("%d answers to the stale update, want 1", n)
 	}
 }
