@@ -83,7 +83,7 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	// Handle what was taken in; what is left is stored and recovered by
 	// the next start.
-	if err := a.intake.Wait(shutCtx); err != nil {
+	if err := a.intake.Close(shutCtx); err != nil {
 		a.log.Warn("updates still being handled at shutdown", "err", err)
 	}
 	// 2. Stop the schedule and let the pass in progress end.

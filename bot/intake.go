@@ -37,6 +37,7 @@ type Intake struct {
 	chats    map[int64]*chatQueue
 	inMemory map[int]bool  // update ids queued or being handled here
 	idle     chan struct{} // closed when the last worker ends
+	stopped  bool          // Close gave up waiting: workers take nothing more
 }
 
 // chatQueue is one chat's waiting updates and the state of its worker.
@@ -201,6 +202,13 @@ func (in *Intake) enqueueLocked(u tgbotapi.Update) {
 func (in *Intake) work(key int64, q *chatQueue) {
 	for {
 		in.mu.Lock()
+		if in.stopped {
+			// Left unfinished in the store: the next start handles them.
+			for _, u := range q.items {
+				delete(in.inMemory, u.UpdateID)
+			}
+			q.items, q.behind = nil, false
+		}
 		if len(q.items) == 0 && q.behind {
 			q.reloading = true
 			in.mu.Unlock()
@@ -260,6 +268,9 @@ func (in *Intake) refill(key int64, q *chatQueue) {
 // update is not retried for ever.
 func (in *Intake) handleOne(ctx context.Context, u tgbotapi.Update) error {
 	err := in.safely(ctx, u)
+	if errors.Is(err, ErrSenderClosed) {
+		return err // shutting down: the next start handles it again
+	}
 	if in.Handled != nil {
 		in.Handled(err)
 	}
@@ -296,6 +307,19 @@ func (in *Intake) Wait(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// Close waits, until ctx ends, for the updates accepted to be handled;
+// then workers finish the update in hand and take no more. What is left
+// stays in the store for Recover at the next start.
+func (in *Intake) Close(ctx context.Context) error {
+	err := in.Wait(ctx)
+	if err != nil {
+		in.mu.Lock()
+		in.stopped = true
+		in.mu.Unlock()
+	}
+	return err
 }
 
 // chatKey groups updates that must be handled in order.

@@ -311,3 +311,45 @@ func (n notifyingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	return http.DefaultTransport.RoundTrip(r)
 }
+
+// A shutdown that cannot wait for a busy chat leaves its queued updates in
+// the store, and the next start handles them, once.
+func TestIntakeCloseLeavesTheRestStored(t *testing.T) {
+	_, db, rec := pollerFixture(t)
+	release := make(chan struct{})
+	rec.hold = func(text string) {
+		if text == "1" {
+			<-release
+		}
+	}
+	in := newIntake(db, rec.handle)
+	var us []tgbotapi.Update
+	for i := 1; i <= 3; i++ {
+		us = append(us, tgbotapi.Update{UpdateID: i, Message: &tgbotapi.Message{Text: fmt.Sprint(i), Chat: &tgbotapi.Chat{ID: 7}}})
+	}
+	if err := in.Accept(t.Context(), us); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	if err := in.Close(ctx); err == nil {
+		t.Fatal("Close did not give up on the stuck chat")
+	}
+	close(release)
+	rec.wait(t, "1")
+	in.Wait(t.Context())
+	rec.mu.Lock()
+	early := rec.seen["2"] + rec.seen["3"]
+	rec.mu.Unlock()
+	if early != 0 {
+		t.Fatal("the closed intake went on with the queue")
+	}
+
+	next := newIntake(db, rec.handle)
+	if err := next.Recover(t.Context(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	rec.wait(t, "2", "3")
+	next.Wait(t.Context())
+	rec.once(t, "1", "2", "3")
+}
