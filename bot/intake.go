@@ -147,7 +147,9 @@ func (in *Intake) Recover(ctx context.Context, staleBefore time.Time) error {
 func (in *Intake) reload(ctx context.Context, chat *int64, staleBefore time.Time, take func([]tgbotapi.Update)) error {
 	limit := in.queueLen()
 	for {
-		raw, err := in.Log.ClaimUpdates(ctx, chat, staleBefore, in.Now(), limit)
+		// Claimed no earlier than staleBefore, so the next page does not
+		// take them again.
+		raw, err := in.Log.ClaimUpdates(ctx, chat, staleBefore, later(in.Now(), staleBefore), limit)
 		if err != nil {
 			return err
 		}
@@ -156,6 +158,13 @@ func (in *Intake) reload(ctx context.Context, chat *int64, staleBefore time.Time
 			return nil
 		}
 	}
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 func decodeUpdates(raw [][]byte, log *slog.Logger) []tgbotapi.Update {

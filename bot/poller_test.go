@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -352,4 +353,30 @@ func TestIntakeCloseLeavesTheRestStored(t *testing.T) {
 	rec.wait(t, "2", "3")
 	next.Wait(t.Context())
 	rec.once(t, "1", "2", "3")
+}
+
+// Recovering more stored updates than a page, with a clock that stands
+// still, takes each once and ends.
+func TestRecoverPagesWithAStillClock(t *testing.T) {
+	_, db, rec := pollerFixture(t)
+	still := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	first := &bot.Intake{Log: db, Handle: rec.handle, Now: func() time.Time { return still }, Logger: quiet, QueueLen: 5}
+	var want []string
+	for i := 1; i <= 12; i++ {
+		text := fmt.Sprint(i)
+		want = append(want, text)
+		u := tgbotapi.Update{UpdateID: i, Message: &tgbotapi.Message{Text: text, Chat: &tgbotapi.Chat{ID: int64(i)}}}
+		payload, _ := json.Marshal(u)
+		if _, err := db.SaveUpdate(t.Context(), int64(i), int64(i), text, payload, still); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	if err := first.Recover(ctx, still.Add(time.Nanosecond)); err != nil {
+		t.Fatal(err)
+	}
+	rec.wait(t, want...)
+	first.Wait(t.Context())
+	rec.once(t, want...)
 }
