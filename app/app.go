@@ -56,6 +56,9 @@ type Options struct {
 	Limits     *bot.Limits      // Telegram's limits when nil
 	// Listener serves HTTP instead of listening on the configured address.
 	Listener net.Listener
+	// MetricsListener serves /metrics instead of listening on
+	// cfg.MetricsAddr.
+	MetricsListener net.Listener
 	// Manual leaves the stepping to the caller: no poller, no background
 	// worker, no schedule; Step takes the waiting updates and runs a pass.
 	Manual bool
@@ -81,6 +84,7 @@ type App struct {
 	Groups   *groups.Service
 	Homework *assignments.Service
 	poller   *bot.Poller // nil in webhook mode
+	intake   *bot.Intake // stores and handles every update, per chat
 	server   *http.Server
 	listener net.Listener
 	cron     *cron.Cron
@@ -92,6 +96,12 @@ type App struct {
 
 	// stripe calls Stripe's API; nil while payments are not configured.
 	stripe *payments.Checkout
+	// /metrics on its own address, off the public port; Telegram's recent
+	// answers for /healthz.
+	metricsServer *http.Server
+	metricsLn     net.Listener
+	health        *bot.Health
+	recovered     time.Time // when a pass last looked for stale updates; under jobMu
 }
 
 // New opens the store and builds every part; it asks Telegram who the bot
@@ -119,6 +129,14 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 		if a.listener, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
 			st.Close()
 			return nil, fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
+		}
+	}
+	a.metricsLn = opts.MetricsListener
+	if a.metricsLn == nil {
+		if a.metricsLn, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			a.listener.Close()
+			st.Close()
+			return nil, fmt.Errorf("listen on %s (metrics): %w", cfg.MetricsAddr, err)
 		}
 	}
 	return a, nil
@@ -153,7 +171,9 @@ func (a *App) build(ctx context.Context) error {
 	if a.opts.Limits != nil {
 		limits = *a.opts.Limits
 	}
-	a.sender = bot.NewSender(bot.NewAPI(cfg.TelegramToken, cfg.TelegramAPIURL, httpClient), limits, a.log, a.opts.SenderOptions...)
+	a.health = &bot.Health{Now: a.now}
+	senderOpts := append([]bot.SenderOption{bot.WithHealth(a.health)}, a.opts.SenderOptions...)
+	a.sender = bot.NewSender(bot.NewAPI(cfg.TelegramToken, cfg.TelegramAPIURL, httpClient), limits, a.log, senderOpts...)
 	b := &bot.Bot{
 		Sender: a.sender, Updates: a.store, Members: a.store, Profiles: a.store,
 		Roles: a.store, Dialogues: a.store, Location: cfg.Location,
@@ -187,6 +207,7 @@ func (a *App) build(ctx context.Context) error {
 		a.Members.Prices, a.Members.Origins = a.stripe, a.stripe
 	}
 	a.Bot = b
+	a.intake = &bot.Intake{Log: a.store, Handle: b.Handle, Now: a.now, Logger: a.log, Handled: a.countUpdate}
 	holder := instanceName()
 	a.passes = &jobs.Runner{Leases: a.store, Holder: holder, TTL: 2*a.every() + 30*time.Second, Log: a.log}
 	a.daily = &jobs.Runner{Leases: a.store, Holder: holder, TTL: time.Hour, Log: a.log}
@@ -206,10 +227,12 @@ func (a *App) build(ctx context.Context) error {
 	stripeHook := payments.NewWebhookHandler(cfg.StripeWebhookSecret, a.Members, a.log)
 	stripeHook.Notify, stripeHook.Now = a.Wake, a.now
 	mux.Handle("POST /stripe/webhook", stripeHook)
-	mux.Handle("POST /telegram/webhook", &bot.WebhookHandler{Secret: cfg.TelegramWebhookSecret, Bot: b, Log: a.log})
+	mux.Handle("POST /telegram/webhook", &bot.WebhookHandler{Secret: cfg.TelegramWebhookSecret, Intake: a.intake, Log: a.log})
 	mux.HandleFunc("GET /healthz", a.healthz)
-	mux.HandleFunc("GET /metrics", a.serveMetrics)
 	a.server = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
+	metrics := http.NewServeMux()
+	metrics.HandleFunc("GET /metrics", a.serveMetrics)
+	a.metricsServer = &http.Server{Handler: metrics, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
 
 	if !cfg.WebhookMode() {
 		pollClient := bot.NewHTTPClient(a.pollTimeout())
@@ -217,8 +240,8 @@ func (a *App) build(ctx context.Context) error {
 			pollClient = a.opts.HTTPClient
 		}
 		a.poller = &bot.Poller{
-			API: bot.NewAPI(cfg.TelegramToken, cfg.TelegramAPIURL, pollClient), Handle: a.HandleUpdate,
-			Log: a.log, Timeout: a.pollTimeout(),
+			API: bot.NewAPI(cfg.TelegramToken, cfg.TelegramAPIURL, pollClient), Intake: a.intake,
+			Log: a.log, Timeout: a.pollTimeout(), Health: a.health,
 		}
 	}
 	return nil
@@ -231,15 +254,23 @@ func (a *App) pollTimeout() time.Duration {
 	return 30 * time.Second
 }
 
-// HandleUpdate handles one Telegram update (the poller and tests call it).
+// HandleUpdate stores one Telegram update and handles it before it
+// returns, unless it was stored before (tests call it).
 func (a *App) HandleUpdate(ctx context.Context, u bot.Update) error {
-	err := a.Bot.HandleUpdate(ctx, u)
+	return a.intake.HandleNow(ctx, u)
+}
+
+// countUpdate counts a handled update, and a failed one.
+func (a *App) countUpdate(err error) {
 	a.metrics.updates.Add(1)
 	if err != nil {
 		a.metrics.updateFailures.Add(1)
 	}
-	return err
 }
+
+// staleUpdate is how long a stored update may stay unfinished before any
+// instance takes it over: one that crashed or lost its store meanwhile.
+const staleUpdate = 5 * time.Minute
 
 // Wake asks the workers for a pass soon.
 func (a *App) Wake() {
@@ -251,6 +282,9 @@ func (a *App) Wake() {
 
 // Addr is the address HTTP is served on.
 func (a *App) Addr() string { return a.listener.Addr().String() }
+
+// MetricsAddr is the address /metrics is served on.
+func (a *App) MetricsAddr() string { return a.metricsLn.Addr().String() }
 
 // Store returns the app's store.
 func (a *App) Store() Store { return a.store }
@@ -264,6 +298,13 @@ func (a *App) RunJobs(ctx context.Context, now time.Time) error {
 	a.jobMu.Lock()
 	defer a.jobMu.Unlock()
 	a.metrics.passes.Add(1)
+	if now.Sub(a.recovered) >= time.Minute || now.Before(a.recovered) {
+		// Not on every wake: a pass runs for every stored payment.
+		a.recovered = now
+		if err := a.intake.Recover(ctx, now.Add(-staleUpdate)); err != nil {
+			a.log.ErrorContext(ctx, "recovering stored updates", "err", err)
+		}
+	}
 	err := a.Members.ProcessPending(ctx, now)
 	if err == nil {
 		_, err = a.passes.RunOnce(ctx, jobs.Job{ID: "reconcile", Run: a.reconcile}, now)
@@ -281,6 +322,20 @@ func (a *App) reconcile(ctx context.Context, now time.Time) error {
 // RunDigest sends the daily digest to reviewers, on one instance.
 func (a *App) RunDigest(ctx context.Context, now time.Time) error {
 	_, err := a.daily.RunOnce(ctx, jobs.Job{ID: "digest", Run: a.Homework.Digest}, now)
+	return err
+}
+
+// keepUpdates is how long the update log remembers a handled update.
+// Telegram redelivers an update for at most a day, and restarts its ids
+// only after a week of silence, which the content hash tells apart anyway.
+const keepUpdates = 7 * 24 * time.Hour
+
+// PruneUpdates forgets updates handled more than a week before now, on
+// one instance a day; the schedule runs it daily.
+func (a *App) PruneUpdates(ctx context.Context, now time.Time) error {
+	_, err := a.daily.RunOnce(ctx, jobs.Job{ID: "prune-updates", Run: func(ctx context.Context, now time.Time) error {
+		return a.store.PruneUpdates(ctx, now.Add(-keepUpdates))
+	}}, now)
 	return err
 }
 
@@ -302,6 +357,9 @@ func instanceName() string {
 // Step takes every waiting update and runs background passes until
 // nothing is left to do: the deterministic stepping of Manual mode.
 func (a *App) Step(ctx context.Context) error {
+	if err := a.intake.Wait(ctx); err != nil { // updates recovered or posted by webhook
+		return err
+	}
 	if a.poller == nil { // webhook mode: updates arrive by HTTP
 		return a.RunJobs(ctx, a.now())
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -25,6 +26,20 @@ func (a *App) Run(ctx context.Context) error {
 			errc <- fmt.Errorf("http: %w", err)
 		}
 	}()
+	go func() {
+		if err := a.metricsServer.Serve(a.metricsLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("metrics http: %w", err)
+		}
+	}()
+	// Updates stored but never handled (a crash): with long polling this
+	// process is the only consumer, so all of them are ours now.
+	recoverBefore := a.now().Add(-staleUpdate)
+	if a.poller != nil {
+		recoverBefore = a.now().Add(time.Nanosecond)
+	}
+	if err := a.intake.Recover(ctx, recoverBefore); err != nil {
+		a.log.ErrorContext(ctx, "recovering stored updates", "err", err)
+	}
 	pollCtx, stopPolling := context.WithCancel(ctx)
 	defer stopPolling()
 	if a.poller != nil && !a.opts.Manual {
@@ -56,10 +71,13 @@ func (a *App) Run(ctx context.Context) error {
 			// daily lease keeps restarts from asking Stripe again.
 			go func() { defer close(reconciled); a.runStripeReconcile(workCtx) }()
 		}
+		if _, err := a.cron.AddFunc("17 4 * * *", func() { a.pruneUpdates(workCtx) }); err != nil {
+			return fmt.Errorf("schedule the update log's pruning: %w", err)
+		}
 		a.cron.Start()
 		a.Wake() // finish what a previous run left
 	}
-	a.log.InfoContext(ctx, "shequn running", "http", ln.Addr().String(), "bot", a.Bot.Username(), "polling", a.poller != nil)
+	a.log.InfoContext(ctx, "shequn running", "http", ln.Addr().String(), "metrics", a.metricsLn.Addr().String(), "bot", a.Bot.Username(), "polling", a.poller != nil)
 
 	var runErr error
 	select {
@@ -75,6 +93,11 @@ func (a *App) Run(ctx context.Context) error {
 	if err := a.server.Shutdown(shutCtx); err != nil {
 		a.log.Warn("http shutdown", "err", err)
 	}
+	// Handle what was taken in; what is left is stored and recovered by
+	// the next start.
+	if err := a.intake.Close(shutCtx); err != nil {
+		a.log.Warn("updates still being handled at shutdown", "err", err)
+	}
 	// 2. Stop the schedule and let the pass in progress end.
 	<-a.cron.Stop().Done()
 	stopWork()
@@ -88,6 +111,9 @@ func (a *App) Run(ctx context.Context) error {
 	if err := a.sender.Close(shutCtx); err != nil {
 		a.log.Warn("sender flush", "err", err)
 	}
+	if err := a.metricsServer.Shutdown(shutCtx); err != nil {
+		a.log.Warn("metrics http shutdown", "err", err)
+	}
 	return runErr
 }
 
@@ -100,16 +126,35 @@ func (a *App) work(ctx context.Context) {
 			return
 		case <-a.wake:
 		}
-		if err := a.RunJobs(ctx, a.now()); err != nil && ctx.Err() == nil {
+		if err := safely(func() error { return a.RunJobs(ctx, a.now()) }); err != nil && ctx.Err() == nil {
 			a.log.ErrorContext(ctx, "background pass failed", "err", err)
 		}
+	}
+}
+
+// safely runs fn and turns a panic into an error with the stack, so that a
+// bug in one pass is logged and the worker goes on with the next.
+func safely(fn func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return fn()
+}
+
+// pruneUpdates prunes the update log; the schedule triggers it, and the
+// time it reads is the injected clock's.
+func (a *App) pruneUpdates(ctx context.Context) {
+	if err := safely(func() error { return a.PruneUpdates(ctx, a.now()) }); err != nil {
+		a.log.ErrorContext(ctx, "pruning the update log failed", "err", err)
 	}
 }
 
 // runDigest sends the daily digest; the schedule triggers it, and the time
 // it reads is the injected clock's.
 func (a *App) runDigest(ctx context.Context) {
-	if err := a.RunDigest(ctx, a.now()); err != nil {
+	if err := safely(func() error { return a.RunDigest(ctx, a.now()) }); err != nil {
 		a.log.ErrorContext(ctx, "daily digest failed", "err", err)
 	}
 }
@@ -118,10 +163,17 @@ func (a *App) runDigest(ctx context.Context) {
 // after Run returned.
 func (a *App) Close() error {
 	a.listener.Close() // already closed by a Run that ran
+	a.metricsLn.Close()
 	return a.store.Close()
 }
 
-// healthz reports whether the store and Telegram answer.
+// telegramGrace is how long Telegram may fail before /healthz reports it:
+// the sender and the poller retry shorter outages on their own.
+const telegramGrace = 2 * time.Minute
+
+// healthz reports whether the store answers a ping and whether Telegram
+// answered lately, from what the sender and the poller saw: a probe never
+// calls Telegram, so probing often costs Telegram nothing.
 func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
@@ -131,9 +183,12 @@ func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
 		status["store"], code = "unreachable", http.StatusServiceUnavailable
 		a.log.WarnContext(ctx, "health: store", "err", err)
 	}
-	if err := a.Bot.Ping(ctx); err != nil {
+	ok, last := a.health.Telegram(a.now(), telegramGrace)
+	if !ok {
 		status["telegram"], code = "unreachable", http.StatusServiceUnavailable
-		a.log.WarnContext(ctx, "health: telegram", "err", err)
+	}
+	if !last.IsZero() {
+		status["telegram_last_ok"] = last.Format(time.RFC3339)
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)

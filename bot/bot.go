@@ -43,10 +43,13 @@ type Bot struct {
 	Log       *slog.Logger
 	// HandlerTimeout bounds one update's handling; zero means 30 s.
 	HandlerTimeout time.Duration
+	// CommandsPerMinute is each user's budget of commands; zero means 20.
+	CommandsPerMinute int
 
 	self    tgbotapi.User
 	handler HandlerFunc
 	seen    sync.Map // user id -> profileSeen, to skip saving unchanged profiles
+	flood   floodGuard
 }
 
 type profileKey struct{ username, first, lang string }
@@ -68,6 +71,7 @@ func (b *Bot) Init(ctx context.Context) error {
 		return fmt.Errorf("telegram getMe: %w", err)
 	}
 	b.self = me
+	textLog.Store(b.Log)
 	if b.GroupLang == "" {
 		b.GroupLang = Chinese
 	}
@@ -136,41 +140,14 @@ func (b *Bot) routes() *Router {
 	return rt
 }
 
-// HandleUpdate handles one update at most once: an update seen and
-// finished before (Telegram delivering it again) is skipped.
-func (b *Bot) HandleUpdate(ctx context.Context, u tgbotapi.Update) error {
-	return Once(b.Updates, b.Now, func(ctx context.Context, u tgbotapi.Update) error {
-		b.handle(ctx, u)
-		return nil
-	})(ctx, u)
-}
-
-// Once wraps an update handler so that each update id is handled once,
-// however often Telegram delivers it: an update finished before is skipped,
-// one claimed but never finished (a crash mid-way) is handled again.
-func Once(log UpdateLog, now func() time.Time, handle func(context.Context, tgbotapi.Update) error) func(context.Context, tgbotapi.Update) error {
-	return func(ctx context.Context, u tgbotapi.Update) error {
-		fresh, err := log.ClaimUpdate(ctx, int64(u.UpdateID), now())
-		if err != nil {
-			return fmt.Errorf("claim update %d: %w", u.UpdateID, err)
-		}
-		if !fresh {
-			return nil
-		}
-		if err := handle(ctx, u); err != nil {
-			return err
-		}
-		if err := log.FinishUpdate(ctx, int64(u.UpdateID), now()); err != nil {
-			return fmt.Errorf("finish update %d: %w", u.UpdateID, err)
-		}
-		return nil
-	}
-}
-
-func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) {
+// Handle handles one update: routes it, answers a callback, and answers a
+// failure in the user's language. It returns the failure when it was not
+// the user's (an internal error, a panic), for the metrics; the Intake
+// calls it, once per update.
+func (b *Bot) Handle(ctx context.Context, u tgbotapi.Update) error {
 	r, ok := b.request(ctx, u)
-	if !ok {
-		return
+	if !ok || !b.admit(ctx, r) {
+		return nil
 	}
 	err := b.handler(ctx, r)
 	if cq := u.CallbackQuery; cq != nil {
@@ -179,9 +156,10 @@ func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) {
 			b.Log.WarnContext(ctx, "answer callback", "err", aerr)
 		}
 	}
-	if err != nil {
-		b.fail(ctx, r, err)
+	if err != nil && b.fail(ctx, r, err) {
+		return err
 	}
+	return nil
 }
 
 // request builds the handler's view of an update; false means the update
@@ -255,12 +233,14 @@ func (b *Bot) userLang(ctx context.Context, userID int64, fallback string) Lang 
 }
 
 // fail answers a failed request in the user's language. Only errors that
-// are not the user's are logged, with their cause.
-func (b *Bot) fail(ctx context.Context, r *Request, err error) {
+// are not the user's are logged, with their cause; it reports whether err
+// was one.
+func (b *Bot) fail(ctx context.Context, r *Request, err error) (internal bool) {
 	code := membership.ErrorCode(err)
 	key := "error." + string(code)
 	if _, ok := catalog[key]; !ok || code == membership.CodeInternal || code == membership.CodeUnavailable {
 		b.Log.ErrorContext(ctx, "update failed", "update", r.Update.UpdateID, "user", r.From.ID, "err", err)
+		internal = true
 	}
 	if _, ok := catalog[key]; !ok {
 		key = "error.internal"
@@ -268,11 +248,12 @@ func (b *Bot) fail(ctx context.Context, r *Request, err error) {
 	// Only a person who wrote or tapped something waits for an answer; a
 	// failed join request or member update must not chatter in a group.
 	if r.ChatID == 0 || (r.Update.Message == nil && r.Update.CallbackQuery == nil) || errors.Is(err, context.Canceled) {
-		return
+		return internal
 	}
 	if rerr := b.reply(ctx, r, T(r.Lang, key), nil); rerr != nil {
 		b.Log.WarnContext(ctx, "error reply failed", "err", rerr)
 	}
+	return internal
 }
 
 // reply answers in the request's chat.
@@ -330,9 +311,6 @@ func groupName(lang Lang, g groups.Group) string {
 	}
 	return T(lang, "group.student", g.Ordinal)
 }
-
-// Ping checks that Telegram answers.
-func (b *Bot) Ping(ctx context.Context) error { return b.Sender.Ping(ctx) }
 
 // SetWebhook points Telegram at url for webhook mode, with the secret token
 // Telegram will send back in every request.

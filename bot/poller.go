@@ -2,33 +2,36 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
 
 // Poller takes updates by long polling. Unlike the client library's
-// GetUpdatesChan it confirms an update to Telegram only after handling it,
+// GetUpdatesChan it confirms an update to Telegram only after storing it,
 // honours retry_after, and survives Telegram's restart of update ids after a
 // week of silence:
 //
-//   - a batch is handled (chats in parallel, each chat in order) before the
-//     next getUpdates call confirms it with offset = last id + 1;
+//   - a batch is stored by the Intake before the next getUpdates call
+//     confirms it with offset = last id + 1; the Intake handles it in the
+//     background, each chat in order, so a slow chat never holds up the
+//     next poll or another chat;
 //   - once everything is confirmed, the next call goes without an offset,
 //     so an update with a new, lower id is still delivered;
-//   - the UpdateLog skips updates handled before a crash that Telegram
-//     delivers again because their confirmation never reached it.
+//   - the update log skips updates stored before a crash that Telegram
+//     delivers again because their confirmation never reached it, and
+//     keeps those confirmed but not yet handled for Intake.Recover.
 type Poller struct {
 	API     *tgbotapi.BotAPI // its own client, so a long poll never waits behind sends
-	Handle  func(ctx context.Context, u tgbotapi.Update) error
+	Intake  *Intake
 	Log     *slog.Logger
 	Timeout time.Duration // long-poll timeout; zero means 30 s
 	// AllowedUpdates lists the update types asked for.
 	AllowedUpdates []string
+	// Health records every poll's outcome; may be nil.
+	Health *Health
 	// Sleep waits between failed polls; tests replace it.
 	Sleep func(ctx context.Context, d time.Duration) error
 
@@ -38,9 +41,8 @@ type Poller struct {
 // DefaultAllowedUpdates are the update types shequn handles.
 var DefaultAllowedUpdates = []string{"message", "callback_query", "chat_join_request", "chat_member", "my_chat_member"}
 
-// Run polls until ctx ends. The batch in hand is finished first (handlers
-// get a context that outlives ctx by their own timeout) and confirmed
-// before Run returns.
+// Run polls until ctx ends, and confirms what it stored before it returns.
+// Updates still being handled then are the Intake's: see Intake.Wait.
 func (p *Poller) Run(ctx context.Context) error {
 	timeout := p.Timeout
 	if timeout == 0 {
@@ -63,6 +65,9 @@ func (p *Poller) Run(ctx context.Context) error {
 		}
 		cfg := tgbotapi.UpdateConfig{Offset: confirm, Timeout: int(timeout / time.Second), Limit: 100, AllowedUpdates: allowed}
 		updates, err := p.getUpdates(ctx, cfg)
+		if ctx.Err() == nil && p.Health != nil {
+			p.Health.record(err)
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				p.confirm(confirm)
@@ -84,9 +89,10 @@ func (p *Poller) Run(ctx context.Context) error {
 			confirm = 0 // all confirmed: ask without an offset from now on
 			continue
 		}
-		if !p.handleBatch(context.WithoutCancel(ctx), updates) {
+		if err := p.Intake.Accept(context.WithoutCancel(ctx), updates); err != nil {
 			// Not confirmed: the batch comes again and the update log
-			// skips what was finished.
+			// skips what was stored.
+			p.Log.ErrorContext(ctx, "updates not stored", "err", err)
 			failures++
 			if sleep(ctx, min(time.Duration(failures)*time.Second, 30*time.Second)) != nil {
 				return nil
@@ -133,66 +139,8 @@ func (p *Poller) confirm(offset int) {
 	}
 }
 
-// handleBatch handles updates of different chats in parallel and those of
-// one chat in order, and returns when all are done. It reports false when
-// an update could not be handled for a reason worth retrying (the store is
-// down); a handler's own failures are answered to the user and count as
-// handled.
-func (p *Poller) handleBatch(ctx context.Context, updates []tgbotapi.Update) bool {
-	byChat := make(map[int64][]tgbotapi.Update)
-	var order []int64
-	for _, u := range updates {
-		k := chatKey(u)
-		if _, ok := byChat[k]; !ok {
-			order = append(order, k)
-		}
-		byChat[k] = append(byChat[k], u)
-	}
-	var (
-		wg     sync.WaitGroup
-		mu     sync.Mutex
-		failed bool
-	)
-	for _, k := range order {
-		wg.Add(1)
-		go func(us []tgbotapi.Update) {
-			defer wg.Done()
-			for _, u := range us {
-				if err := p.Handle(ctx, u); err != nil {
-					p.Log.ErrorContext(ctx, "update not handled", "update", u.UpdateID, "err", err)
-					mu.Lock()
-					failed = true
-					mu.Unlock()
-					return // keep this chat's order: the rest come again
-				}
-			}
-		}(byChat[k])
-	}
-	wg.Wait()
-	return !failed
-}
-
-// chatKey groups updates that must be handled in order.
-func chatKey(u tgbotapi.Update) int64 {
-	switch {
-	case u.Message != nil:
-		return u.Message.Chat.ID
-	case u.CallbackQuery != nil && u.CallbackQuery.Message != nil:
-		return u.CallbackQuery.Message.Chat.ID
-	case u.CallbackQuery != nil:
-		return u.CallbackQuery.From.ID
-	case u.ChatJoinRequest != nil:
-		return u.ChatJoinRequest.Chat.ID
-	case u.ChatMember != nil:
-		return u.ChatMember.Chat.ID
-	case u.MyChatMember != nil:
-		return u.MyChatMember.Chat.ID
-	}
-	return 0
-}
-
-// Drain handles every update waiting now, without a long poll, confirms
-// them, and returns how many it handled. The demo and end-to-end tests use
+// Drain takes every update waiting now, without a long poll, confirms
+// them, waits until they are handled, and returns how many it took. The demo and end-to-end tests use
 // it to step the bot deterministically.
 func (p *Poller) Drain(ctx context.Context) (int, error) {
 	allowed := p.AllowedUpdates
@@ -206,10 +154,13 @@ func (p *Poller) Drain(ctx context.Context) (int, error) {
 			return total, fmt.Errorf("getUpdates: %w", redact(err, p.API.Token))
 		}
 		if len(updates) == 0 {
-			return total, nil
+			return total, p.Intake.Wait(ctx) // recovered updates too
 		}
-		if !p.handleBatch(ctx, updates) {
-			return total, errors.New("an update could not be handled")
+		if err := p.Intake.Accept(ctx, updates); err != nil {
+			return total, err
+		}
+		if err := p.Intake.Wait(ctx); err != nil {
+			return total, err
 		}
 		for _, u := range updates {
 			p.drained = max(p.drained, u.UpdateID+1)

@@ -50,6 +50,7 @@ type Sender struct {
 	log    *slog.Logger
 	now    func() time.Time
 	sleep  func(ctx context.Context, d time.Duration) error
+	health *Health
 
 	mu          sync.Mutex
 	global      *rate.Limiter
@@ -66,6 +67,11 @@ type SenderOption func(*Sender)
 // tests see the waits without spending them.
 func WithClock(now func() time.Time, sleep func(ctx context.Context, d time.Duration) error) SenderOption {
 	return func(s *Sender) { s.now, s.sleep = now, sleep }
+}
+
+// WithHealth makes the sender record every call's outcome in h.
+func WithHealth(h *Health) SenderOption {
+	return func(s *Sender) { s.health = h }
 }
 
 // NewSender returns a sender over api with the given limits.
@@ -185,6 +191,9 @@ func (s *Sender) do(ctx context.Context, pri Priority, chatID int64, call func()
 			return err
 		}
 		err := redact(call(), s.api.Token)
+		if s.health != nil {
+			s.health.record(err)
+		}
 		if err == nil {
 			return nil
 		}

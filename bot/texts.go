@@ -18,6 +18,9 @@ var catalog = map[string][2]string{
 	"error.not_found":   {"没有找到。", "Not found."},
 	"error.conflict":    {"操作与当前状态冲突。", "That conflicts with the current state."},
 	"error.forbidden":   {"你没有权限这样做。", "You are not allowed to do that."},
+	"error.not_yet":     {"还有一步没有完成，请稍后再试。", "Something this depends on is not done yet; please try again shortly."},
+	"slow_down":         {"你发送命令太快了，请一分钟后再试。", "You are sending commands too fast; please wait a minute and try again."},
+	"text.missing":      {"（这条消息暂时无法显示，我们已经记录下来了。）", "(This message cannot be shown right now; we have logged it.)"},
 	"error.invalid":     {"输入有误，请检查后重试。", "That input is not valid; please check it and try again."},
 
 	// Buying.

@@ -11,11 +11,12 @@ import (
 )
 
 // WebhookHandler takes updates that Telegram posts (webhook mode). It checks
-// the secret token before reading the body, handles the update, and
-// answers 200 only when it was handled, so Telegram retries otherwise.
+// the secret token before reading the body, stores the update and answers
+// 200; the Intake handles it in the background, in order within its chat.
+// When the update cannot be stored it answers 500, so Telegram retries.
 type WebhookHandler struct {
 	Secret string
-	Bot    *Bot
+	Intake *Intake
 	Log    *slog.Logger
 }
 
@@ -30,8 +31,8 @@ func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad update", http.StatusBadRequest)
 		return
 	}
-	if err := h.Bot.HandleUpdate(r.Context(), u); err != nil {
-		h.Log.ErrorContext(r.Context(), "webhook update not handled", "update", u.UpdateID, "err", err)
+	if err := h.Intake.Accept(r.Context(), []tgbotapi.Update{u}); err != nil {
+		h.Log.ErrorContext(r.Context(), "webhook update not stored", "update", u.UpdateID, "err", err)
 		http.Error(w, "try again", http.StatusInternalServerError)
 		return
 	}

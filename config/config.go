@@ -30,6 +30,7 @@ const (
 	DefaultPath           = "shequn.yaml"
 	DefaultTelegramAPIURL = "https://api.telegram.org"
 	DefaultHTTPAddr       = ":8080"
+	DefaultMetricsAddr    = "127.0.0.1:9090" // the Prometheus habit, off the public port
 	DefaultStore          = "sqlite:data/shequn.db"
 	DefaultTimezone       = "Asia/Shanghai"
 	DefaultLogLevel       = "info"
@@ -53,6 +54,7 @@ type Config struct {
 	StripeSuccessURL      string              // stripe_success_url
 	StripeCancelURL       string              // stripe_cancel_url
 	HTTPAddr              string              // http_addr, SHEQUN_HTTP_ADDR
+	MetricsAddr           string              // metrics_addr, SHEQUN_METRICS_ADDR: where /metrics is served
 	Store                 string              // store, SHEQUN_STORE: sqlite:PATH, mongodb://… or mongodb+srv://…
 	Owners                []int64             // owners, SHEQUN_OWNERS (comma-separated Telegram user ids)
 	Timezone              string              // timezone, SHEQUN_TIMEZONE
@@ -89,6 +91,7 @@ func Default() *Config {
 		StripeSuccessURL: DefaultReturnURL,
 		StripeCancelURL:  DefaultReturnURL,
 		HTTPAddr:         DefaultHTTPAddr,
+		MetricsAddr:      DefaultMetricsAddr,
 		Store:            DefaultStore,
 		Timezone:         DefaultTimezone,
 		LogLevel:         DefaultLogLevel,
@@ -108,6 +111,7 @@ type fileConfig struct {
 	StripeSuccessURL      string       `yaml:"stripe_success_url"`
 	StripeCancelURL       string       `yaml:"stripe_cancel_url"`
 	HTTPAddr              string       `yaml:"http_addr"`
+	MetricsAddr           string       `yaml:"metrics_addr"`
 	Store                 string       `yaml:"store"`
 	Owners                []ownerID    `yaml:"owners"`
 	Timezone              string       `yaml:"timezone"`
@@ -186,7 +190,8 @@ func (c *Config) readFile(path string, explicit bool) error {
 	fc := fileConfig{
 		TelegramAPIURL: c.TelegramAPIURL, StripeSuccessURL: c.StripeSuccessURL,
 		StripeCancelURL: c.StripeCancelURL, HTTPAddr: c.HTTPAddr, Store: c.Store,
-		Timezone: c.Timezone, LogLevel: c.LogLevel,
+		MetricsAddr: c.MetricsAddr,
+		Timezone:    c.Timezone, LogLevel: c.LogLevel,
 	}
 	dec := yaml.NewDecoder(f)
 	dec.KnownFields(true)
@@ -198,6 +203,7 @@ func (c *Config) readFile(path string, explicit bool) error {
 	c.StripeSecretKey, c.StripeWebhookSecret, c.StripeAPIURL = fc.StripeSecretKey, fc.StripeWebhookSecret, fc.StripeAPIURL
 	c.StripeSuccessURL, c.StripeCancelURL = fc.StripeSuccessURL, fc.StripeCancelURL
 	c.HTTPAddr, c.Store, c.Timezone, c.LogLevel = fc.HTTPAddr, fc.Store, fc.Timezone, fc.LogLevel
+	c.MetricsAddr = fc.MetricsAddr
 	if fc.Homework != nil {
 		h := DefaultHomework
 		if fc.Homework.LatePolicy != "" {
@@ -260,6 +266,7 @@ var envVars = []struct{ key, env string }{
 	{"stripe_webhook_secret", "SHEQUN_STRIPE_WEBHOOK_SECRET"},
 	{"stripe_api_url", "SHEQUN_STRIPE_API_URL"},
 	{"http_addr", "SHEQUN_HTTP_ADDR"},
+	{"metrics_addr", "SHEQUN_METRICS_ADDR"},
 	{"store", "SHEQUN_STORE"},
 	{"owners", "SHEQUN_OWNERS"},
 	{"timezone", "SHEQUN_TIMEZONE"},
@@ -284,6 +291,8 @@ func (c *Config) field(key string) *string {
 		return &c.StripeAPIURL
 	case "http_addr":
 		return &c.HTTPAddr
+	case "metrics_addr":
+		return &c.MetricsAddr
 	case "store":
 		return &c.Store
 	case "timezone":
@@ -417,6 +426,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("stripe_webhook_secret", redact(c.StripeWebhookSecret)),
 		slog.String("stripe_api_url", c.StripeAPIURL),
 		slog.String("http_addr", c.HTTPAddr),
+		slog.String("metrics_addr", c.MetricsAddr),
 		slog.String("store", redactedStore(c.Store)),
 		slog.Any("owners", c.Owners),
 		slog.String("timezone", c.Timezone),

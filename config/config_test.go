@@ -341,3 +341,26 @@ func TestExampleConfigLoads(t *testing.T) {
 		t.Fatalf("example config = %+v", cfg)
 	}
 }
+
+// /metrics has its own address: loopback by default, from the file or
+// the environment, and checked like the HTTP address.
+func TestMetricsAddr(t *testing.T) {
+	c, err := Load(filepath.Join(t.TempDir(), "shequn.yaml"), false, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MetricsAddr != "127.0.0.1:9090" {
+		t.Errorf("default metrics_addr = %q", c.MetricsAddr)
+	}
+	p := writeFile(t, "metrics_addr: \"10.0.0.5:9100\"\n")
+	if c, err = Load(p, true, env(nil)); err != nil || c.MetricsAddr != "10.0.0.5:9100" {
+		t.Errorf("metrics_addr from the file = %q, %v", c.MetricsAddr, err)
+	}
+	if c, err = Load(p, true, env(map[string]string{"SHEQUN_METRICS_ADDR": ":9200"})); err != nil || c.MetricsAddr != ":9200" {
+		t.Errorf("SHEQUN_METRICS_ADDR = %q, %v", c.MetricsAddr, err)
+	}
+	_, err = Load(p, true, env(map[string]string{"SHEQUN_METRICS_ADDR": "9200"}))
+	if err == nil || !strings.Contains(err.Error(), `SHEQUN_METRICS_ADDR: "9200" is not host:port`) {
+		t.Errorf("a bad SHEQUN_METRICS_ADDR: %v", err)
+	}
+}

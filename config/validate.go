@@ -71,6 +71,9 @@ func (c *Config) Validate() error {
 	if err := checkAddr(c.HTTPAddr); err != nil {
 		return fmt.Errorf("%s: %q %v", c.name("http_addr"), c.HTTPAddr, err)
 	}
+	if err := checkAddr(c.MetricsAddr); err != nil {
+		return fmt.Errorf("%s: %q %v", c.name("metrics_addr"), c.MetricsAddr, err)
+	}
 	if err := checkStore(c.Store); err != nil {
 		return fmt.Errorf("%s: %v", c.name("store"), err)
 	}

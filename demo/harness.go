@@ -50,12 +50,18 @@ type Setup func(cfg *config.Config, opts *app.Options)
 // Start builds and runs a community in Manual mode: nothing happens until
 // Step, so every test and the demo are deterministic.
 func Start(ctx context.Context, setups ...Setup) (*Harness, error) {
+	return StartWith(ctx, nil, setups...)
+}
+
+// StartWith is Start with options for the fake Telegram (its real rate
+// limits, for one).
+func StartWith(ctx context.Context, tgOpts []telegramtest.Option, setups ...Setup) (*Harness, error) {
 	dir, err := os.MkdirTemp("", "shequn-demo-")
 	if err != nil {
 		return nil, err
 	}
 	h := &Harness{Owner: 1000, Log: &bytes.Buffer{}, Sales: &Checkout{}, Clock: &Clock{now: time.Now()}, dir: dir}
-	h.TG = telegramtest.New("123456:DEMO-token-for-the-fake-telegram", telegramtest.WithBotUsername("shequn_bot"))
+	h.TG = telegramtest.New("123456:DEMO-token-for-the-fake-telegram", append([]telegramtest.Option{telegramtest.WithBotUsername("shequn_bot")}, tgOpts...)...)
 	h.TG.AddUser(telegramtest.User{ID: h.Owner, FirstName: "Owner", Username: "owner", LanguageCode: "zh-hans"})
 
 	cfg := config.Default()
@@ -65,6 +71,7 @@ func Start(ctx context.Context, setups ...Setup) (*Harness, error) {
 	cfg.StripeSecretKey = "sk_test_demo"
 	cfg.Owners = []int64{h.Owner}
 	cfg.Store = "sqlite:" + filepath.Join(dir, "shequn.db")
+	cfg.MetricsAddr = "127.0.0.1:0"
 	cfg.Courses = []membership.Course{
 		{ID: "ppt", Title: "PPT 高效办公", Prefix: "PPT", Amount: 19900, Currency: "cny", PaymentMethods: config.DefaultPaymentMethods},
 	}

@@ -58,7 +58,8 @@ var (
 	_ assignments.Store       = (*DB)(nil)
 	_ jobs.Leases             = (*DB)(nil)
 	_ interface {
-		ClaimUpdate(ctx context.Context, updateID int64, at time.Time) (bool, error)
+		SaveUpdate(ctx context.Context, updateID, chat int64, hash string, payload []byte, at time.Time) (bool, error)
+		ClaimUpdates(ctx context.Context, chat *int64, staleBefore, at time.Time, limit int) ([][]byte, error)
 		FinishUpdate(ctx context.Context, updateID int64, at time.Time) error
 		PruneUpdates(ctx context.Context, before time.Time) error
 	} = (*DB)(nil)

@@ -34,6 +34,8 @@ import (
 //	                                           state, welcomed_at, joined_at, _id         PendingSeats(welcome)
 //	                                           state, removed_at, released_at, _id        PendingSeats(remove)
 //	telegram_updates  update id                finished_at                          PruneUpdates
+//	                                           finished_at, received_at, _id        ClaimUpdates (every chat)
+//	                                           chat, finished_at, received_at, _id  ClaimUpdates (one chat)
 //	profiles          user id                  username_lower, -updated_at          ProfilesByUsername
 //	leases            lease name               —                                    AcquireLease
 //	assignments       id from "assignment"     course, due_at                       Assignments
@@ -93,6 +95,8 @@ var indexes = map[string][]mongo.IndexModel{
 	},
 	"telegram_updates": {
 		{Keys: order("finished_at")},
+		{Keys: order("finished_at", "received_at", "_id")},
+		{Keys: order("chat", "finished_at", "received_at", "_id")},
 	},
 	"profiles": {
 		{Keys: order("username_lower", "-updated_at")},

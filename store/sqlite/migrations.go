@@ -266,6 +266,18 @@ var migrations = []string{
 		expires_at INTEGER NOT NULL,
 		PRIMARY KEY (course, user_id)
 	) WITHOUT ROWID;`,
+
+	// 10: the update log keeps each update as received (its chat, content
+	// hash and JSON), so that an update confirmed to Telegram is handled
+	// after a crash, and a reused update id is told from a redelivery.
+	`ALTER TABLE telegram_updates ADD COLUMN chat INTEGER;
+	ALTER TABLE telegram_updates ADD COLUMN hash TEXT;
+	ALTER TABLE telegram_updates ADD COLUMN payload BLOB;
+	ALTER TABLE telegram_updates ADD COLUMN received_at INTEGER;
+	CREATE INDEX telegram_updates_unfinished ON telegram_updates (received_at, update_id)
+		WHERE finished_at IS NULL;
+	CREATE INDEX telegram_updates_chat ON telegram_updates (chat, received_at, update_id)
+		WHERE finished_at IS NULL;`,
 }
 
 // migrate applies the migrations the database lacks, each in its own

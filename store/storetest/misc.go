@@ -60,30 +60,6 @@ func eventIDs(es []membership.PaymentEvent) []string {
 	return ids
 }
 
-func testUpdateLog(t *testing.T, s Stores) {
-	ctx := t.Context()
-	claim := func(id int64, want bool) {
-		t.Helper()
-		if got := must(s.ClaimUpdate(ctx, id, at(0)))(t); got != want {
-			t.Errorf("claim %d = %v, want %v", id, got, want)
-		}
-	}
-	claim(1, true)
-	claim(1, true) // seen, not finished: a crash mid-way
-	ok(t, s.FinishUpdate(ctx, 1, at(1)))
-	claim(1, false)
-	claim(2, true)
-	ok(t, s.FinishUpdate(ctx, 2, at(3)))
-	claim(3, true)
-
-	ok(t, s.PruneUpdates(ctx, at(2)))
-	claim(1, true)  // forgotten
-	claim(2, false) // finished after the cut
-	claim(3, true)  // unfinished updates are kept
-	ok(t, s.FinishUpdate(ctx, 3, at(4)))
-	claim(3, false)
-}
-
 func testProfiles(t *testing.T, s Stores) {
 	ctx := t.Context()
 	_, err := s.Profile(ctx, 1)

@@ -27,7 +27,8 @@ import (
 // UpdateLog has the method set of bot.UpdateLog, declared here so that the
 // suite does not pull in the Telegram SDK.
 type UpdateLog interface {
-	ClaimUpdate(ctx context.Context, updateID int64, at time.Time) (bool, error)
+	SaveUpdate(ctx context.Context, updateID, chat int64, hash string, payload []byte, at time.Time) (bool, error)
+	ClaimUpdates(ctx context.Context, chat *int64, staleBefore, at time.Time, limit int) ([][]byte, error)
 	FinishUpdate(ctx context.Context, updateID int64, at time.Time) error
 	PruneUpdates(ctx context.Context, before time.Time) error
 }
@@ -75,6 +76,7 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		{"MarkSeat", testMarkSeat},
 		{"PendingSeats", testPendingSeats},
 		{"UpdateLog", testUpdateLog},
+		{"ClaimUpdatesConcurrent", testClaimUpdatesConcurrent},
 		{"Profiles", testProfiles},
 		{"Assignments", testAssignments},
 		{"DueDates", testDueDates},
