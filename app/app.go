@@ -159,12 +159,12 @@ func (a *App) build(ctx context.Context) error {
 		b.Checkout = payments.NewCheckout(cfg.StripeSecretKey, cfg.StripeAPIURL, nil, cfg.StripeSuccessURL, cfg.StripeCancelURL)
 	}
 	a.Groups = &groups.Service{
-		Store: a.store, Platform: &bot.Platform{Sender: a.sender, BotID: b.ID}, Notifier: b, Profiles: a.store,
+		Store: a.store, Posts: a.store, Platform: &bot.Platform{Sender: a.sender, BotID: b.ID}, Notifier: b, Profiles: a.store,
 		Owners: cfg.Owners, Courses: cfg.CourseMap(), Now: a.now, Log: a.log, Wake: a.Wake,
 	}
 	b.Groups = a.Groups
 	a.Homework = &assignments.Service{
-		Store: a.store, Posts: a.store, Members: a.store, Roles: a.store, Groups: a.store, Notifier: b,
+		Store: a.store, Posts: a.store, Members: a.store, Roles: a.store, Groups: a.store, Notifier: b, Effects: a.Groups,
 		Owners: cfg.Owners, Courses: cfg.CourseMap(), Location: cfg.Location,
 		Late: assignments.LatePolicy(cfg.Homework.LatePolicy), LatePenaltyPct: cfg.Homework.LatePenalty,
 		HoldFor: cfg.Homework.ReviewHold, Now: a.now, Log: a.log,

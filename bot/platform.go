@@ -23,7 +23,7 @@ var _ groups.Platform = (*Platform)(nil)
 func (p *Platform) BotRights(ctx context.Context, chatID int64) ([]groups.Right, error) {
 	m, err := p.member(ctx, chatID, p.BotID())
 	if err != nil {
-		return nil, err
+		return nil, groupError(chatID, "", err)
 	}
 	switch m.Status {
 	case "creator":
@@ -53,16 +53,57 @@ func (p *Platform) BotRights(ctx context.Context, chatID int64) ([]groups.Right,
 	return rights, nil
 }
 
-// MuteAll takes every right to send from ordinary members.
+// MuteAll takes every right to send from ordinary members. A group muted
+// already (Telegram answers CHAT_NOT_MODIFIED) is done.
 func (p *Platform) MuteAll(ctx context.Context, chatID int64) error {
 	_, err := p.Sender.Request(ctx, tgbotapi.SetChatPermissionsConfig{
 		ChatConfig:  tgbotapi.ChatConfig{ChatID: chatID},
 		Permissions: &tgbotapi.ChatPermissions{},
 	})
+	if notModified(err) {
+		return nil
+	}
 	if err != nil {
-		return fmt.Errorf("setChatPermissions: %w", err)
+		return fmt.Errorf("setChatPermissions: %w", groupError(chatID, groups.RightRestrict, err))
 	}
 	return nil
+}
+
+// notModified reports Telegram's answer that a change was there already
+// ("CHAT_NOT_MODIFIED", "message is not modified"): the step is done.
+func notModified(err error) bool {
+	e, ok := apiError(err)
+	return ok && e.Code == 400 && (strings.Contains(e.Message, "NOT_MODIFIED") || strings.Contains(e.Message, "not modified"))
+}
+
+// groupError turns Telegram's answers that only a person can fix into a
+// *groups.GroupError naming the problem: a right the call needs (right;
+// empty when the call needs none, so a refusal means the bot is not an
+// administrator), the bot removed (403), the chat gone. Other errors are
+// returned as they are and retried later.
+func groupError(chatID int64, right groups.Right, err error) error {
+	e, ok := apiError(err)
+	if !ok {
+		return err
+	}
+	var problem groups.Problem
+	switch {
+	case e.Code == 403:
+		problem = groups.ProblemRemoved
+	case e.Code != 400:
+		return err
+	case strings.Contains(e.Message, "chat not found"):
+		problem = groups.ProblemChatGone
+	case strings.Contains(e.Message, "not enough rights"), strings.Contains(e.Message, "CHAT_ADMIN_REQUIRED"),
+		strings.Contains(e.Message, "need administrator rights"):
+		problem = groups.ProblemRemoved
+		if right != "" {
+			problem = groups.MissingRight(right)
+		}
+	default:
+		return err
+	}
+	return &groups.GroupError{ChatID: chatID, Problem: problem, Err: err}
 }
 
 // CreateJoinLink makes a link that creates join requests.
@@ -71,7 +112,7 @@ func (p *Platform) CreateJoinLink(ctx context.Context, chatID int64, name string
 		ChatConfig: tgbotapi.ChatConfig{ChatID: chatID}, Name: truncate(name, 32), CreatesJoinRequest: true,
 	})
 	if err != nil {
-		return "", fmt.Errorf("createChatInviteLink: %w", err)
+		return "", fmt.Errorf("createChatInviteLink: %w", groupError(chatID, groups.RightInvite, err))
 	}
 	var link tgbotapi.ChatInviteLink
 	if err := json.Unmarshal(resp.Result, &link); err != nil {
@@ -83,16 +124,16 @@ func (p *Platform) CreateJoinLink(ctx context.Context, chatID int64, name string
 // ApproveJoin approves a pending join request.
 func (p *Platform) ApproveJoin(ctx context.Context, chatID, userID int64) error {
 	_, err := p.Sender.Request(ctx, tgbotapi.ApproveChatJoinRequestConfig{ChatConfig: tgbotapi.ChatConfig{ChatID: chatID}, UserID: userID})
-	return joinError("approveChatJoinRequest", err)
+	return joinError("approveChatJoinRequest", chatID, err)
 }
 
 // DeclineJoin declines a pending join request.
 func (p *Platform) DeclineJoin(ctx context.Context, chatID, userID int64) error {
 	_, err := p.Sender.Request(ctx, tgbotapi.DeclineChatJoinRequest{ChatConfig: tgbotapi.ChatConfig{ChatID: chatID}, UserID: userID})
-	return joinError("declineChatJoinRequest", err)
+	return joinError("declineChatJoinRequest", chatID, err)
 }
 
-func joinError(method string, err error) error {
+func joinError(method string, chatID int64, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -100,7 +141,7 @@ func joinError(method string, err error) error {
 		(strings.Contains(e.Message, "HIDE_REQUESTER_MISSING") || strings.Contains(e.Message, "USER_ALREADY_PARTICIPANT")) {
 		return fmt.Errorf("%s: %w", method, groups.ErrJoinRequestGone)
 	}
-	return fmt.Errorf("%s: %w", method, err)
+	return fmt.Errorf("%s: %w", method, groupError(chatID, groups.RightInvite, err))
 }
 
 // RemoveMember bans and at once unbans the user: they leave the group and
@@ -108,10 +149,10 @@ func joinError(method string, err error) error {
 func (p *Platform) RemoveMember(ctx context.Context, chatID, userID int64) error {
 	member := tgbotapi.ChatMemberConfig{ChatID: chatID, UserID: userID}
 	if _, err := p.Sender.Request(ctx, tgbotapi.BanChatMemberConfig{ChatMemberConfig: member}); err != nil {
-		return fmt.Errorf("banChatMember: %w", err)
+		return fmt.Errorf("banChatMember: %w", groupError(chatID, groups.RightRestrict, err))
 	}
 	if _, err := p.Sender.Request(ctx, tgbotapi.UnbanChatMemberConfig{ChatMemberConfig: member, OnlyIfBanned: true}); err != nil {
-		return fmt.Errorf("unbanChatMember: %w", err)
+		return fmt.Errorf("unbanChatMember: %w", groupError(chatID, groups.RightRestrict, err))
 	}
 	return nil
 }
@@ -120,7 +161,7 @@ func (p *Platform) RemoveMember(ctx context.Context, chatID, userID int64) error
 func (p *Platform) IsMember(ctx context.Context, chatID, userID int64) (bool, error) {
 	m, err := p.member(ctx, chatID, userID)
 	if err != nil {
-		return false, err
+		return false, groupError(chatID, "", err)
 	}
 	return present(m.Status, m.IsMember), nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/shequn/shequn/membership"
 )
@@ -104,7 +105,7 @@ func (s *Service) arrived(ctx context.Context, g Group, seat Seat) error {
 
 // welcome greets seats that arrived in one group, in one line, and records
 // each as greeted.
-func (s *Service) welcome(ctx context.Context, g Group, seats []Seat) error {
+func (s *Service) welcome(ctx context.Context, g Group, seats []Seat, now time.Time) error {
 	n := ArrivalNotice{Course: g.Course}
 	for _, seat := range seats {
 		a := Arrival{Number: seat.Number}
@@ -113,11 +114,11 @@ func (s *Service) welcome(ctx context.Context, g Group, seats []Seat) error {
 		}
 		n.Arrivals = append(n.Arrivals, a)
 	}
-	if err := s.Notifier.Post(ctx, g.ChatID, n, false); err != nil {
+	if _, err := s.Notifier.Post(ctx, g.ChatID, n); err != nil {
 		return fmt.Errorf("greet arrivals: %w", err)
 	}
 	for _, seat := range seats {
-		if _, err := s.Store.MarkSeat(ctx, seat.Course, seat.UserID, MarkWelcomed, s.Now()); err != nil {
+		if _, err := s.Store.MarkSeat(ctx, seat.Course, seat.UserID, MarkWelcomed, now); err != nil {
 			return fmt.Errorf("mark welcomed: %w", err)
 		}
 	}

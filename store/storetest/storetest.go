@@ -93,6 +93,7 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		{"Leases", testLeases},
 		{"JobsRunOncePerTick", testJobsRunOncePerTick},
 		{"PostLog", testPostLog},
+		{"GroupProblem", testGroupProblem},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
