@@ -175,8 +175,8 @@ func (a *App) build(ctx context.Context) error {
 	}
 	a.Bot = b
 	holder := instanceName()
-	a.passes = &jobs.Runner{Leases: a.store, Holder: holder, TTL: 2*a.every() + 30*time.Second, Log: a.log}
-	a.daily = &jobs.Runner{Leases: a.store, Holder: holder, TTL: time.Hour, Log: a.log}
+	a.passes = &jobs.Runner{Leases: a.store, Holder: holder, TTL: passLease, Now: a.now, Log: a.log}
+	a.daily = &jobs.Runner{Leases: a.store, Holder: holder, TTL: time.Hour, Now: a.now, Log: a.log}
 	if err := b.Init(ctx); err != nil {
 		return err
 	}
@@ -248,17 +248,25 @@ func (a *App) Store() Store { return a.store }
 // invites, removing members, announcing homework) runs on the one instance
 // holding the reconciler's lease, so nothing is sent twice.
 func (a *App) RunJobs(ctx context.Context, now time.Time) error {
+	_, err := a.runJobs(ctx, now)
+	return err
+}
+
+// runJobs is RunJobs, reporting whether this instance held the
+// reconciler's lease and ran the pass.
+func (a *App) runJobs(ctx context.Context, now time.Time) (bool, error) {
 	a.jobMu.Lock()
 	defer a.jobMu.Unlock()
 	a.metrics.passes.Add(1)
+	ran := false
 	err := a.Members.ProcessPending(ctx, now)
 	if err == nil {
-		_, err = a.passes.RunOnce(ctx, jobs.Job{ID: "reconcile", Run: a.reconcile}, now)
+		ran, err = a.passes.RunOnce(ctx, jobs.Job{ID: "reconcile", Run: a.reconcile}, now)
 	}
 	if err != nil {
 		a.metrics.passFailures.Add(1)
 	}
-	return err
+	return ran, err
 }
 
 func (a *App) reconcile(ctx context.Context, now time.Time) error {
@@ -270,6 +278,11 @@ func (a *App) RunDigest(ctx context.Context, now time.Time) error {
 	_, err := a.daily.RunOnce(ctx, jobs.Job{ID: "digest", Run: a.Homework.Digest}, now)
 	return err
 }
+
+// passLease is how long the reconciler's lease lasts without renewal; the
+// instance holding it renews it every third of that (jobs.Runner.Keep),
+// and every effect checks it first.
+const passLease = 10 * time.Second
 
 func (a *App) every() time.Duration {
 	if a.opts.ReconcileEvery > 0 {

@@ -31,14 +31,19 @@ func (a *App) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() { defer wg.Done(); a.poller.Run(pollCtx) }()
 	}
-	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopWork()
+	// The workers' context ends only if a pass does not stop in time at
+	// shutdown; stopping them goes through the lease's fence instead, so
+	// the effect in flight is finished and recorded.
+	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+	stopWork := make(chan struct{})
 	workDone := make(chan struct{})
 	a.cron = cron.New(cron.WithLocation(a.cfg.Location))
 	if a.opts.Manual {
 		close(workDone)
 	} else {
-		go func() { defer close(workDone); a.work(workCtx) }()
+		go func() { defer close(workDone); a.work(workCtx, stopWork) }()
+		go a.passes.Keep(workCtx)
 		a.cron.Schedule(cron.Every(a.every()), cron.FuncJob(a.Wake))
 		hour, minute, _ := a.cfg.Homework.Digest()
 		if _, err := a.cron.AddFunc(fmt.Sprintf("%d %d * * *", minute, hour), func() { a.runDigest(workCtx) }); err != nil {
@@ -63,10 +68,18 @@ func (a *App) Run(ctx context.Context) error {
 	if err := a.server.Shutdown(shutCtx); err != nil {
 		a.log.Warn("http shutdown", "err", err)
 	}
-	// 2. Stop the schedule and let the pass in progress end.
+	// 2. Stop the schedule; the pass in progress finishes the effect in
+	// flight and starts no other.
 	<-a.cron.Stop().Done()
-	stopWork()
-	<-workDone
+	a.passes.Stop()
+	close(stopWork)
+	select {
+	case <-workDone:
+	case <-shutCtx.Done():
+		a.log.Warn("the background pass did not stop in time")
+		cancelWork()
+		<-workDone
+	}
 	// Let another instance take the passes over at once.
 	if err := a.passes.Release(shutCtx, "reconcile"); err != nil {
 		a.log.Warn("release the reconciler lease", "err", err)
@@ -78,17 +91,32 @@ func (a *App) Run(ctx context.Context) error {
 	return runErr
 }
 
+// leaseRetry is how soon an instance that found the reconciler's lease
+// held by another tries again: with passLease, an instance that died is
+// replaced within passLease+leaseRetry.
+const leaseRetry = 3 * time.Second
+
 // work runs the background jobs whenever woken: by the schedule, by a
-// stored payment, by a registered group.
-func (a *App) work(ctx context.Context) {
+// stored payment, by a change of desired state; and, while another
+// instance holds the reconciler's lease, every leaseRetry, to take over
+// soon after that instance died.
+func (a *App) work(ctx context.Context, stop <-chan struct{}) {
+	retry := time.NewTimer(time.Hour)
+	retry.Stop()
+	defer retry.Stop()
 	for {
 		select {
-		case <-ctx.Done():
+		case <-stop:
 			return
 		case <-a.wake:
+		case <-retry.C:
 		}
-		if err := a.RunJobs(ctx, a.now()); err != nil && ctx.Err() == nil {
+		ran, err := a.runJobs(ctx, a.now())
+		if err != nil && ctx.Err() == nil {
 			a.log.ErrorContext(ctx, "background pass failed", "err", err)
+		}
+		if !ran && err == nil {
+			retry.Reset(leaseRetry)
 		}
 	}
 }

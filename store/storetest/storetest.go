@@ -92,6 +92,7 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		{"Dialogues", testDialogues},
 		{"Leases", testLeases},
 		{"JobsRunOncePerTick", testJobsRunOncePerTick},
+		{"PassFenced", testPassFenced},
 		{"PostLog", testPostLog},
 		{"GroupProblem", testGroupProblem},
 	}
