@@ -168,3 +168,53 @@ func TestRemovalDMRetriedWithoutRemovingAgain(t *testing.T) {
 		t.Fatalf("banChatMember called %d times, want 1", n)
 	}
 }
+
+// A group whose problem Telegram never reports back (the right was turned
+// on again quietly) resumes when the owner sends /register there again.
+func TestRegisterAgainResumesAGroupWithAProblem(t *testing.T) {
+	h := mustStart(t)
+	g := classroom(t, h, 42)
+	h.TG.FailNext("pinChatMessage", 1, 400, "Bad Request: not enough rights to manage pinned messages in the chat")
+	publish(t, h, "Cover")
+	h.Clock.Advance(time.Hour)
+	must(t, h.Step(t.Context()))
+	if n, pinned := posts(h, g, "Cover"); n != 1 || pinned != 0 {
+		t.Fatalf("without the pin right: %d posts, %d pinned; want 1 and 0", n, pinned)
+	}
+	if n := count(botTexts(h, h.Owner), "置顶消息"); n != 1 {
+		t.Fatalf("owner alerts naming the pin right = %d, want 1", n)
+	}
+	must(t, h.Say(t.Context(), h.Owner, g, "/register student ppt 50"))
+	must(t, h.Step(t.Context()))
+	if n, pinned := posts(h, g, "Cover"); n != 1 || pinned != 1 {
+		t.Fatalf("after /register again: %d posts, %d pinned; want 1 and 1", n, pinned)
+	}
+	if last, _ := h.LastBotMessage(g); strings.Contains(last.Text, "已经登记过") {
+		t.Fatalf("/register again answered %q", last.Text)
+	}
+}
+
+// A group the bot was removed from is left alone (the owners are told
+// once) and resumes when the bot is made an administrator again.
+func TestRemovedBotPausesTheGroupUntilItIsBack(t *testing.T) {
+	h := mustStart(t)
+	g := classroom(t, h, 42)
+	must(t, h.TG.RemoveBot(g, false))
+	publish(t, h, "Cover")
+	sends := h.TG.Calls("sendMessage")
+	for range 3 {
+		h.Clock.Advance(time.Hour)
+		must(t, h.Step(t.Context()))
+	}
+	if n := count(botTexts(h, h.Owner), "不是"); n != 1 {
+		t.Fatalf("owner told %d times that the bot is out, want 1", n)
+	}
+	if n := h.TG.Calls("sendMessage"); n > sends+1 {
+		t.Fatalf("%d more messages tried while the bot is out of the group", n-sends)
+	}
+	must(t, h.TG.AddBotAdmin(g, telegramtest.FullAdminRights()))
+	must(t, h.Step(t.Context()))
+	if n, pinned := posts(h, g, "Cover"); n != 1 || pinned != 1 {
+		t.Fatalf("after the bot is back: %d posts, %d pinned; want 1 and 1", n, pinned)
+	}
+}
