@@ -153,7 +153,7 @@ func (a *App) build(ctx context.Context) error {
 		Sender: a.sender, Updates: a.store, Members: a.store, Profiles: a.store,
 		Roles: a.store, Dialogues: a.store, Location: cfg.Location,
 		Courses: cfg.Courses, Owners: cfg.Owners, Now: a.now, Log: a.log,
-		Checkout: a.opts.Checkout,
+		Checkout: a.opts.Checkout, Wake: a.Wake,
 	}
 	if b.Checkout == nil {
 		b.Checkout = payments.NewCheckout(cfg.StripeSecretKey, cfg.StripeAPIURL, nil, cfg.StripeSuccessURL, cfg.StripeCancelURL)
@@ -167,7 +167,7 @@ func (a *App) build(ctx context.Context) error {
 		Store: a.store, Posts: a.store, Members: a.store, Roles: a.store, Groups: a.store, Notifier: b, Effects: a.Groups,
 		Owners: cfg.Owners, Courses: cfg.CourseMap(), Location: cfg.Location,
 		Late: assignments.LatePolicy(cfg.Homework.LatePolicy), LatePenaltyPct: cfg.Homework.LatePenalty,
-		HoldFor: cfg.Homework.ReviewHold, Now: a.now, Log: a.log,
+		HoldFor: cfg.Homework.ReviewHold, Now: a.now, Log: a.log, Wake: a.Wake,
 	}
 	b.Homework = a.Homework
 	a.Members = &membership.Service{

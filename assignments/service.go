@@ -64,6 +64,15 @@ type Service struct {
 	HoldFor time.Duration
 	Now     func() time.Time
 	Log     *slog.Logger
+	// Wake asks the reconciler for a pass soon (an assignment to
+	// announce, feedback to deliver); nil when nobody listens.
+	Wake func()
+}
+
+func (s *Service) wake() {
+	if s.Wake != nil {
+		s.Wake()
+	}
 }
 
 // Errors the transport answers with a specific text.
@@ -145,6 +154,7 @@ func (s *Service) Create(ctx context.Context, by int64, a Assignment) (Assignmen
 		return Assignment{}, fmt.Errorf("create assignment: %w", err)
 	}
 	s.Log.InfoContext(ctx, "assignment created", "assignment", a.ID, "course", a.Course, "by", by)
+	s.wake() // announced within seconds, not at the next tick
 	return a, nil
 }
 
@@ -329,6 +339,7 @@ func (s *Service) Grade(ctx context.Context, reviewer, submissionID int64, g Gra
 	s.Log.InfoContext(ctx, "submission reviewed", "submission", sub.ID, "reviewer", reviewer, "grade", string(g), "score", score)
 	if err := s.sendFeedback(ctx, sub, a); err != nil {
 		s.Log.WarnContext(ctx, "feedback not delivered yet", "submission", sub.ID, "err", err)
+		s.wake()
 	}
 	return sub, nil
 }

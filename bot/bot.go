@@ -43,6 +43,10 @@ type Bot struct {
 	Log       *slog.Logger
 	// HandlerTimeout bounds one update's handling; zero means 30 s.
 	HandlerTimeout time.Duration
+	// Wake asks the reconciler for a pass soon after a command changed
+	// what the chats should look like (a role granted); nil when nobody
+	// listens.
+	Wake func()
 
 	self    tgbotapi.User
 	handler HandlerFunc

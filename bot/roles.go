@@ -73,6 +73,7 @@ func (b *Bot) grant(ctx context.Context, r *Request) error {
 		return fmt.Errorf("grant role: %w", err)
 	}
 	b.Log.InfoContext(ctx, "role granted", "user", userID, "role", string(role), "course", course, "by", r.From.ID)
+	b.wake()
 	return b.reply(ctx, r, T(r.Lang, "role.granted", name, T(r.Lang, "role."+string(role)), b.courseScope(r.Lang, course)), nil)
 }
 
@@ -94,5 +95,14 @@ func (b *Bot) revoke(ctx context.Context, r *Request) error {
 		return b.reply(ctx, r, T(r.Lang, "role.not_held", name), nil)
 	}
 	b.Log.InfoContext(ctx, "role revoked", "user", userID, "role", string(role), "course", course, "by", r.From.ID)
+	b.wake()
 	return b.reply(ctx, r, T(r.Lang, "role.revoked", name, T(r.Lang, "role."+string(role)), b.courseScope(r.Lang, course)), nil)
+}
+
+// wake asks the reconciler for a pass soon, after a change of desired
+// state.
+func (b *Bot) wake() {
+	if b.Wake != nil {
+		b.Wake()
+	}
 }
