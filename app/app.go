@@ -159,7 +159,7 @@ func (a *App) build(ctx context.Context) error {
 		b.Checkout = payments.NewCheckout(cfg.StripeSecretKey, cfg.StripeAPIURL, nil, cfg.StripeSuccessURL, cfg.StripeCancelURL)
 	}
 	a.Groups = &groups.Service{
-		Store: a.store, Posts: a.store, Platform: &bot.Platform{Sender: a.sender, BotID: b.ID}, Notifier: b, Profiles: a.store,
+		Store: a.store, Posts: a.store, Platform: &bot.Platform{Sender: a.sender, BotID: b.ID, Now: a.now}, Notifier: b, Profiles: a.store,
 		Owners: cfg.Owners, Courses: cfg.CourseMap(), Now: a.now, Log: a.log, Wake: a.Wake,
 	}
 	b.Groups = a.Groups

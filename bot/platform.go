@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
@@ -15,6 +16,7 @@ import (
 type Platform struct {
 	Sender *Sender
 	BotID  func() int64
+	Now    func() time.Time // the clock a link's expiry is read on; time.Now when nil
 }
 
 var _ groups.Platform = (*Platform)(nil)
@@ -119,6 +121,32 @@ func (p *Platform) CreateJoinLink(ctx context.Context, chatID int64, name string
 		return "", fmt.Errorf("decode invite link: %w", err)
 	}
 	return link.InviteLink, nil
+}
+
+// JoinLinkWorks edits the link to what the bot made it (its name, join
+// requests): Telegram answers with the link, saying whether it is revoked
+// or expired, or refuses a link that is gone. The Bot API has no call that
+// only reads a link.
+func (p *Platform) JoinLinkWorks(ctx context.Context, chatID int64, link, name string) (bool, error) {
+	resp, err := p.Sender.Call(ctx, Bulk, 0, "editChatInviteLink", tgbotapi.Params{
+		"chat_id": fmt.Sprint(chatID), "invite_link": link, "name": truncate(name, 32), "creates_join_request": "true",
+	})
+	if e, ok := apiError(err); ok && e.Code == 400 && !strings.Contains(e.Message, "not enough rights") && !strings.Contains(e.Message, "chat not found") {
+		return false, nil // INVITE_HASH_EXPIRED and the like: the link is gone
+	}
+	if err != nil {
+		return false, fmt.Errorf("editChatInviteLink: %w", groupError(chatID, groups.RightInvite, err))
+	}
+	var l tgbotapi.ChatInviteLink
+	if err := json.Unmarshal(resp.Result, &l); err != nil {
+		return false, fmt.Errorf("decode invite link: %w", err)
+	}
+	now := time.Now
+	if p.Now != nil {
+		now = p.Now
+	}
+	expired := l.ExpireDate != 0 && !time.Unix(int64(l.ExpireDate), 0).After(now())
+	return !l.IsRevoked && !expired, nil
 }
 
 // ApproveJoin approves a pending join request.

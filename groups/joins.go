@@ -167,12 +167,26 @@ func (s *Service) WayBack(ctx context.Context, course string, userID int64) (Way
 	return w, nil
 }
 
-// joinLink returns the group's join link, making one the first time.
+// linkCheckEvery is how often a group's stored join link is checked
+// before it is handed out: an administrator may revoke it, or give it an
+// expiry, in the app at any time, and Telegram does not say so.
+const linkCheckEvery = time.Minute
+
+// joinLink returns the group's join link, making one the first time and
+// a new one when the stored link was revoked or expired.
 func (s *Service) joinLink(ctx context.Context, g *Group) (string, error) {
+	name := fmt.Sprintf("shequn %s %d", g.Course, g.Ordinal)
 	if g.JoinLink != "" {
-		return g.JoinLink, nil
+		works, err := s.linkWorks(ctx, *g, name)
+		if err != nil {
+			return "", fmt.Errorf("check join link: %w", err)
+		}
+		if works {
+			return g.JoinLink, nil
+		}
+		s.Log.InfoContext(ctx, "join link revoked or expired: replacing it", "group", g.ID)
 	}
-	link, err := s.Platform.CreateJoinLink(ctx, g.ChatID, fmt.Sprintf("shequn %s %d", g.Course, g.Ordinal))
+	link, err := s.Platform.CreateJoinLink(ctx, g.ChatID, name)
 	if err != nil {
 		return "", fmt.Errorf("create join link: %w", err)
 	}
@@ -180,5 +194,35 @@ func (s *Service) joinLink(ctx context.Context, g *Group) (string, error) {
 		return "", fmt.Errorf("store join link: %w", err)
 	}
 	g.JoinLink = link
+	s.linkChecked(g.ID, s.Now())
 	return link, nil
+}
+
+// linkWorks checks the group's stored link, at most once per
+// linkCheckEvery.
+func (s *Service) linkWorks(ctx context.Context, g Group, name string) (bool, error) {
+	now := s.Now()
+	s.linkMu.Lock()
+	last, ok := s.linksChecked[g.ID]
+	s.linkMu.Unlock()
+	if ok && now.Sub(last) < linkCheckEvery {
+		return true, nil
+	}
+	works, err := s.Platform.JoinLinkWorks(ctx, g.ChatID, g.JoinLink, name)
+	if err != nil {
+		return false, err
+	}
+	if works {
+		s.linkChecked(g.ID, now)
+	}
+	return works, nil
+}
+
+func (s *Service) linkChecked(groupID int64, at time.Time) {
+	s.linkMu.Lock()
+	defer s.linkMu.Unlock()
+	if s.linksChecked == nil {
+		s.linksChecked = map[int64]time.Time{}
+	}
+	s.linksChecked[groupID] = at
 }

@@ -36,6 +36,9 @@ type Platform interface {
 	MuteAll(ctx context.Context, chatID int64) error
 	// CreateJoinLink makes a link whose use asks the bot for approval.
 	CreateJoinLink(ctx context.Context, chatID int64, name string) (string, error)
+	// JoinLinkWorks reports whether a link the bot made still lets people
+	// ask to join: false once an administrator revoked it or it expired.
+	JoinLinkWorks(ctx context.Context, chatID int64, link, name string) (bool, error)
 	ApproveJoin(ctx context.Context, chatID, userID int64) error
 	DeclineJoin(ctx context.Context, chatID, userID int64) error
 	// RemoveMember takes a member out and lets them come back later with

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/shequn/shequn/membership"
@@ -28,6 +29,9 @@ type Service struct {
 	Wake func()
 
 	backoff Backoff // the effects failing for a passing reason
+
+	linkMu       sync.Mutex
+	linksChecked map[int64]time.Time // group id -> when its join link was last seen working
 }
 
 // MissingRightsError says which administrator rights the bot lacks.
