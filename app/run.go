@@ -31,27 +31,11 @@ func (a *App) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() { defer wg.Done(); a.poller.Run(pollCtx) }()
 	}
-	// The workers' context ends only if a pass does not stop in time at
-	// shutdown; stopping them goes through the lease's fence instead, so
-	// the effect in flight is finished and recorded.
-	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancelWork()
-	stopWork := make(chan struct{})
-	workDone := make(chan struct{})
-	a.cron = cron.New(cron.WithLocation(a.cfg.Location))
-	if a.opts.Manual {
-		close(workDone)
-	} else {
-		go func() { defer close(workDone); a.work(workCtx, stopWork) }()
-		go a.passes.Keep(workCtx)
-		a.cron.Schedule(cron.Every(a.every()), cron.FuncJob(a.Wake))
-		hour, minute, _ := a.cfg.Homework.Digest()
-		if _, err := a.cron.AddFunc(fmt.Sprintf("%d %d * * *", minute, hour), func() { a.runDigest(workCtx) }); err != nil {
-			return fmt.Errorf("schedule the digest: %w", err)
-		}
-		a.cron.Start()
-		a.Wake() // finish what a previous run left
+	w, err := a.startWorkers(ctx)
+	if err != nil {
+		return err
 	}
+	defer w.cancel()
 	a.log.InfoContext(ctx, "shequn running", "http", ln.Addr().String(), "bot", a.Bot.Username(), "polling", a.poller != nil)
 
 	var runErr error
@@ -68,27 +52,70 @@ func (a *App) Run(ctx context.Context) error {
 	if err := a.server.Shutdown(shutCtx); err != nil {
 		a.log.Warn("http shutdown", "err", err)
 	}
-	// 2. Stop the schedule; the pass in progress finishes the effect in
-	// flight and starts no other.
-	<-a.cron.Stop().Done()
-	a.passes.Stop()
-	close(stopWork)
-	select {
-	case <-workDone:
-	case <-shutCtx.Done():
-		a.log.Warn("the background pass did not stop in time")
-		cancelWork()
-		<-workDone
-	}
-	// Let another instance take the passes over at once.
-	if err := a.passes.Release(shutCtx, "reconcile"); err != nil {
-		a.log.Warn("release the reconciler lease", "err", err)
-	}
+	// 2. Stop the schedule and the workers, then hand the lease over.
+	a.stopWorkers(shutCtx, w)
 	// 3. Flush the sender.
 	if err := a.sender.Close(shutCtx); err != nil {
 		a.log.Warn("sender flush", "err", err)
 	}
 	return runErr
+}
+
+// workers are the background goroutines of Run.
+type workers struct {
+	stop     chan struct{}      // closed to stop the work loop between passes
+	done     chan struct{}      // closed when the work loop returned
+	keepDone chan struct{}      // closed when the lease keeper returned
+	stopKeep context.CancelFunc // stops the lease keeper
+	cancel   context.CancelFunc // the last resort: cancels the pass itself
+}
+
+// startWorkers starts the work loop, the lease keeper and the schedule
+// (none of them in Manual mode). The workers' context ends only if a pass
+// does not stop in time at shutdown; stopping goes through the lease's
+// fence instead, so the effect in flight is finished and recorded.
+func (a *App) startWorkers(ctx context.Context) (*workers, error) {
+	workCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	keepCtx, stopKeep := context.WithCancel(workCtx)
+	w := &workers{stop: make(chan struct{}), done: make(chan struct{}), keepDone: make(chan struct{}), stopKeep: stopKeep, cancel: cancel}
+	a.cron = cron.New(cron.WithLocation(a.cfg.Location))
+	if a.opts.Manual {
+		close(w.done)
+		close(w.keepDone)
+		return w, nil
+	}
+	go func() { defer close(w.done); a.work(workCtx, w.stop) }()
+	go func() { defer close(w.keepDone); a.passes.Keep(keepCtx) }()
+	a.cron.Schedule(cron.Every(a.every()), cron.FuncJob(a.Wake))
+	hour, minute, _ := a.cfg.Homework.Digest()
+	if _, err := a.cron.AddFunc(fmt.Sprintf("%d %d * * *", minute, hour), func() { a.runDigest(workCtx) }); err != nil {
+		cancel()
+		return nil, fmt.Errorf("schedule the digest: %w", err)
+	}
+	a.cron.Start()
+	a.Wake() // finish what a previous run left
+	return w, nil
+}
+
+// stopWorkers stops the schedule; the pass in progress finishes the
+// effect in flight and starts no other; then the lease is released, after
+// the keeper's last renewal, so that another instance takes over at once.
+func (a *App) stopWorkers(ctx context.Context, w *workers) {
+	<-a.cron.Stop().Done()
+	a.passes.Stop()
+	close(w.stop)
+	select {
+	case <-w.done:
+	case <-ctx.Done():
+		a.log.Warn("the background pass did not stop in time")
+		w.cancel()
+		<-w.done
+	}
+	w.stopKeep()
+	<-w.keepDone
+	if err := a.passes.Release(ctx, "reconcile"); err != nil {
+		a.log.Warn("release the reconciler lease", "err", err)
+	}
 }
 
 // leaseRetry is how soon an instance that found the reconciler's lease
