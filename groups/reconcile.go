@@ -220,63 +220,97 @@ func (s *Service) welcomeArrivals(ctx context.Context, set *groupSet, now time.T
 	return nil
 }
 
-// runStage works through the seats pending at a stage. A batch in which
-// nothing succeeded ends the stage, so a platform outage does not spin. A
-// step that panics is logged as failed; the others go on.
+// maxStageWindow bounds how far past stuck seats (of a group with a
+// problem, or backing off) one stage looks in a pass.
+const maxStageWindow = 20 * reconcileBatch
+
+// outcome is how one seat's step went.
+type outcome int
+
+const (
+	stepDone outcome = iota
+	stepSkipped
+	stepFailed
+)
+
+// runStage works through the seats pending at a stage, a batch at a time.
+// Seats left for later (their group has a problem, their step backs off)
+// stay first in the store's order, so the next batch looks past them: one
+// stuck group never holds up the others. A batch in which nothing
+// succeeded and something failed ends the stage, so a platform outage
+// does not spin. A step that panics is logged as failed; the others go on.
 func (s *Service) runStage(ctx context.Context, set *groupSet, stage Stage, do func(Seat) error, now time.Time) error {
+	type seatKey struct {
+		course string
+		user   int64
+	}
+	seen := map[seatKey]bool{}
+	stuck := 0
 	for {
-		seats, err := s.Store.PendingSeats(ctx, stage, reconcileBatch)
+		limit := min(stuck+reconcileBatch, maxStageWindow)
+		seats, err := s.Store.PendingSeats(ctx, stage, limit)
 		if err != nil {
 			return fmt.Errorf("list seats pending %s: %w", stage, err)
 		}
-		var (
-			wg     sync.WaitGroup
-			mu     sync.Mutex
-			done   int
-			tokens = make(chan struct{}, reconcileWorkers)
-		)
-		for _, seat := range seats {
-			if fenced(ctx) != nil {
-				break
-			}
-			tokens <- struct{}{}
-			wg.Add(1)
-			go func() {
-				defer func() { <-tokens; wg.Done() }()
-				if s.seatStep(ctx, set, stage, seat, do, now) {
-					mu.Lock()
-					done++
-					mu.Unlock()
-				}
-			}()
+		fresh := slices.DeleteFunc(slices.Clone(seats), func(st Seat) bool { return seen[seatKey{st.Course, st.UserID}] })
+		for _, st := range fresh {
+			seen[seatKey{st.Course, st.UserID}] = true
 		}
-		wg.Wait()
+		counts := s.runBatch(ctx, set, stage, fresh, do, now)
 		if err := fenced(ctx); err != nil {
 			return err
 		}
-		if len(seats) < reconcileBatch || done == 0 {
+		stuck += counts[stepSkipped] + counts[stepFailed]
+		if len(seats) < limit || len(fresh) == 0 || (counts[stepDone] == 0 && counts[stepFailed] > 0) {
 			return nil
 		}
 	}
 }
 
+// runBatch runs the steps of seats, reconcileWorkers at a time, and counts
+// their outcomes.
+func (s *Service) runBatch(ctx context.Context, set *groupSet, stage Stage, seats []Seat, do func(Seat) error, now time.Time) [3]int {
+	var (
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		counts [3]int
+		tokens = make(chan struct{}, reconcileWorkers)
+	)
+	for _, seat := range seats {
+		if fenced(ctx) != nil {
+			break
+		}
+		tokens <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-tokens; wg.Done() }()
+			o := s.seatStep(ctx, set, stage, seat, do, now)
+			mu.Lock()
+			counts[o]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return counts
+}
+
 // seatStep runs one seat's step, unless its last failure still backs
-// off, and settles the outcome. It reports whether the step was done.
-func (s *Service) seatStep(ctx context.Context, set *groupSet, stage Stage, seat Seat, do func(Seat) error, now time.Time) (ok bool) {
+// off, and settles the outcome.
+func (s *Service) seatStep(ctx context.Context, set *groupSet, stage Stage, seat Seat, do func(Seat) error, now time.Time) (o outcome) {
 	key := fmt.Sprintf("%s:%s:%d", stage, seat.Course, seat.UserID)
 	if !s.backoff.Ready(key, now) {
-		return false
+		return stepSkipped
 	}
 	defer func() {
 		if p := recover(); p != nil {
 			s.Log.ErrorContext(ctx, "reconcile step panicked", "stage", string(stage), "course", seat.Course, "user", seat.UserID, "panic", fmt.Sprint(p))
 			s.backoff.Failed(key, now)
-			ok = false
+			o = stepFailed
 		}
 	}()
 	err := do(seat)
 	if errors.Is(err, errSkipped) {
-		return false
+		return stepSkipped
 	}
 	var ge *GroupError
 	if errors.As(err, &ge) {
@@ -285,15 +319,18 @@ func (s *Service) seatStep(ctx context.Context, set *groupSet, stage Stage, seat
 			s.recordProblem(ctx, &g, ge.Problem)
 			set.put(g)
 		}
-		return false
+		return stepSkipped
 	}
 	if err != nil {
+		if fenced(ctx) != nil {
+			return stepSkipped
+		}
 		wait := s.backoff.Failed(key, now)
 		s.Log.WarnContext(ctx, "reconcile step failed", "stage", string(stage), "course", seat.Course, "user", seat.UserID, "retry_in", wait, "err", err)
-		return false
+		return stepFailed
 	}
 	s.backoff.Done(key)
-	return true
+	return stepDone
 }
 
 // unreachableIsDone treats a user who cannot be written to as done: they
