@@ -91,13 +91,23 @@ func (s *Service) Reconcile(ctx context.Context, now time.Time) error {
 		return fmt.Errorf("list unsent feedback: %w", err)
 	}
 	for _, sub := range unsent {
+		key := fmt.Sprintf("feedback:%d", sub.ID)
+		if !s.backoff.Ready(key, now) {
+			continue
+		}
+		if err := jobs.Check(ctx); err != nil {
+			return err
+		}
 		a, err := s.Store.Assignment(ctx, sub.AssignmentID)
 		if err != nil {
 			return fmt.Errorf("find assignment: %w", err)
 		}
 		if err := s.sendFeedback(ctx, sub, a); err != nil {
-			s.Log.WarnContext(ctx, "feedback not delivered yet", "submission", sub.ID, "err", err)
+			wait := s.backoff.Failed(key, now)
+			s.Log.WarnContext(ctx, "feedback not delivered yet", "submission", sub.ID, "retry_in", wait, "err", err)
+			continue
 		}
+		s.backoff.Done(key)
 	}
 	return nil
 }

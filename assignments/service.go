@@ -67,6 +67,8 @@ type Service struct {
 	// Wake asks the reconciler for a pass soon (an assignment to
 	// announce, feedback to deliver); nil when nobody listens.
 	Wake func()
+
+	backoff groups.Backoff // feedback DMs failing for a passing reason
 }
 
 func (s *Service) wake() {

@@ -41,6 +41,10 @@ func (s *Service) JoinRequest(ctx context.Context, chatID, userID int64) (approv
 		// Withdrawn, or handled by another instance: the reconciler looks.
 		return false, true, nil
 	}
+	var ge *GroupError
+	if errors.As(err, &ge) {
+		s.recordProblem(ctx, &g, ge.Problem)
+	}
 	if err != nil {
 		return false, true, fmt.Errorf("approve: %w", err)
 	}

@@ -186,38 +186,66 @@ func (s *Service) remove(ctx context.Context, set *groupSet, seat Seat, now time
 const welcomeBatch = 30
 
 // welcomeArrivals greets the arrivals of each group, several in one line.
-// A group with a problem, or whose greeting failed, waits; the others are
-// greeted.
+// A group with a problem, or whose greeting failed, waits; the next batch
+// looks past its arrivals to greet the other groups'.
 func (s *Service) welcomeArrivals(ctx context.Context, set *groupSet, now time.Time) error {
-	seats, err := s.Store.PendingSeats(ctx, StageWelcome, reconcileBatch)
-	if err != nil {
-		return fmt.Errorf("list seats pending %s: %w", StageWelcome, err)
-	}
-	byGroup := map[int64][]Seat{}
-	var order []int64
-	for _, seat := range seats {
-		if _, ok := byGroup[seat.GroupID]; !ok {
-			order = append(order, seat.GroupID)
+	waiting := map[int64]int{} // group id -> arrivals left for later
+	for {
+		left := 0
+		for _, n := range waiting {
+			left += n
 		}
-		byGroup[seat.GroupID] = append(byGroup[seat.GroupID], seat)
-	}
-	for _, id := range order {
-		g, err := set.usable(id)
-		key := fmt.Sprintf("welcome:%d", id)
-		if err != nil || !s.backoff.Ready(key, now) {
-			continue
+		limit := min(left+reconcileBatch, maxStageWindow)
+		seats, err := s.Store.PendingSeats(ctx, StageWelcome, limit)
+		if err != nil {
+			return fmt.Errorf("list seats pending %s: %w", StageWelcome, err)
 		}
-		for batch := range slices.Chunk(byGroup[id], welcomeBatch) {
+		greeted := 0
+		for id, batch := range byGroup(seats) {
+			if _, later := waiting[id]; later {
+				continue
+			}
 			if err := fenced(ctx); err != nil {
 				return err
 			}
-			if !s.settle(ctx, &g, key, s.welcome(ctx, g, batch, now), now) {
-				set.put(g)
-				break
+			n := s.welcomeGroup(ctx, set, id, batch, now)
+			greeted += n
+			if n < len(batch) {
+				waiting[id] = len(batch) - n
 			}
 		}
+		if len(seats) < limit || greeted == 0 {
+			return nil
+		}
 	}
-	return nil
+}
+
+// byGroup groups seats by their group, keeping the order of each group's.
+func byGroup(seats []Seat) map[int64][]Seat {
+	out := map[int64][]Seat{}
+	for _, seat := range seats {
+		out[seat.GroupID] = append(out[seat.GroupID], seat)
+	}
+	return out
+}
+
+// welcomeGroup greets a group's arrivals, welcomeBatch to a line, and
+// returns how many it greeted.
+func (s *Service) welcomeGroup(ctx context.Context, set *groupSet, id int64, seats []Seat, now time.Time) int {
+	g, err := set.usable(id)
+	key := fmt.Sprintf("welcome:%d", id)
+	if err != nil || !s.backoff.Ready(key, now) {
+		return 0
+	}
+	greeted := 0
+	for batch := range slices.Chunk(seats, welcomeBatch) {
+		if fenced(ctx) != nil || !s.settle(ctx, &g, key, s.welcome(ctx, g, batch, now), now) {
+			set.put(g)
+			break
+		}
+		greeted += len(batch)
+	}
+	return greeted
 }
 
 // maxStageWindow bounds how far past stuck seats (of a group with a
