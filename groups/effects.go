@@ -179,7 +179,11 @@ func (s *Service) alertWaitlists(ctx context.Context, now time.Time) error {
 			continue
 		}
 		for _, owner := range s.Owners {
-			if err := s.Posts.ForgetPost(ctx, key, owner); err != nil {
+			p, err := s.Posts.PostOf(ctx, key, owner)
+			if err == nil && !p.PostedAt.IsZero() {
+				err = s.Posts.ForgetPost(ctx, key, owner)
+			}
+			if err != nil {
 				return fmt.Errorf("end waitlist alert: %w", err)
 			}
 		}
