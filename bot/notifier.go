@@ -59,9 +59,13 @@ func (b *Bot) Post(ctx context.Context, chatID int64, n groups.Notice) (int, err
 	return sent.MessageID, nil
 }
 
-// Pin pins a message the bot posted, without notifying the members.
+// Pin pins a message the bot posted, without notifying the members; one
+// pinned already counts as pinned.
 func (b *Bot) Pin(ctx context.Context, chatID int64, messageID int) error {
 	_, err := b.Sender.Request(ctx, tgbotapi.PinChatMessageConfig{ChatID: chatID, MessageID: messageID, DisableNotification: true})
+	if notModified(err) {
+		return nil // pinned already
+	}
 	if err != nil {
 		return fmt.Errorf("pin in %d: %w", chatID, groupError(chatID, groups.RightPin, err))
 	}
