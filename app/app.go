@@ -178,7 +178,7 @@ func (a *App) build(ctx context.Context) error {
 		Sender: a.sender, Updates: a.store, Members: a.store, Profiles: a.store,
 		Roles: a.store, Dialogues: a.store, Location: cfg.Location,
 		Courses: cfg.Courses, Owners: cfg.Owners, Now: a.now, Log: a.log,
-		Checkout: a.opts.Checkout,
+		Checkout: a.opts.Checkout, Wake: a.Wake,
 	}
 	if cfg.PaymentsEnabled() {
 		a.stripe = payments.NewCheckout(cfg.StripeSecretKey, cfg.StripeAPIURL, nil, cfg.StripeSuccessURL, cfg.StripeCancelURL)
@@ -188,15 +188,15 @@ func (a *App) build(ctx context.Context) error {
 		}
 	}
 	a.Groups = &groups.Service{
-		Store: a.store, Platform: &bot.Platform{Sender: a.sender, BotID: b.ID}, Notifier: b, Profiles: a.store,
+		Store: a.store, Posts: a.store, Platform: &bot.Platform{Sender: a.sender, BotID: b.ID, Now: a.now}, Notifier: b, Profiles: a.store,
 		Owners: cfg.Owners, Courses: cfg.CourseMap(), Now: a.now, Log: a.log, Wake: a.Wake,
 	}
 	b.Groups = a.Groups
 	a.Homework = &assignments.Service{
-		Store: a.store, Posts: a.store, Members: a.store, Roles: a.store, Groups: a.store, Notifier: b,
+		Store: a.store, Posts: a.store, Members: a.store, Roles: a.store, Groups: a.store, Notifier: b, Effects: a.Groups,
 		Owners: cfg.Owners, Courses: cfg.CourseMap(), Location: cfg.Location,
 		Late: assignments.LatePolicy(cfg.Homework.LatePolicy), LatePenaltyPct: cfg.Homework.LatePenalty,
-		HoldFor: cfg.Homework.ReviewHold, Now: a.now, Log: a.log,
+		HoldFor: cfg.Homework.ReviewHold, Now: a.now, Log: a.log, Wake: a.Wake,
 	}
 	b.Homework = a.Homework
 	a.Members = &membership.Service{
@@ -209,8 +209,8 @@ func (a *App) build(ctx context.Context) error {
 	a.Bot = b
 	a.intake = &bot.Intake{Log: a.store, Handle: b.Handle, Now: a.now, Logger: a.log, Handled: a.countUpdate}
 	holder := instanceName()
-	a.passes = &jobs.Runner{Leases: a.store, Holder: holder, TTL: 2*a.every() + 30*time.Second, Log: a.log}
-	a.daily = &jobs.Runner{Leases: a.store, Holder: holder, TTL: time.Hour, Log: a.log}
+	a.passes = &jobs.Runner{Leases: a.store, Holder: holder, TTL: passLease, Now: a.now, Log: a.log}
+	a.daily = &jobs.Runner{Leases: a.store, Holder: holder, TTL: time.Hour, Now: a.now, Log: a.log}
 	if err := b.Init(ctx); err != nil {
 		return err
 	}
@@ -295,6 +295,13 @@ func (a *App) Store() Store { return a.store }
 // invites, removing members, announcing homework) runs on the one instance
 // holding the reconciler's lease, so nothing is sent twice.
 func (a *App) RunJobs(ctx context.Context, now time.Time) error {
+	_, err := a.runJobs(ctx, now)
+	return err
+}
+
+// runJobs is RunJobs, reporting whether this instance held the
+// reconciler's lease and ran the pass.
+func (a *App) runJobs(ctx context.Context, now time.Time) (bool, error) {
 	a.jobMu.Lock()
 	defer a.jobMu.Unlock()
 	a.metrics.passes.Add(1)
@@ -305,14 +312,15 @@ func (a *App) RunJobs(ctx context.Context, now time.Time) error {
 			a.log.ErrorContext(ctx, "recovering stored updates", "err", err)
 		}
 	}
+	ran := false
 	err := a.Members.ProcessPending(ctx, now)
 	if err == nil {
-		_, err = a.passes.RunOnce(ctx, jobs.Job{ID: "reconcile", Run: a.reconcile}, now)
+		ran, err = a.passes.RunOnce(ctx, jobs.Job{ID: "reconcile", Run: a.reconcile}, now)
 	}
 	if err != nil {
 		a.metrics.passFailures.Add(1)
 	}
-	return err
+	return ran, err
 }
 
 func (a *App) reconcile(ctx context.Context, now time.Time) error {
@@ -338,6 +346,11 @@ func (a *App) PruneUpdates(ctx context.Context, now time.Time) error {
 	}}, now)
 	return err
 }
+
+// passLease is how long the reconciler's lease lasts without renewal; the
+// instance holding it renews it every third of that (jobs.Runner.Keep),
+// and every effect checks it first.
+const passLease = 10 * time.Second
 
 func (a *App) every() time.Duration {
 	if a.opts.ReconcileEvery > 0 {

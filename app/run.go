@@ -46,37 +46,11 @@ func (a *App) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() { defer wg.Done(); a.poller.Run(pollCtx) }()
 	}
-	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopWork()
-	workDone := make(chan struct{})
-	reconciled := make(chan struct{}) // the Stripe reconciliation run at start
-	if a.stripe == nil || a.opts.Manual {
-		close(reconciled)
+	w, err := a.startWorkers(ctx)
+	if err != nil {
+		return err
 	}
-	a.cron = cron.New(cron.WithLocation(a.cfg.Location))
-	if a.opts.Manual {
-		close(workDone)
-	} else {
-		go func() { defer close(workDone); a.work(workCtx) }()
-		a.cron.Schedule(cron.Every(a.every()), cron.FuncJob(a.Wake))
-		hour, minute, _ := a.cfg.Homework.Digest()
-		if _, err := a.cron.AddFunc(fmt.Sprintf("%d %d * * *", minute, hour), func() { a.runDigest(workCtx) }); err != nil {
-			return fmt.Errorf("schedule the digest: %w", err)
-		}
-		if a.stripe != nil {
-			if _, err := a.cron.AddFunc(stripeReconcileAt+" * * *", func() { a.runStripeReconcile(workCtx) }); err != nil {
-				return fmt.Errorf("schedule the stripe reconciliation: %w", err)
-			}
-			// Also at start: a stopped instance missed webhooks. The
-			// daily lease keeps restarts from asking Stripe again.
-			go func() { defer close(reconciled); a.runStripeReconcile(workCtx) }()
-		}
-		if _, err := a.cron.AddFunc("17 4 * * *", func() { a.pruneUpdates(workCtx) }); err != nil {
-			return fmt.Errorf("schedule the update log's pruning: %w", err)
-		}
-		a.cron.Start()
-		a.Wake() // finish what a previous run left
-	}
+	defer w.cancel()
 	a.log.InfoContext(ctx, "shequn running", "http", ln.Addr().String(), "metrics", a.metricsLn.Addr().String(), "bot", a.Bot.Username(), "polling", a.poller != nil)
 
 	var runErr error
@@ -98,15 +72,8 @@ func (a *App) Run(ctx context.Context) error {
 	if err := a.intake.Close(shutCtx); err != nil {
 		a.log.Warn("updates still being handled at shutdown", "err", err)
 	}
-	// 2. Stop the schedule and let the pass in progress end.
-	<-a.cron.Stop().Done()
-	stopWork()
-	<-workDone
-	<-reconciled
-	// Let another instance take the passes over at once.
-	if err := a.passes.Release(shutCtx, "reconcile"); err != nil {
-		a.log.Warn("release the reconciler lease", "err", err)
-	}
+	// 2. Stop the schedule and the workers, then hand the lease over.
+	a.stopWorkers(shutCtx, w)
 	// 3. Flush the sender.
 	if err := a.sender.Close(shutCtx); err != nil {
 		a.log.Warn("sender flush", "err", err)
@@ -117,19 +84,121 @@ func (a *App) Run(ctx context.Context) error {
 	return runErr
 }
 
+// workers are the background goroutines of Run.
+type workers struct {
+	stop     chan struct{}      // closed to stop the work loop between passes
+	done     chan struct{}      // closed when the work loop returned
+	keepDone chan struct{}      // closed when the lease keeper returned
+	stopKeep context.CancelFunc // stops the lease keeper
+	cancel   context.CancelFunc // the last resort: cancels the pass itself
+	// reconciled is closed when the Stripe reconciliation run at start ended.
+	reconciled chan struct{}
+}
+
+// startWorkers starts the work loop, the lease keeper and the schedule
+// (none of them in Manual mode). The workers' context ends only if a pass
+// does not stop in time at shutdown; stopping goes through the lease's
+// fence instead, so the effect in flight is finished and recorded.
+func (a *App) startWorkers(ctx context.Context) (*workers, error) {
+	workCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	keepCtx, stopKeep := context.WithCancel(workCtx)
+	w := &workers{stop: make(chan struct{}), done: make(chan struct{}), keepDone: make(chan struct{}), stopKeep: stopKeep, cancel: cancel,
+		reconciled: make(chan struct{})}
+	a.cron = cron.New(cron.WithLocation(a.cfg.Location))
+	if a.opts.Manual {
+		close(w.done)
+		close(w.keepDone)
+		close(w.reconciled)
+		return w, nil
+	}
+	go func() { defer close(w.done); a.work(workCtx, w.stop) }()
+	go func() { defer close(w.keepDone); a.passes.Keep(keepCtx) }()
+	a.cron.Schedule(cron.Every(a.every()), cron.FuncJob(a.Wake))
+	hour, minute, _ := a.cfg.Homework.Digest()
+	if _, err := a.cron.AddFunc(fmt.Sprintf("%d %d * * *", minute, hour), func() { a.runDigest(workCtx) }); err != nil {
+		cancel()
+		return nil, fmt.Errorf("schedule the digest: %w", err)
+	}
+	if _, err := a.cron.AddFunc("17 4 * * *", func() { a.pruneUpdates(workCtx) }); err != nil {
+		cancel()
+		return nil, fmt.Errorf("schedule the update log's pruning: %w", err)
+	}
+	if a.stripe == nil {
+		close(w.reconciled)
+	} else {
+		if _, err := a.cron.AddFunc(stripeReconcileAt+" * * *", func() { a.runStripeReconcile(workCtx) }); err != nil {
+			cancel()
+			return nil, fmt.Errorf("schedule the stripe reconciliation: %w", err)
+		}
+		// Also at start: a stopped instance missed webhooks. The daily
+		// lease keeps restarts from asking Stripe again.
+		go func() { defer close(w.reconciled); a.runStripeReconcile(workCtx) }()
+	}
+	a.cron.Start()
+	a.Wake() // finish what a previous run left
+	return w, nil
+}
+
+// stopWorkers stops the schedule; the pass in progress finishes the
+// effect in flight and starts no other; then the lease is released, after
+// the keeper's last renewal, so that another instance takes over at once.
+func (a *App) stopWorkers(ctx context.Context, w *workers) {
+	<-a.cron.Stop().Done()
+	a.passes.Stop()
+	close(w.stop)
+	select {
+	case <-w.done:
+	case <-ctx.Done():
+		a.log.Warn("the background pass did not stop in time")
+		w.cancel()
+		<-w.done
+	}
+	<-w.reconciled
+	w.stopKeep()
+	<-w.keepDone
+	if err := a.passes.Release(ctx, "reconcile"); err != nil {
+		a.log.Warn("release the reconciler lease", "err", err)
+	}
+}
+
+// leaseRetry is how soon an instance that found the reconciler's lease
+// held by another tries again: with passLease, an instance that died is
+// replaced within passLease+leaseRetry.
+const leaseRetry = 3 * time.Second
+
 // work runs the background jobs whenever woken: by the schedule, by a
-// stored payment, by a registered group.
-func (a *App) work(ctx context.Context) {
+// stored payment, by a change of desired state; and, while another
+// instance holds the reconciler's lease, every leaseRetry, to take over
+// soon after that instance died.
+func (a *App) work(ctx context.Context, stop <-chan struct{}) {
+	retry := time.NewTimer(time.Hour)
+	retry.Stop()
+	defer retry.Stop()
 	for {
 		select {
-		case <-ctx.Done():
+		case <-stop:
 			return
 		case <-a.wake:
+		case <-retry.C:
 		}
-		if err := safely(func() error { return a.RunJobs(ctx, a.now()) }); err != nil && ctx.Err() == nil {
+		ran, err := safelyRan(func() (bool, error) { return a.runJobs(ctx, a.now()) })
+		if err != nil && ctx.Err() == nil {
 			a.log.ErrorContext(ctx, "background pass failed", "err", err)
 		}
+		if !ran && err == nil {
+			retry.Reset(leaseRetry)
+		}
 	}
+}
+
+// safelyRan is safely for a pass that reports whether it ran.
+func safelyRan(fn func() (bool, error)) (ran bool, err error) {
+	err = safely(func() error {
+		var err error
+		ran, err = fn()
+		return err
+	})
+	return ran, err
 }
 
 // safely runs fn and turns a panic into an error with the stack, so that a

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/shequn/shequn/groups"
+	"github.com/shequn/shequn/jobs"
 	"github.com/shequn/shequn/membership"
 )
 
@@ -90,38 +91,53 @@ func (s *Service) Reconcile(ctx context.Context, now time.Time) error {
 		return fmt.Errorf("list unsent feedback: %w", err)
 	}
 	for _, sub := range unsent {
+		key := fmt.Sprintf("feedback:%d", sub.ID)
+		if !s.backoff.Ready(key, now) {
+			continue
+		}
+		if err := jobs.Check(ctx); err != nil {
+			return err
+		}
 		a, err := s.Store.Assignment(ctx, sub.AssignmentID)
 		if err != nil {
 			return fmt.Errorf("find assignment: %w", err)
 		}
 		if _, err := s.sendFeedback(ctx, sub, a); err != nil {
-			s.Log.WarnContext(ctx, "feedback not delivered yet", "submission", sub.ID, "err", err)
+			wait := s.backoff.Failed(key, now)
+			s.Log.WarnContext(ctx, "feedback not delivered yet", "submission", sub.ID, "retry_in", wait, "err", err)
+			continue
 		}
+		s.backoff.Done(key)
 	}
 	return nil
 }
 
+// announce posts and pins the assignment in every student group of its
+// course, each step once per group. A group that fails (a problem, a
+// passing error) waits; the others get it. The assignment counts as
+// announced once every group without a problem has it pinned.
 func (s *Service) announce(ctx context.Context, a Assignment, all []groups.Group, now time.Time) error {
 	key := fmt.Sprintf("assignment:%d", a.ID)
+	done := true
 	for _, g := range all {
 		if g.Kind != groups.KindStudent || g.Course != a.Course {
 			continue
 		}
-		// A pass that failed half-way does not post twice in the groups
-		// it reached.
-		done, err := s.Posts.Posted(ctx, key, g.ChatID)
-		if err != nil {
-			return fmt.Errorf("read post log: %w", err)
+		if err := jobs.Check(ctx); err != nil {
+			return err
 		}
-		if done {
+		effect := fmt.Sprintf("%s:%d", key, g.ID)
+		if g.Problem != "" || !s.Effects.Ready(effect, now) {
+			done = false
 			continue
 		}
-		if err := s.Notifier.Post(ctx, g.ChatID, AssignmentNotice{Assignment: a}, true); err != nil {
-			return fmt.Errorf("post to group %d: %w", g.ID, err)
+		err := groups.PostPinned(ctx, s.Posts, s.Notifier, key, g.ChatID, AssignmentNotice{Assignment: a}, now)
+		if !s.Effects.Settle(ctx, g, effect, err, now) {
+			done = false
 		}
-		if _, err := s.Posts.MarkPosted(ctx, key, g.ChatID, now); err != nil {
-			return fmt.Errorf("record post: %w", err)
-		}
+	}
+	if !done {
+		return nil
 	}
 	return s.Store.MarkAnnounced(ctx, a.ID, now)
 }

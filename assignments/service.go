@@ -30,14 +30,19 @@ type GroupLister interface {
 	Groups(ctx context.Context) ([]groups.Group, error)
 }
 
-// PostLog remembers which chats a broadcast reached, so that a broadcast
-// resumed after a failure or a restart posts nothing twice.
-type PostLog interface {
-	// MarkPosted records that the post named key reached the chat; it
-	// reports false when that was recorded already.
-	MarkPosted(ctx context.Context, key string, chatID int64, at time.Time) (bool, error)
-	// Posted reports whether the post named key reached the chat.
-	Posted(ctx context.Context, key string, chatID int64) (bool, error)
+// PostLog remembers which steps of a post (posted, pinned) reached each
+// chat, so that an announcement resumed after a failure or a restart
+// repeats nothing.
+type PostLog = groups.PostLog
+
+// GroupEffects settles effects in groups (groups.Service does): a
+// failure only a person can fix becomes the group's problem, told to the
+// owners; a passing one backs off on its own.
+type GroupEffects interface {
+	// Ready reports whether the effect named key may be tried at now.
+	Ready(key string, now time.Time) bool
+	// Settle records how the effect ended and reports whether it is done.
+	Settle(ctx context.Context, g groups.Group, key string, err error, now time.Time) bool
 }
 
 // Service applies the rules of homework.
@@ -48,6 +53,7 @@ type Service struct {
 	Roles    membership.RoleStore
 	Groups   GroupLister
 	Notifier groups.Notifier
+	Effects  GroupEffects
 	Owners   []int64
 	Courses  map[string]membership.Course
 	Location *time.Location
@@ -59,6 +65,17 @@ type Service struct {
 	HoldFor time.Duration
 	Now     func() time.Time
 	Log     *slog.Logger
+	// Wake asks the reconciler for a pass soon (an assignment to
+	// announce, feedback to deliver); nil when nobody listens.
+	Wake func()
+
+	backoff groups.Backoff // feedback DMs failing for a passing reason
+}
+
+func (s *Service) wake() {
+	if s.Wake != nil {
+		s.Wake()
+	}
 }
 
 // Errors the transport answers with a specific text.
@@ -171,6 +188,7 @@ func (s *Service) Create(ctx context.Context, by int64, a Assignment) (Assignmen
 		return Assignment{}, fmt.Errorf("create assignment: %w", err)
 	}
 	s.Log.InfoContext(ctx, "assignment created", "assignment", a.ID, "course", a.Course, "by", by)
+	s.wake() // announced within seconds, not at the next tick
 	return a, nil
 }
 
@@ -367,6 +385,7 @@ func (s *Service) Grade(ctx context.Context, reviewer, submissionID int64, g Gra
 	delivered, err := s.sendFeedback(ctx, sub, a)
 	if err != nil {
 		s.Log.WarnContext(ctx, "feedback not delivered yet", "submission", sub.ID, "err", err)
+		s.wake()
 	}
 	sub.FeedbackSentAt = time.Time{}
 	if delivered {

@@ -45,6 +45,10 @@ type Bot struct {
 	HandlerTimeout time.Duration
 	// CommandsPerMinute is each user's budget of commands; zero means 20.
 	CommandsPerMinute int
+	// Wake asks the reconciler for a pass soon after a command changed
+	// what the chats should look like (a role granted); nil when nobody
+	// listens.
+	Wake func()
 
 	self    tgbotapi.User
 	handler HandlerFunc

@@ -64,7 +64,12 @@ func (b *Bot) register(ctx context.Context, r *Request) error {
 	if g.Kind == groups.KindCore {
 		return b.reply(ctx, r, T(r.Lang, "register.ok_core", g.Capacity), nil)
 	}
-	return b.reply(ctx, r, T(r.Lang, "register.ok", b.courseTitle(g.Course), groupName(r.Lang, g), g.Capacity), nil)
+	// Claim the mute and the pinned rules only once they happened.
+	key := "register.ok"
+	if g.SetUpAt.IsZero() {
+		key = "register.pending"
+	}
+	return b.reply(ctx, r, T(r.Lang, key, b.courseTitle(g.Course), groupName(r.Lang, g), g.Capacity), nil)
 }
 
 // listGroups shows every group with seats used and capacity, and who waits.
@@ -153,10 +158,14 @@ func (b *Bot) serviceMessage(ctx context.Context, r *Request) error {
 // owner what to do next.
 func (b *Bot) botMemberUpdate(ctx context.Context, r *Request) error {
 	cm := r.Update.MyChatMember
-	if cm.Chat.IsPrivate() || present(cm.OldChatMember.Status, cm.OldChatMember.IsMember) || !present(cm.NewChatMember.Status, cm.NewChatMember.IsMember) {
+	if cm.Chat.IsPrivate() {
 		return nil
 	}
 	if _, err := b.Groups.Store.GroupByChat(ctx, cm.Chat.ID); err == nil {
+		// A registered group: the bot's rights changed, for better or worse.
+		return b.Groups.RightsChanged(ctx, cm.Chat.ID)
+	}
+	if present(cm.OldChatMember.Status, cm.OldChatMember.IsMember) || !present(cm.NewChatMember.Status, cm.NewChatMember.IsMember) {
 		return nil
 	}
 	return b.reply(ctx, &Request{ChatID: cm.Chat.ID, Lang: r.Lang}, T(r.Lang, "bot.added"), nil)

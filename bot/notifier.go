@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"html"
 	"strings"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -37,12 +38,13 @@ func (b *Bot) Tell(ctx context.Context, userID int64, n groups.Notice) error {
 	return nil
 }
 
-// Post renders a notice in the groups' language, sends it into the chat and
-// pins it when asked.
-func (b *Bot) Post(ctx context.Context, chatID int64, n groups.Notice, pin bool) error {
+// Post renders a notice in the groups' language, sends it into the chat
+// and returns its message id. A failure only a person can fix (the bot
+// removed, the chat gone) is a *groups.GroupError.
+func (b *Bot) Post(ctx context.Context, chatID int64, n groups.Notice) (int, error) {
 	text, kb, err := b.render(b.GroupLang, n)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	msg := tgbotapi.NewMessage(chatID, text)
 	msg.ParseMode = tgbotapi.ModeHTML
@@ -52,14 +54,20 @@ func (b *Bot) Post(ctx context.Context, chatID int64, n groups.Notice, pin bool)
 	}
 	sent, err := b.Sender.Send(ctx, Bulk, chatID, msg)
 	if err != nil {
-		return fmt.Errorf("post to %d: %w", chatID, err)
+		return 0, fmt.Errorf("post to %d: %w", chatID, groupError(chatID, "", err))
 	}
-	if !pin {
-		return nil
+	return sent.MessageID, nil
+}
+
+// Pin pins a message the bot posted, without notifying the members; one
+// pinned already counts as pinned.
+func (b *Bot) Pin(ctx context.Context, chatID int64, messageID int) error {
+	_, err := b.Sender.Request(ctx, tgbotapi.PinChatMessageConfig{ChatID: chatID, MessageID: messageID, DisableNotification: true})
+	if notModified(err) {
+		return nil // pinned already
 	}
-	_, err = b.Sender.Request(ctx, tgbotapi.PinChatMessageConfig{ChatID: chatID, MessageID: sent.MessageID, DisableNotification: true})
 	if err != nil {
-		return fmt.Errorf("pin in %d: %w", chatID, err)
+		return fmt.Errorf("pin in %d: %w", chatID, groupError(chatID, groups.RightPin, err))
 	}
 	return nil
 }
@@ -112,6 +120,10 @@ func (b *Bot) renderGroups(lang Lang, n groups.Notice) (string, *tgbotapi.Inline
 		return T(lang, "rules", b.courseTitle(n.Group.Course), groupName(lang, n.Group)), nil
 	case groups.WaitlistAlert:
 		return T(lang, "waitlist.alert", b.courseTitle(n.Course), n.Waiting, n.Course), nil
+	case groups.GroupProblemAlert:
+		return b.renderProblem(lang, n), nil
+	case groups.GroupReadyNotice:
+		return T(lang, "group.ready", groupTitle(lang, n.Group)), nil
 	}
 	return "", nil
 }
@@ -146,4 +158,24 @@ func (b *Bot) renderHomework(lang Lang, n groups.Notice) (string, *tgbotapi.Inli
 		return T(lang, "digest", n.Pending, HTML(oldest)), nil
 	}
 	return "", nil
+}
+
+// renderProblem names what the owners must do about a group's problem.
+func (b *Bot) renderProblem(lang Lang, n groups.GroupProblemAlert) string {
+	name := groupTitle(lang, n.Group)
+	if r, ok := n.Problem.Right(); ok {
+		return T(lang, "group.problem.right", name, T(lang, "right."+string(r)))
+	}
+	if n.Problem == groups.ProblemChatGone {
+		return T(lang, "group.problem.gone", name)
+	}
+	return T(lang, "group.problem.removed", name)
+}
+
+// groupTitle names a group for its owners: its number and the chat's title.
+func groupTitle(lang Lang, g groups.Group) HTML {
+	if g.Title == "" {
+		return HTML(html.EscapeString(groupName(lang, g)))
+	}
+	return HTML(T(lang, "group.titled", groupName(lang, g), g.Title))
 }

@@ -137,6 +137,7 @@ func (b *Bot) grant(ctx context.Context, r *Request) error {
 		return fmt.Errorf("grant role: %w", err)
 	}
 	b.Log.InfoContext(ctx, "role granted", "user", c.who.ID, "role", string(c.role), "course", c.course, "by", r.From.ID)
+	b.wake()
 	return b.reply(ctx, r, T(r.Lang, "role.granted", label, T(r.Lang, "role."+string(c.role)), b.courseScope(r.Lang, c.course)), nil)
 }
 
@@ -160,5 +161,14 @@ func (b *Bot) revoke(ctx context.Context, r *Request) error {
 		return b.reply(ctx, r, T(r.Lang, "role.not_held", label), nil)
 	}
 	b.Log.InfoContext(ctx, "role revoked", "user", c.who.ID, "role", string(c.role), "course", c.course, "by", r.From.ID)
+	b.wake()
 	return b.reply(ctx, r, T(r.Lang, "role.revoked", label, T(r.Lang, "role."+string(c.role)), b.courseScope(r.Lang, c.course)), nil)
+}
+
+// wake asks the reconciler for a pass soon, after a change of desired
+// state.
+func (b *Bot) wake() {
+	if b.Wake != nil {
+		b.Wake()
+	}
 }

@@ -12,6 +12,8 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"golang.org/x/time/rate"
+
+	"github.com/shequn/shequn/jobs"
 )
 
 // Priority orders outbound traffic: a reply to someone waiting in a chat
@@ -188,6 +190,11 @@ func (s *Sender) do(ctx context.Context, pri Priority, chatID int64, call func()
 				return err
 			}
 		} else if err := ctx.Err(); err != nil {
+			return err
+		}
+		// A pass that lost its lease, or an instance stopping, starts no
+		// new call; the one in flight finishes.
+		if err := jobs.Check(ctx); err != nil {
 			return err
 		}
 		err := redact(call(), s.api.Token)

@@ -60,6 +60,17 @@ var catalog = map[string][2]string{
 		"⚠️ Every student group of “%s” is full and %d buyer(s) are waiting.\nCreate a new group, make the bot an administrator (invite users, ban users, pin messages, delete messages), then send in that group:\n<code>/register student %s 2000</code>"},
 	"group.student": {"学员%d群", "Student group %d"},
 	"group.core":    {"核心群", "Core group"},
+	"group.titled":  {"%s「%s」", "%s “%s”"},
+	"group.ready":   {"✅ %s 已设置完成：已全员禁言并置顶群公告。", "✅ %s is set up: members are muted and the rules are pinned."},
+	"group.problem.right": {
+		"⚠️ 机器人在 %s 缺少管理员权限：%s。在打开之前，本群的公告、入群审批和移出都暂停。请在群设置里打开这项权限；打开后会自动继续（也可以在群里再发送一次 /register）。",
+		"⚠️ The bot lacks an administrator right in %s: %s. Until it is turned on, announcements, join approvals and removals in that group wait. Turn the right on in the group settings; the bot carries on by itself (or send /register in the group again)."},
+	"group.problem.removed": {
+		"⚠️ 机器人已不是 %s 的管理员（可能被移出或降级）。本群的公告、入群审批和移出都暂停。请把机器人重新设为管理员，然后在群里发送 /register。",
+		"⚠️ The bot is no longer an administrator of %s (removed or demoted). Announcements, join approvals and removals in that group wait. Make the bot an administrator again, then send /register in the group."},
+	"group.problem.gone": {
+		"⚠️ %s 已不存在（群被删除）。本群的公告、入群审批和移出都已停止。",
+		"⚠️ %s no longer exists (the group was deleted). Announcements, join approvals and removals there have stopped."},
 
 	// /me
 	"me.none":     {"你还没有购买任何课程。发送 /start 查看课程。", "You have not bought a course yet. Send /start to see the courses."},
@@ -79,6 +90,7 @@ var catalog = map[string][2]string{
 		"Usage:\n<code>/register student &lt;course&gt; &lt;capacity&gt;</code> — register a student group\n<code>/register core &lt;capacity&gt;</code> — register the core group\nCourses: %s"},
 	"register.in_group":      {"请在要登记的群里发送 /register。", "Send /register in the group you want to register."},
 	"register.ok":            {"✅ 本群已登记为《%s》%s，容量 %d 人。已全员禁言并置顶群公告。", "✅ This group is now %[2]s of “%[1]s”, capacity %[3]d. Members are muted and the rules are pinned."},
+	"register.pending":       {"✅ 本群已登记为《%s》%s，容量 %d 人。禁言和置顶群公告尚未完成，完成后我会私聊告诉你。", "✅ This group is now %[2]s of “%[1]s”, capacity %[3]d. Muting and pinning the rules are not done yet; I will tell you privately when they are."},
 	"register.ok_core":       {"✅ 本群已登记为核心群，容量 %d 人。", "✅ This group is now the core group, capacity %d."},
 	"register.not_admin":     {"请先把机器人设为本群管理员，再发送 /register。", "Make the bot an administrator of this group first, then send /register again."},
 	"register.missing":       {"机器人缺少这些管理员权限：%s。请在群设置里打开后再发送 /register。", "The bot lacks these administrator rights: %s. Turn them on in the group settings, then send /register again."},

@@ -223,6 +223,7 @@ func TestReconcilerFinishesAfterTelegramFailure(t *testing.T) {
 		t.Fatalf("invite delivered through a failing Telegram: %d", n)
 	}
 	h.TG.FailNext("sendMessage", 0, 0, "")
+	h.Clock.Advance(time.Minute) // the failed invite backs off
 	must(t, h.Step(t.Context()))
 	must(t, h.Step(t.Context()))
 	if n := count(botTexts(h, 42), "PPT-00001"); n != 1 {
@@ -237,6 +238,7 @@ func TestReconcilerFinishesAfterTelegramFailure(t *testing.T) {
 		t.Fatal("approved through a failing Telegram")
 	}
 	h.TG.FailNext("approveChatJoinRequest", 0, 0, "")
+	h.Clock.Advance(time.Minute)
 	must(t, h.Step(t.Context()))
 	if !h.TG.IsMember(g, 42) {
 		t.Fatal("the approved join was not finished")

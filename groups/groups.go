@@ -38,6 +38,9 @@ type Group struct {
 	// JoinLink is the group's link that asks for approval; every member is
 	// given the same one, since approval checks the member's seat.
 	JoinLink string
+	// Problem is set while the group refuses the bot's effects (a right
+	// missing, the bot removed): nothing is tried there until it is cleared.
+	Problem Problem
 }
 
 // Free is the number of seats left.
@@ -148,6 +151,9 @@ type Store interface {
 	// user in a group, or ErrNotFound.
 	SeatInGroup(ctx context.Context, groupID, userID int64) (Seat, error)
 
+	// SetGroupProblem records the group's problem ("" clears it) and
+	// reports whether it changed. ErrNotFound when there is no such group.
+	SetGroupProblem(ctx context.Context, groupID int64, p Problem) (bool, error)
 	// SetJoinLink stores the group's join link.
 	SetJoinLink(ctx context.Context, groupID int64, link string) error
 	// MarkSeat records a step. It reports false, changing nothing, when the

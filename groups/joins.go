@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/shequn/shequn/membership"
 )
@@ -39,6 +40,10 @@ func (s *Service) JoinRequest(ctx context.Context, chatID, userID int64) (approv
 	if errors.Is(err, ErrJoinRequestGone) {
 		// Withdrawn, or handled by another instance: the reconciler looks.
 		return false, true, nil
+	}
+	var ge *GroupError
+	if errors.As(err, &ge) {
+		s.recordProblem(ctx, &g, ge.Problem)
 	}
 	if err != nil {
 		return false, true, fmt.Errorf("approve: %w", err)
@@ -104,7 +109,7 @@ func (s *Service) arrived(ctx context.Context, g Group, seat Seat) error {
 
 // welcome greets seats that arrived in one group, in one line, and records
 // each as greeted.
-func (s *Service) welcome(ctx context.Context, g Group, seats []Seat) error {
+func (s *Service) welcome(ctx context.Context, g Group, seats []Seat, now time.Time) error {
 	n := ArrivalNotice{Course: g.Course}
 	for _, seat := range seats {
 		a := Arrival{Number: seat.Number}
@@ -113,11 +118,11 @@ func (s *Service) welcome(ctx context.Context, g Group, seats []Seat) error {
 		}
 		n.Arrivals = append(n.Arrivals, a)
 	}
-	if err := s.Notifier.Post(ctx, g.ChatID, n, false); err != nil {
+	if _, err := s.Notifier.Post(ctx, g.ChatID, n); err != nil {
 		return fmt.Errorf("greet arrivals: %w", err)
 	}
 	for _, seat := range seats {
-		if _, err := s.Store.MarkSeat(ctx, seat.Course, seat.UserID, MarkWelcomed, s.Now()); err != nil {
+		if _, err := s.Store.MarkSeat(ctx, seat.Course, seat.UserID, MarkWelcomed, now); err != nil {
 			return fmt.Errorf("mark welcomed: %w", err)
 		}
 	}
@@ -166,12 +171,26 @@ func (s *Service) WayBack(ctx context.Context, course string, userID int64) (Way
 	return w, nil
 }
 
-// joinLink returns the group's join link, making one the first time.
+// linkCheckEvery is how often a group's stored join link is checked
+// before it is handed out: an administrator may revoke it, or give it an
+// expiry, in the app at any time, and Telegram does not say so.
+const linkCheckEvery = time.Minute
+
+// joinLink returns the group's join link, making one the first time and
+// a new one when the stored link was revoked or expired.
 func (s *Service) joinLink(ctx context.Context, g *Group) (string, error) {
+	name := fmt.Sprintf("shequn %s %d", g.Course, g.Ordinal)
 	if g.JoinLink != "" {
-		return g.JoinLink, nil
+		works, err := s.linkWorks(ctx, *g, name)
+		if err != nil {
+			return "", fmt.Errorf("check join link: %w", err)
+		}
+		if works {
+			return g.JoinLink, nil
+		}
+		s.Log.InfoContext(ctx, "join link revoked or expired: replacing it", "group", g.ID)
 	}
-	link, err := s.Platform.CreateJoinLink(ctx, g.ChatID, fmt.Sprintf("shequn %s %d", g.Course, g.Ordinal))
+	link, err := s.Platform.CreateJoinLink(ctx, g.ChatID, name)
 	if err != nil {
 		return "", fmt.Errorf("create join link: %w", err)
 	}
@@ -179,5 +198,35 @@ func (s *Service) joinLink(ctx context.Context, g *Group) (string, error) {
 		return "", fmt.Errorf("store join link: %w", err)
 	}
 	g.JoinLink = link
+	s.linkChecked(g.ID, s.Now())
 	return link, nil
+}
+
+// linkWorks checks the group's stored link, at most once per
+// linkCheckEvery.
+func (s *Service) linkWorks(ctx context.Context, g Group, name string) (bool, error) {
+	now := s.Now()
+	s.linkMu.Lock()
+	last, ok := s.linksChecked[g.ID]
+	s.linkMu.Unlock()
+	if ok && now.Sub(last) < linkCheckEvery {
+		return true, nil
+	}
+	works, err := s.Platform.JoinLinkWorks(ctx, g.ChatID, g.JoinLink, name)
+	if err != nil {
+		return false, err
+	}
+	if works {
+		s.linkChecked(g.ID, now)
+	}
+	return works, nil
+}
+
+func (s *Service) linkChecked(groupID int64, at time.Time) {
+	s.linkMu.Lock()
+	defer s.linkMu.Unlock()
+	if s.linksChecked == nil {
+		s.linksChecked = map[int64]time.Time{}
+	}
+	s.linksChecked[groupID] = at
 }

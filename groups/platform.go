@@ -36,6 +36,9 @@ type Platform interface {
 	MuteAll(ctx context.Context, chatID int64) error
 	// CreateJoinLink makes a link whose use asks the bot for approval.
 	CreateJoinLink(ctx context.Context, chatID int64, name string) (string, error)
+	// JoinLinkWorks reports whether a link the bot made still lets people
+	// ask to join: false once an administrator revoked it or it expired.
+	JoinLinkWorks(ctx context.Context, chatID int64, link, name string) (bool, error)
 	ApproveJoin(ctx context.Context, chatID, userID int64) error
 	DeclineJoin(ctx context.Context, chatID, userID int64) error
 	// RemoveMember takes a member out and lets them come back later with
@@ -58,8 +61,10 @@ var ErrJoinRequestGone = errors.New("no pending join request")
 type Notifier interface {
 	// Tell sends a notice to a user in a private chat.
 	Tell(ctx context.Context, userID int64, n Notice) error
-	// Post sends a notice into a group and pins it when pin is true.
-	Post(ctx context.Context, chatID int64, n Notice, pin bool) error
+	// Post sends a notice into a group and returns its message id.
+	Post(ctx context.Context, chatID int64, n Notice) (int, error)
+	// Pin pins a message the bot posted in a group.
+	Pin(ctx context.Context, chatID int64, messageID int) error
 }
 
 // Notice is a message for the transport to render in the reader's
@@ -114,6 +119,24 @@ type WaitlistAlert struct {
 	Course  string
 	Waiting int
 }
+
+// GroupProblemAlert tells the owners, once, that a group refuses the bot's
+// effects and what they need to do about it.
+type GroupProblemAlert struct {
+	Group   Group
+	Problem Problem
+}
+
+// GroupReadyNotice tells the owner who registered a group that its set-up
+// (mute, pinned rules) is done, when it was finished after /register
+// answered.
+type GroupReadyNotice struct{ Group Group }
+
+// NoticeName implements Notice.
+func (GroupProblemAlert) NoticeName() string { return "group_problem" }
+
+// NoticeName implements Notice.
+func (GroupReadyNotice) NoticeName() string { return "group_ready" }
 
 // NoticeName implements Notice.
 func (InviteNotice) NoticeName() string { return "invite" }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/shequn/shequn/membership"
@@ -16,6 +17,7 @@ import (
 // fails half-way is finished by Reconcile.
 type Service struct {
 	Store    Store
+	Posts    PostLog
 	Platform Platform
 	Notifier Notifier
 	Profiles membership.ProfileStore
@@ -25,6 +27,11 @@ type Service struct {
 	Log      *slog.Logger
 	// Wake asks the reconciler for a pass soon; nil when nobody listens.
 	Wake func()
+
+	backoff Backoff // the effects failing for a passing reason
+
+	linkMu       sync.Mutex
+	linksChecked map[int64]time.Time // group id -> when its join link was last seen working
 }
 
 // MissingRightsError says which administrator rights the bot lacks.
@@ -52,27 +59,13 @@ type RegisterRequest struct {
 
 // Register makes a chat one of the community's groups: student groups get
 // the next number of their course, are muted and get the pinned rules, and
-// the course's waitlist is seated into them.
+// the course's waitlist is seated into them. The returned group's SetUpAt
+// is zero when the set-up could not be finished at once: the reconciler
+// finishes it and tells the owner then. Registering a group again that has
+// a problem or is not set up resumes it.
 func (s *Service) Register(ctx context.Context, r RegisterRequest) (Group, error) {
-	if r.Capacity < 1 || r.Capacity > 200000 {
-		return Group{}, membership.Errorf(membership.CodeInvalid, "capacity must be between 1 and 200000")
-	}
-	switch r.Kind {
-	case KindStudent:
-		if _, ok := s.Courses[r.Course]; !ok {
-			return Group{}, membership.Errorf(membership.CodeNotFound, "unknown course %q", r.Course)
-		}
-	case KindCore:
-		r.Course = ""
-		gs, err := s.Store.Groups(ctx)
-		if err != nil {
-			return Group{}, fmt.Errorf("list groups: %w", err)
-		}
-		if slices.ContainsFunc(gs, func(g Group) bool { return g.Kind == KindCore }) {
-			return Group{}, membership.Errorf(membership.CodeConflict, "a core group is registered already")
-		}
-	default:
-		return Group{}, membership.Errorf(membership.CodeInvalid, "unknown group kind %q", r.Kind)
+	if err := s.checkRequest(ctx, &r); err != nil {
+		return Group{}, err
 	}
 	if err := s.checkRights(ctx, r.ChatID, r.Kind); err != nil {
 		return Group{}, err
@@ -82,15 +75,12 @@ func (s *Service) Register(ctx context.Context, r RegisterRequest) (Group, error
 		Capacity: r.Capacity, RegisteredBy: r.By, CreatedAt: s.Now(),
 	})
 	if errors.Is(err, membership.ErrConflict) {
-		return Group{}, membership.Errorf(membership.CodeConflict, "this chat is registered already")
+		return s.resume(ctx, r.ChatID)
 	}
 	if err != nil {
 		return Group{}, fmt.Errorf("add group: %w", err)
 	}
-	if err := s.setUp(ctx, g); err != nil {
-		// Stored already: the reconciler finishes the set-up.
-		s.Log.WarnContext(ctx, "group set-up postponed", "group", g.ID, "err", err)
-	}
+	s.trySetUp(ctx, &g)
 	if g.Kind == KindStudent {
 		if _, err := s.Store.FillWaitlist(ctx, g.Course, s.Now()); err != nil {
 			return g, fmt.Errorf("seat the waitlist: %w", err)
@@ -98,6 +88,63 @@ func (s *Service) Register(ctx context.Context, r RegisterRequest) (Group, error
 	}
 	s.wake()
 	return g, nil
+}
+
+func (s *Service) checkRequest(ctx context.Context, r *RegisterRequest) error {
+	if r.Capacity < 1 || r.Capacity > 200000 {
+		return membership.Errorf(membership.CodeInvalid, "capacity must be between 1 and 200000")
+	}
+	switch r.Kind {
+	case KindStudent:
+		if _, ok := s.Courses[r.Course]; !ok {
+			return membership.Errorf(membership.CodeNotFound, "unknown course %q", r.Course)
+		}
+	case KindCore:
+		r.Course = ""
+		gs, err := s.Store.Groups(ctx)
+		if err != nil {
+			return fmt.Errorf("list groups: %w", err)
+		}
+		if slices.ContainsFunc(gs, func(g Group) bool { return g.Kind == KindCore && g.ChatID != r.ChatID }) {
+			return membership.Errorf(membership.CodeConflict, "a core group is registered already")
+		}
+	default:
+		return membership.Errorf(membership.CodeInvalid, "unknown group kind %q", r.Kind)
+	}
+	return nil
+}
+
+// resume answers /register in a group registered already: one with a
+// problem (the rights are back, as checked) or an unfinished set-up gets
+// going again; a healthy one is a conflict.
+func (s *Service) resume(ctx context.Context, chatID int64) (Group, error) {
+	g, err := s.Store.GroupByChat(ctx, chatID)
+	if err != nil {
+		return Group{}, fmt.Errorf("find group: %w", err)
+	}
+	if g.Problem == "" && !g.SetUpAt.IsZero() {
+		return Group{}, membership.Errorf(membership.CodeConflict, "this chat is registered already")
+	}
+	if err := s.clearProblem(ctx, &g); err != nil {
+		return Group{}, err
+	}
+	s.backoff.Done(fmt.Sprintf("setup:%d", g.ID))
+	s.trySetUp(ctx, &g)
+	s.wake()
+	return g, nil
+}
+
+// trySetUp sets the group up at once if it can; what fails is left to the
+// reconciler (a passing failure) or recorded as the group's problem.
+func (s *Service) trySetUp(ctx context.Context, g *Group) {
+	if !g.SetUpAt.IsZero() {
+		return
+	}
+	key := fmt.Sprintf("setup:%d", g.ID)
+	if err := s.setUp(ctx, g, s.Now()); err != nil {
+		s.Log.WarnContext(ctx, "group set-up postponed", "group", g.ID, "err", err)
+		s.settle(ctx, g, key, err, s.Now())
+	}
 }
 
 func (s *Service) checkRights(ctx context.Context, chatID int64, k Kind) error {
@@ -120,39 +167,16 @@ func (s *Service) checkRights(ctx context.Context, chatID int64, k Kind) error {
 	return nil
 }
 
-// setUp mutes a student group and pins its rules.
-func (s *Service) setUp(ctx context.Context, g Group) error {
-	if g.Kind == KindStudent {
-		if err := s.Platform.MuteAll(ctx, g.ChatID); err != nil {
-			return fmt.Errorf("mute: %w", err)
-		}
-	}
-	if err := s.Notifier.Post(ctx, g.ChatID, RulesNotice{Group: g}, true); err != nil {
-		return fmt.Errorf("pin rules: %w", err)
-	}
-	return s.Store.MarkGroupSetUp(ctx, g.ID, s.Now())
-}
-
 // Seat gives an enrolled member a seat, or a place on the waitlist. It is
 // idempotent.
 func (s *Service) Seat(ctx context.Context, e membership.Enrollment) error {
 	if err := s.finishRemoval(ctx, e); err != nil {
 		return err
 	}
-	seat, err := s.Store.TakeSeat(ctx, SeatRequest{Course: e.Course, UserID: e.UserID, Number: e.Number, At: s.Now()})
-	if err != nil {
+	if _, err := s.Store.TakeSeat(ctx, SeatRequest{Course: e.Course, UserID: e.UserID, Number: e.Number, At: s.Now()}); err != nil {
 		return fmt.Errorf("take seat: %w", err)
 	}
-	if seat.State == SeatWaiting && seat.WaitNotedAt.IsZero() {
-		n, err := s.Store.WaitlistLen(ctx, e.Course)
-		if err != nil {
-			return fmt.Errorf("waitlist length: %w", err)
-		}
-		if n == 1 {
-			// The first one waiting: the owners need to open a new group.
-			s.alertOwners(ctx, WaitlistAlert{Course: e.Course, Waiting: n})
-		}
-	}
+	// A waiting buyer is told, and the owners alerted, by the reconciler.
 	s.wake()
 	return nil
 }
@@ -201,14 +225,6 @@ func (s *Service) finishRemoval(ctx context.Context, e membership.Enrollment) er
 		return fmt.Errorf("mark removed: %w", err)
 	}
 	return nil
-}
-
-func (s *Service) alertOwners(ctx context.Context, n Notice) {
-	for _, owner := range s.Owners {
-		if err := s.Notifier.Tell(ctx, owner, n); err != nil {
-			s.Log.WarnContext(ctx, "owner alert not delivered", "owner", owner, "err", err)
-		}
-	}
 }
 
 func (s *Service) wake() {

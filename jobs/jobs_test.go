@@ -116,3 +116,63 @@ func TestRunOnceErrors(t *testing.T) {
 		t.Errorf("lease error: ran %v, called %v, err %v", did, called, err)
 	}
 }
+
+// notifyLeases signals every lease call, so a test can wait for the
+// keeper's progress instead of sleeping.
+type notifyLeases struct {
+	*memLeases
+	calls chan struct{}
+}
+
+func (n notifyLeases) AcquireLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error) {
+	ok, err := n.memLeases.AcquireLease(ctx, name, holder, now, ttl)
+	select {
+	case n.calls <- struct{}{}:
+	default:
+	}
+	return ok, err
+}
+
+// A pass longer than its lease keeps it while the keeper renews it; when
+// another instance has taken it meanwhile, the keeper gives it up and the
+// pass's fence fails.
+func TestKeepRenewsTheLeaseInTheBackground(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	mem := &memLeases{}
+	leases := notifyLeases{mem, make(chan struct{})}
+	a := &jobs.Runner{Leases: leases, Holder: "a", TTL: 10 * time.Second, Now: clock, RenewEvery: time.Millisecond}
+	b := &jobs.Runner{Leases: mem, Holder: "b", TTL: 10 * time.Second, Now: clock}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	renewed := func() { <-leases.calls; <-leases.calls } // one whole renewal after now
+	job := jobs.Job{ID: "reconcile", Run: func(pass context.Context, _ time.Time) error {
+		go a.Keep(ctx)
+		for range 3 { // 24 s in all, more than twice the lease
+			advance(8 * time.Second)
+			renewed()
+			if err := jobs.Check(pass); err != nil {
+				t.Errorf("the fence failed while the keeper renews the lease: %v", err)
+			}
+		}
+		if ran, _ := b.RunOnce(t.Context(), jobs.Job{ID: "reconcile", Run: func(context.Context, time.Time) error { return nil }}, clock()); ran {
+			t.Error("another instance took a lease that is being renewed")
+		}
+		// Another instance holds it now (say the store lost a renewal).
+		mem.mu.Lock()
+		mem.leases[jobs.LeaseName("reconcile")] = lease{"b", clock().Add(time.Minute)}
+		mem.mu.Unlock()
+		for jobs.Check(pass) == nil {
+			<-leases.calls // the keeper finds the lease taken at its next renewal
+		}
+		if err := jobs.Check(pass); !errors.Is(err, jobs.ErrLeaseLost) {
+			t.Errorf("the fence after the lease was taken: %v, want ErrLeaseLost", err)
+		}
+		return nil
+	}}
+	if ran, err := a.RunOnce(t.Context(), job, clock()); !ran || err != nil {
+		t.Fatalf("RunOnce = %v, %v", ran, err)
+	}
+}

@@ -352,3 +352,16 @@ func (s *Server) setBlockedLocked(st *userState, blocked bool) {
 	}
 	s.emit(kind, st.user.ID, st.user.ID, "")
 }
+
+// SetPermissions sets the supergroup's default member permissions, as an
+// administrator does in the app (no update is sent for it).
+func (s *Server) SetPermissions(chatID int64, perms ChatPermissions) error {
+	s.mu.Lock()
+	defer s.unlock()
+	c, err := s.group(chatID)
+	if err != nil {
+		return err
+	}
+	c.perms = perms
+	return nil
+}

@@ -373,3 +373,26 @@ func (s *Server) PendingJoinRequests(chatID int64) []int64 {
 	}
 	return out
 }
+
+// RevokeInviteLink revokes an invite link as an administrator does in the
+// app: joining by it fails from then on, and the bot is not told.
+// Revoking the primary link makes a new primary one, as Telegram does.
+func (s *Server) RevokeInviteLink(link string) error {
+	s.mu.Lock()
+	defer s.unlock()
+	l := s.links[linkHash(link)]
+	if l == nil {
+		return fmt.Errorf("%w: %s", ErrInvalidLink, link)
+	}
+	if l.revoked {
+		return nil
+	}
+	l.revoked = true
+	if l.primary {
+		l.primary = false
+		c := s.chats[l.chatID]
+		nl := s.newLink(c, c.creator())
+		nl.primary = true
+	}
+	return nil
+}

@@ -258,3 +258,20 @@ func TestJoinRequestMessageWindow(t *testing.T) {
 	_, err = bot.Send(tgbotapi.NewMessage(alice, "hi again"))
 	wantAPIError(t, err, 403, "Forbidden: bot can't initiate conversation with a user")
 }
+
+// A link an administrator revoked in the app: joining by it fails, the
+// bot can no longer edit it (INVITE_HASH_EXPIRED), and a new link works.
+func TestInviteLinkRevokedInTheApp(t *testing.T) {
+	srv, bot := newBot(t)
+	chatID := newGroup(t, srv, AdminRights{CanInviteUsers: true})
+	srv.AddUser(User{ID: alice, FirstName: "Alice"})
+	link := createLink(t, bot, tgbotapi.CreateChatInviteLinkConfig{ChatConfig: tgbotapi.ChatConfig{ChatID: chatID}, Name: "g", CreatesJoinRequest: true})
+	mustNoErr(t, srv.RevokeInviteLink(link.InviteLink))
+	if err := srv.RequestJoin(alice, link.InviteLink); !errors.Is(err, ErrInvalidLink) {
+		t.Fatalf("joining by a revoked link: %v, want ErrInvalidLink", err)
+	}
+	_, err := bot.Request(tgbotapi.EditChatInviteLinkConfig{ChatConfig: tgbotapi.ChatConfig{ChatID: chatID}, InviteLink: link.InviteLink, Name: "g", CreatesJoinRequest: true})
+	wantAPIError(t, err, 400, "Bad Request: INVITE_HASH_EXPIRED")
+	fresh := createLink(t, bot, tgbotapi.CreateChatInviteLinkConfig{ChatConfig: tgbotapi.ChatConfig{ChatID: chatID}, CreatesJoinRequest: true})
+	mustNoErr(t, srv.RequestJoin(alice, fresh.InviteLink))
+}

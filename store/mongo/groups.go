@@ -33,13 +33,15 @@ type groupDoc struct {
 	CreatedAt    *time.Time           `bson:"created_at,omitempty"`
 	SetUpAt      *time.Time           `bson:"set_up_at,omitempty"`
 	JoinLink     string               `bson:"join_link"`
+	Problem      string               `bson:"problem,omitempty"`
 	Holders      []primitive.ObjectID `bson:"holders"`
 }
 
 func (g groupDoc) group() groups.Group {
 	return groups.Group{ID: g.ID, ChatID: g.ChatID, Kind: groups.Kind(g.Kind), Course: g.Course, Ordinal: g.Ordinal,
 		Title: g.Title, Capacity: g.Capacity, SeatsUsed: g.SeatsUsed, RegisteredBy: g.RegisteredBy,
-		CreatedAt: val(g.CreatedAt), SetUpAt: val(g.SetUpAt), JoinLink: g.JoinLink}
+		CreatedAt: val(g.CreatedAt), SetUpAt: val(g.SetUpAt), JoinLink: g.JoinLink,
+		Problem: groups.Problem(g.Problem)}
 }
 
 // withoutHolders leaves the list of tickets out of a group read.
@@ -107,6 +109,27 @@ func (db *DB) SetJoinLink(ctx context.Context, groupID int64, link string) error
 		return fmt.Errorf("set join link of group %d: %w", groupID, err)
 	}
 	return nil
+}
+
+// SetGroupProblem records the group's problem ("" clears it) and reports
+// whether it changed. ErrNotFound when there is no such group.
+func (db *DB) SetGroupProblem(ctx context.Context, groupID int64, p groups.Problem) (bool, error) {
+	filter := bson.M{"_id": groupID, "problem": bson.M{"$ne": string(p)}}
+	set := bson.M{"$set": bson.M{"problem": string(p)}}
+	if p == "" {
+		filter["problem"] = bson.M{"$exists": true}
+		set = bson.M{"$unset": bson.M{"problem": ""}}
+	}
+	changed, err := db.update(ctx, db.groups, filter, set)
+	if err == nil && !changed {
+		if _, err = db.groupBy(ctx, bson.M{"_id": groupID}); err != nil {
+			err = notFound(err)
+		}
+	}
+	if err != nil {
+		return false, fmt.Errorf("set problem of group %d: %w", groupID, err)
+	}
+	return changed, nil
 }
 
 // setGroup sets one field of a group, or returns ErrNotFound.

@@ -54,7 +54,7 @@ import (
 //	                                           first_at, user_id
 //	roles             generated                user_id, role, course (unique)       GrantRole, Grants, Staff
 //	dialogues         user id                  —                                    Dialogue
-//	posts             "key|chat"              —                                    MarkPosted, Posted
+//	posts             "key|chat"              —                                    MarkPosted, PostOf, MarkPinned, ForgetPost
 //	checkout_sessions "course/user"            —                                    CheckoutSession (reuse on Buy)
 //
 // A (course, user) pair is unique because it is the _id of its enrollment

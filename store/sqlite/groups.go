@@ -17,18 +17,20 @@ var (
 		RETURNING ` + groupCols)
 	qGroupSetUp  = stmt(`UPDATE chat_groups SET set_up_at = ? WHERE id = ?`)
 	qJoinLink    = stmt(`UPDATE chat_groups SET join_link = ? WHERE id = ?`)
+	qProblem     = stmt(`UPDATE chat_groups SET problem = ?1 WHERE id = ?2 AND problem <> ?1`)
+	qGroupExists = stmt(`SELECT EXISTS (SELECT 1 FROM chat_groups WHERE id = ?)`)
 	qGroup       = stmt(`SELECT ` + groupCols + ` FROM chat_groups WHERE id = ?`)
 	qGroupByChat = stmt(`SELECT ` + groupCols + ` FROM chat_groups WHERE chat_id = ?`)
 	qGroups      = stmt(`SELECT ` + groupCols + ` FROM chat_groups ORDER BY kind, course, ordinal`)
 )
 
 const groupCols = `id, chat_id, kind, course, ordinal, title, capacity, seats_used, registered_by, created_at,
-	set_up_at, join_link`
+	set_up_at, join_link, problem`
 
 func scanGroup(s scanner) (groups.Group, error) {
 	var g groups.Group
 	err := s.Scan(&g.ID, &g.ChatID, &g.Kind, &g.Course, &g.Ordinal, &g.Title, &g.Capacity, &g.SeatsUsed,
-		&g.RegisteredBy, tcol(&g.CreatedAt), tcol(&g.SetUpAt), &g.JoinLink)
+		&g.RegisteredBy, tcol(&g.CreatedAt), tcol(&g.SetUpAt), &g.JoinLink, &g.Problem)
 	return g, err
 }
 
@@ -81,6 +83,31 @@ func (db *DB) SetJoinLink(ctx context.Context, groupID int64, link string) error
 		return fmt.Errorf("set join link of group %d: %w", groupID, err)
 	}
 	return nil
+}
+
+// SetGroupProblem records the group's problem ("" clears it) and reports
+// whether it changed. ErrNotFound when there is no such group.
+func (db *DB) SetGroupProblem(ctx context.Context, groupID int64, p groups.Problem) (bool, error) {
+	var changed bool
+	err := db.write(ctx, func(t *tx) error {
+		n, err := t.exec(qProblem, string(p), groupID)
+		if err != nil || n == 1 {
+			changed = n == 1
+			return err
+		}
+		var exists bool
+		if err := t.queryRow(qGroupExists, groupID).Scan(&exists); err != nil {
+			return err
+		}
+		if !exists {
+			return membership.ErrNotFound
+		}
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("set problem of group %d: %w", groupID, err)
+	}
+	return changed, nil
 }
 
 // Group returns a group by id, or ErrNotFound.

@@ -278,6 +278,14 @@ var migrations = []string{
 		WHERE finished_at IS NULL;
 	CREATE INDEX telegram_updates_chat ON telegram_updates (chat, received_at, update_id)
 		WHERE finished_at IS NULL;`,
+
+	// 11: a group's problem (a right missing, the bot removed), and each
+	// step of a post (its message, its pin) recorded on its own. Posts
+	// logged before were posted and pinned in one step.
+	`ALTER TABLE chat_groups ADD COLUMN problem TEXT NOT NULL DEFAULT '';
+	ALTER TABLE posts ADD COLUMN message_id INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE posts ADD COLUMN pinned_at INTEGER;
+	UPDATE posts SET pinned_at = posted_at;`,
 }
 
 // migrate applies the migrations the database lacks, each in its own

@@ -2,7 +2,9 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -137,5 +139,64 @@ func testJobsRunOncePerTick(t *testing.T, s Stores) {
 		if n != 1 {
 			t.Errorf("at %v the job ran %d times", minute, n)
 		}
+	}
+}
+
+// testPassFenced: a pass that outlasts its lease while another instance
+// takes the job over is stopped at its next effect, so no effect runs on
+// two instances at once; a stopping runner starts no effect and no run.
+func testPassFenced(t *testing.T, s Stores) {
+	ctx := t.Context()
+	const ttl = 10 * time.Second
+	var clock atomic.Int64
+	clock.Store(at(0).UnixNano())
+	now := func() time.Time { return time.Unix(0, clock.Load()) }
+	a := &jobs.Runner{Leases: s, Holder: "instance-a", TTL: ttl, Now: now}
+	b := &jobs.Runner{Leases: s, Holder: "instance-b", TTL: ttl, Now: now}
+	var effects []string
+	effect := func(ctx context.Context, who string) error {
+		if err := jobs.Check(ctx); err != nil {
+			return err
+		}
+		effects = append(effects, who)
+		return nil
+	}
+	jobB := jobs.Job{ID: "reconcile", Run: func(ctx context.Context, _ time.Time) error {
+		return effect(ctx, "b")
+	}}
+	var fenceErr error
+	jobA := jobs.Job{ID: "reconcile", Run: func(ctx context.Context, _ time.Time) error {
+		if err := effect(ctx, "a1"); err != nil {
+			return err
+		}
+		// A's pass outlasts its lease: B takes the job over...
+		clock.Add(int64(ttl))
+		if ran, err := b.RunOnce(t.Context(), jobB, now()); err != nil || !ran {
+			t.Errorf("B did not take the expired lease over: %v %v", ran, err)
+		}
+		// ...and A's next effect is fenced off.
+		fenceErr = effect(ctx, "a2")
+		return fenceErr
+	}}
+	if ran, err := a.RunOnce(ctx, jobA, now()); err != nil || !ran {
+		t.Fatalf("A's pass: ran %v, err %v; want ran, and no error for a fenced stop", ran, err)
+	}
+	if !errors.Is(fenceErr, jobs.ErrLeaseLost) {
+		t.Errorf("A's effect after losing the lease: %v, want ErrLeaseLost", fenceErr)
+	}
+	if want := []string{"a1", "b"}; !slices.Equal(effects, want) {
+		t.Errorf("effects %v, want %v", effects, want)
+	}
+	// A stopping instance starts nothing; its released lease is free.
+	b.Stop()
+	if ran, err := b.RunOnce(ctx, jobB, now()); ran || err != nil {
+		t.Errorf("a stopping runner ran: %v %v", ran, err)
+	}
+	ok(t, b.Release(ctx, "reconcile"))
+	if ran, err := a.RunOnce(ctx, jobB, now()); !ran || err != nil {
+		t.Errorf("the released lease was not taken: %v %v", ran, err)
+	}
+	if want := []string{"a1", "b", "b"}; !slices.Equal(effects, want) {
+		t.Errorf("effects %v, want %v", effects, want)
 	}
 }

@@ -95,7 +95,9 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		{"Dialogues", testDialogues},
 		{"Leases", testLeases},
 		{"JobsRunOncePerTick", testJobsRunOncePerTick},
+		{"PassFenced", testPassFenced},
 		{"PostLog", testPostLog},
+		{"GroupProblem", testGroupProblem},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
