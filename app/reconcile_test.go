@@ -79,7 +79,7 @@ func TestStripeReconciliationAppliesMissedPaymentsOnce(t *testing.T) {
 	}
 	dms77 := len(h.TG.BotMessages(77))
 	if dms77 != 2 {
-		t.Errorf("the recovered buyer got %d messages, want /start's answer and one welcome", dms77)
+		t.Errorf("the recovered buyer got %d messages, want /start's answer and one welcome: %+v", dms77, h.TG.BotMessages(77))
 	}
 	if again, _ := h.App.Store().Enrollment(ctx, "ppt", 78); again != arrived || len(h.TG.BotMessages(78)) != dms78 {
 		t.Errorf("a payment whose webhook arrived changed: %+v -> %+v, %d -> %d messages", arrived, again, dms78, len(h.TG.BotMessages(78)))
