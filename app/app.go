@@ -89,6 +89,7 @@ type App struct {
 	listener net.Listener
 	cron     *cron.Cron
 	wake     chan struct{}
+	running  chan struct{} // closed once Run has recovered stored updates and started the workers
 	passes   *jobs.Runner // the reconciler passes, on one instance at a time
 	daily    *jobs.Runner // the daily digest, on one instance a day
 	metrics  counters
@@ -110,7 +111,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	if err := cfg.RequireTelegram(); err != nil {
 		return nil, err
 	}
-	a := &App{cfg: cfg, opts: opts, log: log, now: opts.Now, wake: make(chan struct{}, 1)}
+	a := &App{cfg: cfg, opts: opts, log: log, now: opts.Now, wake: make(chan struct{}, 1), running: make(chan struct{})}
 	if a.now == nil {
 		a.now = time.Now
 	}
@@ -271,6 +272,11 @@ func (a *App) countUpdate(err error) {
 // staleUpdate is how long a stored update may stay unfinished before any
 // instance takes it over: one that crashed or lost its store meanwhile.
 const staleUpdate = 5 * time.Minute
+
+// Running is closed once Run has taken over the updates a previous
+// process left and started the workers, so that callers who feed updates
+// in (tests, the demo) do not race that recovery.
+func (a *App) Running() <-chan struct{} { return a.running }
 
 // Wake asks the workers for a pass soon.
 func (a *App) Wake() {

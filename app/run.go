@@ -51,6 +51,7 @@ func (a *App) Run(ctx context.Context) error {
 		return err
 	}
 	defer w.cancel()
+	close(a.running)
 	a.log.InfoContext(ctx, "shequn running", "http", ln.Addr().String(), "metrics", a.metricsLn.Addr().String(), "bot", a.Bot.Username(), "polling", a.poller != nil)
 
 	var runErr error

@@ -102,6 +102,15 @@ func StartWith(ctx context.Context, tgOpts []telegramtest.Option, setups ...Setu
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	h.cancel, h.done = cancel, make(chan error, 1)
 	go func() { h.done <- a.Run(runCtx) }()
+	// Wait until Run has recovered stored updates: a test's first update
+	// must not be taken over by that recovery as well.
+	select {
+	case <-a.Running():
+	case err := <-h.done:
+		a.Close()
+		h.cleanup()
+		return nil, fmt.Errorf("run: %w", err)
+	}
 	return h, nil
 }
 
