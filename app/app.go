@@ -176,7 +176,7 @@ func (a *App) build(ctx context.Context) error {
 	a.sender = bot.NewSender(bot.NewAPI(cfg.TelegramToken, cfg.TelegramAPIURL, httpClient), limits, a.log, senderOpts...)
 	b := &bot.Bot{
 		Sender: a.sender, Updates: a.store, Members: a.store, Profiles: a.store,
-		Roles: a.store, Dialogues: a.store, Location: cfg.Location,
+		Roles: a.store, Dialogues: a.store, Location: cfg.Location(),
 		Courses: cfg.Courses, Owners: cfg.Owners, Now: a.now, Log: a.log,
 		Checkout: a.opts.Checkout, Wake: a.Wake,
 	}
@@ -194,7 +194,7 @@ func (a *App) build(ctx context.Context) error {
 	b.Groups = a.Groups
 	a.Homework = &assignments.Service{
 		Store: a.store, Posts: a.store, Members: a.store, Roles: a.store, Groups: a.store, Notifier: b, Effects: a.Groups,
-		Owners: cfg.Owners, Courses: cfg.CourseMap(), Location: cfg.Location,
+		Owners: cfg.Owners, Courses: cfg.CourseMap(), Location: cfg.Location(),
 		Late: assignments.LatePolicy(cfg.Homework.LatePolicy), LatePenaltyPct: cfg.Homework.LatePenalty,
 		HoldFor: cfg.Homework.ReviewHold, Now: a.now, Log: a.log, Wake: a.Wake,
 	}
