@@ -182,10 +182,10 @@ func TestConfirmedUpdatesSurviveACrash(t *testing.T) {
 	}
 	srv.SendText(8, 8, "b1")
 	// Wait until Telegram forgot them: they were confirmed.
-	for deadline := time.Now().Add(10 * time.Second); srv.PendingUpdates() > 0; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the updates were never confirmed")
-		}
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	if err := srv.WaitUpdatesTaken(ctx); err != nil {
+		t.Fatal("the updates were never confirmed")
 	}
 	log.crashed.Store(true)
 	stop()
