@@ -3,8 +3,8 @@
 // policy, and the reconciler that makes the chats match what is stored.
 //
 // It speaks of users, groups and rights; the chat platform (Telegram today,
-// QQ next) is reached through the Platform and Notifier interfaces declared
-// here.
+// QQ next) is reached through the Platform interface declared here and the
+// Notifier of package shequn.
 package groups
 
 import (
@@ -113,7 +113,7 @@ type SeatRequest struct {
 }
 
 // Store keeps groups and seats. Every method is atomic on its own.
-// Methods return membership.ErrNotFound or membership.ErrConflict (matched
+// Methods return shequn.ErrNotFound or shequn.ErrConflict (matched
 // with errors.Is) as documented, and wrap any other failure.
 type Store interface {
 	// AddGroup stores g with the next ordinal of its course and kind and

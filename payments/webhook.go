@@ -14,6 +14,7 @@ import (
 	"github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/webhook"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/membership"
 )
 
@@ -102,7 +103,7 @@ func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	pe.Received = h.now()
 	added, err := h.recv.Receive(ctx, pe)
 	switch {
-	case membership.ErrorCode(err) == membership.CodeInvalid:
+	case shequn.ErrorCode(err) == shequn.CodeInvalid:
 		h.log.WarnContext(ctx, "stripe webhook rejected: invalid event", "event", ev.ID, "type", string(ev.Type), "err", err)
 		http.Error(w, "invalid event", http.StatusBadRequest)
 		return

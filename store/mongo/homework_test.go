@@ -10,8 +10,8 @@ import (
 
 	"go.mongodb.org/mongo-driver/bson"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/assignments"
-	"github.com/shequn/shequn/membership"
 )
 
 // The tests of this file stop a review or a submission after its first
@@ -61,7 +61,7 @@ func rowPoints(t *testing.T, db *DB) int {
 	t.Helper()
 	var row ledgerDoc
 	err := findOne(t.Context(), db.ledger, bson.M{"_id": ledgerID("ppt", assignments.PeriodAll, "all", 1)}, &row)
-	if err != nil && !errors.Is(notFound(err), membership.ErrNotFound) {
+	if err != nil && !errors.Is(notFound(err), shequn.ErrNotFound) {
 		t.Fatal(err)
 	}
 	return row.Points
@@ -74,7 +74,7 @@ func wantPoints(t *testing.T, db *DB, want int) {
 	st, err := db.Standing(t.Context(), "ppt", 1, assignments.PeriodAll, "all")
 	switch {
 	case want == 0:
-		if !errors.Is(err, membership.ErrNotFound) {
+		if !errors.Is(err, shequn.ErrNotFound) {
 			t.Errorf("standing = %+v, %v; want no points", st, err)
 		}
 	case err != nil:

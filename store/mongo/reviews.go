@@ -10,8 +10,8 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/assignments"
-	"github.com/shequn/shequn/membership"
 )
 
 // Holds. A hold is free when nobody holds the submission (held_by 0) or
@@ -36,7 +36,7 @@ func (db *DB) Hold(ctx context.Context, reviewer int64, courses []string, now, u
 
 func (db *DB) hold(ctx context.Context, reviewer int64, courses []string, now, until time.Time) (submissionDoc, error) {
 	if courses != nil && len(courses) == 0 {
-		return submissionDoc{}, membership.ErrNotFound
+		return submissionDoc{}, shequn.ErrNotFound
 	}
 	var s submissionDoc
 	oldest := options.FindOneAndUpdate().SetSort(order("submitted_at", "_id"))
@@ -66,7 +66,7 @@ func (db *DB) HoldSubmission(ctx context.Context, id, reviewer int64, now, until
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		// Superseded, replaced after a redo, or held: a conflict, if it exists.
 		if _, err = db.submissionDoc(ctx, id); err == nil {
-			err = membership.ErrConflict
+			err = shequn.ErrConflict
 		}
 	}
 	if err != nil {
@@ -100,7 +100,7 @@ func (db *DB) ApplyReview(ctx context.Context, r assignments.Review) (assignment
 		state, score = assignments.StateRedo, 0
 	}
 	if !r.Grade.Valid() || score < 0 || score > 0 && (r.Keys.Week == "" || r.Keys.Month == "" || r.Keys.All == "") {
-		return assignments.Submission{}, membership.Errorf(membership.CodeInvalid,
+		return assignments.Submission{}, shequn.Errorf(shequn.CodeInvalid,
 			"review of submission %d: grade %q, score %d, period keys %+v", r.SubmissionID, r.Grade, r.Score, r.Keys)
 	}
 	s, err := db.recordReview(ctx, r, state, score)
@@ -123,7 +123,7 @@ func (db *DB) recordReview(ctx context.Context, r assignments.Review, state assi
 			return submissionDoc{}, notFound(err)
 		}
 		if !cur.Latest || cur.heldAt(r.At, r.Reviewer) {
-			return submissionDoc{}, membership.ErrConflict
+			return submissionDoc{}, shequn.ErrConflict
 		}
 		// The ledger change of the previous review, if unfinished, goes
 		// first: the update below needs it done.

@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/assignments"
-	"github.com/shequn/shequn/membership"
 )
 
 // A hold is free when nobody holds the submission (held_by 0) or the hold
@@ -106,7 +106,7 @@ func (db *DB) HoldSubmission(ctx context.Context, id, reviewer int64, now, until
 			return notFound(err)
 		}
 		if !cur.latest || cur.State == assignments.StateSuperseded || cur.heldAt(now, reviewer) {
-			return membership.ErrConflict
+			return shequn.ErrConflict
 		}
 		out, err = scanPublic(t.queryRow(qSetHold, reviewer, mark(until), id))
 		return err
@@ -144,7 +144,7 @@ func (db *DB) ApplyReview(ctx context.Context, r assignments.Review) (assignment
 		state, score = assignments.StateRedo, 0
 	}
 	if !r.Grade.Valid() || score < 0 || score > 0 && (r.Keys.Week == "" || r.Keys.Month == "" || r.Keys.All == "") {
-		return assignments.Submission{}, membership.Errorf(membership.CodeInvalid,
+		return assignments.Submission{}, shequn.Errorf(shequn.CodeInvalid,
 			"review of submission %d: grade %q, score %d, period keys %+v", r.SubmissionID, r.Grade, r.Score, r.Keys)
 	}
 	var out submission
@@ -154,7 +154,7 @@ func (db *DB) ApplyReview(ctx context.Context, r assignments.Review) (assignment
 			return notFound(err)
 		}
 		if !cur.latest || cur.State == assignments.StateSuperseded || cur.heldAt(r.At, r.Reviewer) {
-			return membership.ErrConflict
+			return shequn.ErrConflict
 		}
 		counted := 0
 		if cur.State == assignments.StateReviewed {
