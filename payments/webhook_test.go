@@ -170,6 +170,13 @@ func TestWebhook(t *testing.T) {
 			wantStatus: 400, wantCalls: 1},
 		{name: "receive fails", d: delivery{payload: completed, secret: testSecret}, recvErr: errors.New("disk full"),
 			wantStatus: 500, wantCalls: 1, wantLog: []string{"level=ERROR", "disk full"}},
+		// The error table answers, not the handler: a store that is down
+		// is 503, an event that depends on one not stored yet too.
+		{name: "receive unavailable", d: delivery{payload: completed, secret: testSecret},
+			recvErr:    &shequn.Error{Code: shequn.CodeUnavailable, Err: errors.New("store down")},
+			wantStatus: 503, wantCalls: 1, wantLog: []string{"level=ERROR", "store down"}},
+		{name: "receive not yet", d: delivery{payload: completed, secret: testSecret}, recvErr: shequn.Errorf(shequn.CodeNotYet, "later"),
+			wantStatus: 503, wantCalls: 1, wantLog: []string{"level=WARN", "not_yet"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
