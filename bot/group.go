@@ -38,7 +38,7 @@ func (b *Bot) register(ctx context.Context, r *Request) error {
 		return usage()
 	}
 	n, err := strconv.Atoi(capArg)
-	if err != nil || n < 1 || n > 200000 {
+	if err != nil || !groups.ValidCapacity(n) {
 		return b.reply(ctx, r, T(r.Lang, "register.capacity"), nil)
 	}
 	req.Capacity = n

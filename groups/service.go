@@ -93,8 +93,8 @@ func (s *Service) Register(ctx context.Context, r RegisterRequest) (Group, error
 }
 
 func (s *Service) checkRequest(ctx context.Context, r *RegisterRequest) error {
-	if r.Capacity < 1 || r.Capacity > 200000 {
-		return shequn.Errorf(shequn.CodeInvalid, "capacity must be between 1 and 200000")
+	if !ValidCapacity(r.Capacity) {
+		return shequn.Errorf(shequn.CodeInvalid, "capacity must be between %d and %d", MinCapacity, MaxCapacity)
 	}
 	switch r.Kind {
 	case KindStudent:

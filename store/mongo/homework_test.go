@@ -43,11 +43,7 @@ func reviewOf(s assignments.Submission, reviewer int64, g assignments.Grade, sco
 // it would leave it.
 func recordOnly(t *testing.T, db *DB, r assignments.Review) submissionDoc {
 	t.Helper()
-	state := assignments.StateReviewed
-	if r.Grade == assignments.GradeRedo {
-		state, r.Score = assignments.StateRedo, 0
-	}
-	s, err := db.recordReview(t.Context(), r, state, r.Score)
+	s, err := db.recordReview(t.Context(), r, r.State(), r.Score)
 	check(t, err)
 	if !s.Pending {
 		t.Fatalf("recorded review not pending: %+v", s)

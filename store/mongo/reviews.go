@@ -92,17 +92,10 @@ func (db *DB) Release(ctx context.Context, id, reviewer int64) error {
 // or redo one counts nothing. The hold is cleared and the feedback is to
 // be sent (again). ErrConflict when another reviewer's hold has not ended
 // at r.At, or when the submission is superseded or a redo replaced by a
-// newer version; ErrNotFound when there is none; CodeInvalid for an
-// unknown grade, a negative score or a score without period keys.
+// newer version; ErrNotFound when there is none. The review itself was
+// checked by the assignments service.
 func (db *DB) ApplyReview(ctx context.Context, r assignments.Review) (assignments.Submission, error) {
-	state, score := assignments.StateReviewed, r.Score
-	if r.Grade == assignments.GradeRedo {
-		state, score = assignments.StateRedo, 0
-	}
-	if !r.Grade.Valid() || score < 0 || score > 0 && (r.Keys.Week == "" || r.Keys.Month == "" || r.Keys.All == "") {
-		return assignments.Submission{}, shequn.Errorf(shequn.CodeInvalid,
-			"review of submission %d: grade %q, score %d, period keys %+v", r.SubmissionID, r.Grade, r.Score, r.Keys)
-	}
+	state, score := r.State(), r.Score
 	s, err := db.recordReview(ctx, r, state, score)
 	if err == nil {
 		err = db.finishReview(ctx, s)
