@@ -8,8 +8,8 @@ import (
 )
 
 // Code classifies an Error so that transports can answer it without parsing
-// messages: the bot maps a code to a reply in the user's language, the HTTP
-// layer maps it to a status.
+// messages: the error table below maps a code to the bot's reply text
+// (TextKey) and to a webhook's HTTP status (HTTPStatus).
 type Code string
 
 // Error codes shared by every domain package.

@@ -43,7 +43,7 @@ func reviewOf(s assignments.Submission, reviewer int64, g assignments.Grade, sco
 // it would leave it.
 func recordOnly(t *testing.T, db *DB, r assignments.Review) submissionDoc {
 	t.Helper()
-	s, err := db.recordReview(t.Context(), r, r.State(), r.Score)
+	s, err := db.recordReview(t.Context(), r)
 	check(t, err)
 	if !s.Pending {
 		t.Fatalf("recorded review not pending: %+v", s)

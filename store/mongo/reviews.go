@@ -95,8 +95,7 @@ func (db *DB) Release(ctx context.Context, id, reviewer int64) error {
 // newer version; ErrNotFound when there is none. The review itself was
 // checked by the assignments service.
 func (db *DB) ApplyReview(ctx context.Context, r assignments.Review) (assignments.Submission, error) {
-	state, score := r.State(), r.Score
-	s, err := db.recordReview(ctx, r, state, score)
+	s, err := db.recordReview(ctx, r)
 	if err == nil {
 		err = db.finishReview(ctx, s)
 	}
@@ -109,7 +108,7 @@ func (db *DB) ApplyReview(ctx context.Context, r assignments.Review) (assignment
 // recordReview makes the review's one write to the submission, which
 // decides it, and returns the submission as it is then, its ledger change
 // pending.
-func (db *DB) recordReview(ctx context.Context, r assignments.Review, state assignments.State, score int) (submissionDoc, error) {
+func (db *DB) recordReview(ctx context.Context, r assignments.Review) (submissionDoc, error) {
 	for range retries {
 		cur, err := db.submissionDoc(ctx, r.SubmissionID)
 		if err != nil {
@@ -131,7 +130,7 @@ func (db *DB) recordReview(ctx context.Context, r assignments.Review, state assi
 		filter["_id"], filter["rev"], filter["latest"], filter["pending"] = cur.ID, cur.Rev, true, bson.M{"$ne": true}
 		var out submissionDoc
 		err = db.modify(ctx, db.submissions, filter, bson.M{
-			"$set": bson.M{"state": state, "grade": r.Grade, "score": score, "comment": r.Comment,
+			"$set": bson.M{"state": r.State(), "grade": r.Grade, "score": r.Score, "comment": r.Comment,
 				"reviewed_by": r.Reviewer, "reviewed_at": ms(r.At),
 				"keys":    keysDoc{Week: r.Keys.Week, Month: r.Keys.Month, All: r.Keys.All},
 				"held_by": 0, "rev": cur.Rev + 1, "pending": true, "clear_keys": clear},
