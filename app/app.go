@@ -19,6 +19,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/assignments"
 	"github.com/shequn/shequn/bot"
 	"github.com/shequn/shequn/config"
@@ -40,9 +41,9 @@ type Store interface {
 	membership.RoleStore
 	groups.Store
 	assignments.Store
-	assignments.PostLog
-	bot.UpdateLog
-	bot.DialogueStore
+	groups.PostLog
+	shequn.UpdateLog
+	shequn.DialogueStore
 	jobs.Leases
 	Ping(ctx context.Context) error
 	Close() error
@@ -177,7 +178,7 @@ func (a *App) build(ctx context.Context) error {
 	a.sender = bot.NewSender(bot.NewAPI(cfg.TelegramToken, cfg.TelegramAPIURL, httpClient), limits, a.log, senderOpts...)
 	b := &bot.Bot{
 		Sender: a.sender, Updates: a.store, Members: a.store, Profiles: a.store,
-		Roles: a.store, Dialogues: a.store, Location: cfg.Location,
+		Roles: a.store, Dialogues: a.store, Location: cfg.Location(),
 		Courses: cfg.Courses, Owners: cfg.Owners, Now: a.now, Log: a.log,
 		Checkout: a.opts.Checkout, Wake: a.Wake,
 	}
@@ -194,8 +195,8 @@ func (a *App) build(ctx context.Context) error {
 	}
 	b.Groups = a.Groups
 	a.Homework = &assignments.Service{
-		Store: a.store, Posts: a.store, Members: a.store, Roles: a.store, Groups: a.store, Notifier: b, Effects: a.Groups,
-		Owners: cfg.Owners, Courses: cfg.CourseMap(), Location: cfg.Location,
+		Store: a.store, Members: a.store, Roles: a.store, Groups: a.Groups, Notifier: b,
+		Owners: cfg.Owners, Courses: cfg.CourseMap(), Location: cfg.Location(),
 		Late: assignments.LatePolicy(cfg.Homework.LatePolicy), LatePenaltyPct: cfg.Homework.LatePenalty,
 		HoldFor: cfg.Homework.ReviewHold, Now: a.now, Log: a.log, Wake: a.Wake,
 	}

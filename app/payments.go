@@ -4,16 +4,16 @@ import (
 	"context"
 	"time"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/bot"
 	"github.com/shequn/shequn/jobs"
-	"github.com/shequn/shequn/membership"
 )
 
 // ownerNotifier lets the membership service tell owners through the bot,
 // which renders membership's notices like every other.
 type ownerNotifier struct{ b *bot.Bot }
 
-func (n ownerNotifier) Tell(ctx context.Context, userID int64, nt membership.Notice) error {
+func (n ownerNotifier) Tell(ctx context.Context, userID int64, nt shequn.Notice) error {
 	return n.b.Tell(ctx, userID, nt)
 }
 

@@ -105,7 +105,7 @@ func (a *App) startWorkers(ctx context.Context) (*workers, error) {
 	keepCtx, stopKeep := context.WithCancel(workCtx)
 	w := &workers{stop: make(chan struct{}), done: make(chan struct{}), keepDone: make(chan struct{}), stopKeep: stopKeep, cancel: cancel,
 		reconciled: make(chan struct{})}
-	a.cron = cron.New(cron.WithLocation(a.cfg.Location))
+	a.cron = cron.New(cron.WithLocation(a.cfg.Location()))
 	if a.opts.Manual {
 		close(w.done)
 		close(w.keepDone)

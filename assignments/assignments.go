@@ -177,7 +177,7 @@ type Store interface {
 	// CheckDue accepts exactly (to the millisecond); a date the store
 	// cannot keep is refused with CodeInvalid, never stored as another.
 	CreateAssignment(ctx context.Context, a Assignment) (Assignment, error)
-	// Assignment returns one assignment, or membership.ErrNotFound.
+	// Assignment returns one assignment, or shequn.ErrNotFound.
 	Assignment(ctx context.Context, id int64) (Assignment, error)
 	// Assignments lists the assignments of the courses due at or after
 	// since (or without a due date), earliest due first.
@@ -190,9 +190,9 @@ type Store interface {
 	// (Version, State and ID are set by the store): a pending version
 	// becomes superseded; a version under review by someone else, or
 	// reviewed with a grade other than redo, makes it fail with
-	// membership.ErrConflict.
+	// shequn.ErrConflict.
 	Submit(ctx context.Context, s Submission) (Submission, error)
-	// Submission returns one version, or membership.ErrNotFound.
+	// Submission returns one version, or shequn.ErrNotFound.
 	Submission(ctx context.Context, id int64) (Submission, error)
 	// Submissions returns the user's current versions (not superseded),
 	// newest first.
@@ -204,10 +204,10 @@ type Store interface {
 	// Hold gives reviewer the pending submission of the courses waiting
 	// longest that nobody else holds (a hold ended before now is free),
 	// holding it until until. A reviewer who holds one gets it again.
-	// membership.ErrNotFound when nothing waits.
+	// shequn.ErrNotFound when nothing waits.
 	Hold(ctx context.Context, reviewer int64, courses []string, now, until time.Time) (Submission, error)
 	// HoldSubmission holds one given submission for reviewer (for a grade
-	// given by id); membership.ErrConflict when another reviewer holds it.
+	// given by id); shequn.ErrConflict when another reviewer holds it.
 	HoldSubmission(ctx context.Context, id, reviewer int64, now, until time.Time) (Submission, error)
 	// Release ends reviewer's hold of a submission.
 	Release(ctx context.Context, id, reviewer int64) error
@@ -216,7 +216,7 @@ type Store interface {
 	// rows of r.Keys; a corrected grade adds the difference; redo takes a
 	// counted score back out and reopens the work. A submission held by
 	// someone else (hold not ended at r.At) or superseded fails with
-	// membership.ErrConflict.
+	// shequn.ErrConflict.
 	ApplyReview(ctx context.Context, r Review) (Submission, error)
 	// UnsentFeedback returns reviewed or redo submissions whose review the
 	// student has not been sent, oldest review first.
@@ -224,7 +224,7 @@ type Store interface {
 	MarkFeedbackSent(ctx context.Context, id int64, reviewedAt, at time.Time) error
 
 	// Standing returns the user's standing with its rank, or
-	// membership.ErrNotFound when they have no points in the period.
+	// shequn.ErrNotFound when they have no points in the period.
 	Standing(ctx context.Context, course string, userID int64, period Period, key string) (Standing, error)
 	// Top returns the first n standings, best first; ties go to the
 	// earlier FirstAt, then the lower user id.

@@ -18,11 +18,11 @@ type DigestNotice struct {
 	Oldest  time.Time
 }
 
-// NoticeName implements groups.Notice.
+// NoticeName implements shequn.Notice.
 func (AssignmentNotice) NoticeName() string { return "assignment" }
 
-// NoticeName implements groups.Notice.
+// NoticeName implements shequn.Notice.
 func (FeedbackNotice) NoticeName() string { return "feedback" }
 
-// NoticeName implements groups.Notice.
+// NoticeName implements shequn.Notice.
 func (DigestNotice) NoticeName() string { return "digest" }

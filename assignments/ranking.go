@@ -7,16 +7,15 @@ import (
 	"slices"
 	"time"
 
-	"github.com/shequn/shequn/groups"
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/jobs"
-	"github.com/shequn/shequn/membership"
 )
 
 // Rank returns the user's standing in a course for the current period.
-// membership.ErrNotFound when they have no points in it yet.
+// shequn.ErrNotFound when they have no points in it yet.
 func (s *Service) Rank(ctx context.Context, userID int64, course string, p Period) (Standing, error) {
 	if !p.Valid() {
-		return Standing{}, membership.Errorf(membership.CodeInvalid, "unknown period %q", p)
+		return Standing{}, shequn.Errorf(shequn.CodeInvalid, "unknown period %q", p)
 	}
 	st, err := s.Store.Standing(ctx, course, userID, p, KeysAt(s.Now(), s.Location).Key(p))
 	if err != nil {
@@ -29,7 +28,7 @@ func (s *Service) Rank(ctx context.Context, userID int64, course string, p Perio
 // reviewers of the course may see it.
 func (s *Service) Top(ctx context.Context, viewer int64, course string, p Period, n int) ([]Standing, error) {
 	if !p.Valid() {
-		return nil, membership.Errorf(membership.CodeInvalid, "unknown period %q", p)
+		return nil, shequn.Errorf(shequn.CodeInvalid, "unknown period %q", p)
 	}
 	if err := s.requireReviewer(ctx, viewer, course); err != nil {
 		return nil, err
@@ -75,15 +74,9 @@ func (s *Service) Reconcile(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("list unannounced assignments: %w", err)
 	}
-	if len(fresh) > 0 {
-		all, err := s.Groups.Groups(ctx)
-		if err != nil {
-			return fmt.Errorf("list groups: %w", err)
-		}
-		for _, a := range fresh {
-			if err := s.announce(ctx, a, all, now); err != nil {
-				s.Log.WarnContext(ctx, "assignment not announced yet", "assignment", a.ID, "err", err)
-			}
+	for _, a := range fresh {
+		if err := s.announce(ctx, a, now); err != nil {
+			s.Log.WarnContext(ctx, "assignment not announced yet", "assignment", a.ID, "err", err)
 		}
 	}
 	unsent, err := s.Store.UnsentFeedback(ctx, 200)
@@ -113,31 +106,12 @@ func (s *Service) Reconcile(ctx context.Context, now time.Time) error {
 }
 
 // announce posts and pins the assignment in every student group of its
-// course, each step once per group. A group that fails (a problem, a
-// passing error) waits; the others get it. The assignment counts as
-// announced once every group without a problem has it pinned.
-func (s *Service) announce(ctx context.Context, a Assignment, all []groups.Group, now time.Time) error {
-	key := fmt.Sprintf("assignment:%d", a.ID)
-	done := true
-	for _, g := range all {
-		if g.Kind != groups.KindStudent || g.Course != a.Course {
-			continue
-		}
-		if err := jobs.Check(ctx); err != nil {
-			return err
-		}
-		effect := fmt.Sprintf("%s:%d", key, g.ID)
-		if g.Problem != "" || !s.Effects.Ready(effect, now) {
-			done = false
-			continue
-		}
-		err := groups.PostPinned(ctx, s.Posts, s.Notifier, key, g.ChatID, AssignmentNotice{Assignment: a}, now)
-		if !s.Effects.Settle(ctx, g, effect, err, now) {
-			done = false
-		}
-	}
-	if !done {
-		return nil
+// course, each step once per group. The assignment counts as announced
+// once every group without a problem has it pinned.
+func (s *Service) announce(ctx context.Context, a Assignment, now time.Time) error {
+	done, err := s.Groups.Announce(ctx, a.Course, fmt.Sprintf("assignment:%d", a.ID), AssignmentNotice{Assignment: a}, now)
+	if err != nil || !done {
+		return err
 	}
 	return s.Store.MarkAnnounced(ctx, a.ID, now)
 }

@@ -11,7 +11,8 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"github.com/shequn/shequn/groups"
+	"github.com/shequn/shequn"
+	"github.com/shequn/shequn/jobs"
 	"github.com/shequn/shequn/membership"
 )
 
@@ -25,35 +26,20 @@ const (
 	LateRefuse  LatePolicy = "refuse"  // not taken
 )
 
-// GroupLister lists the community's groups (groups.Store does).
-type GroupLister interface {
-	Groups(ctx context.Context) ([]groups.Group, error)
-}
-
-// PostLog remembers which steps of a post (posted, pinned) reached each
-// chat, so that an announcement resumed after a failure or a restart
-// repeats nothing.
-type PostLog = groups.PostLog
-
-// GroupEffects settles effects in groups (groups.Service does): a
-// failure only a person can fix becomes the group's problem, told to the
-// owners; a passing one backs off on its own.
-type GroupEffects interface {
-	// Ready reports whether the effect named key may be tried at now.
-	Ready(key string, now time.Time) bool
-	// Settle records how the effect ended and reports whether it is done.
-	Settle(ctx context.Context, g groups.Group, key string, err error, now time.Time) bool
+// Announcer posts and pins a notice in every student group of a course,
+// each step once per group (groups.Service does). done reports whether
+// every group that can take it has it; the rest is retried on a later pass.
+type Announcer interface {
+	Announce(ctx context.Context, course, key string, n shequn.Notice, now time.Time) (done bool, err error)
 }
 
 // Service applies the rules of homework.
 type Service struct {
 	Store    Store
-	Posts    PostLog
 	Members  membership.Store
 	Roles    membership.RoleStore
-	Groups   GroupLister
-	Notifier groups.Notifier
-	Effects  GroupEffects
+	Groups   Announcer
+	Notifier shequn.Teller
 	Owners   []int64
 	Courses  map[string]membership.Course
 	Location *time.Location
@@ -69,7 +55,7 @@ type Service struct {
 	// announce, feedback to deliver); nil when nobody listens.
 	Wake func()
 
-	backoff groups.Backoff // feedback DMs failing for a passing reason
+	backoff jobs.Backoff // feedback DMs failing for a passing reason
 }
 
 func (s *Service) wake() {
@@ -80,12 +66,12 @@ func (s *Service) wake() {
 
 // Errors the transport answers with a specific text.
 var (
-	ErrNotEnrolled = membership.Errorf(membership.CodeForbidden, "not enrolled in the course")
-	ErrNotReviewer = membership.Errorf(membership.CodeForbidden, "not a teacher or assistant of the course")
-	ErrTooLate     = membership.Errorf(membership.CodeConflict, "the due date has passed")
-	ErrReviewed    = membership.Errorf(membership.CodeConflict, "the work is reviewed already")
-	ErrHeld        = membership.Errorf(membership.CodeConflict, "another reviewer is looking at it")
-	ErrNoWork      = membership.Errorf(membership.CodeNotFound, "nothing waits for review")
+	ErrNotEnrolled = shequn.Errorf(shequn.CodeForbidden, "not enrolled in the course")
+	ErrNotReviewer = shequn.Errorf(shequn.CodeForbidden, "not a teacher or assistant of the course")
+	ErrTooLate     = shequn.Errorf(shequn.CodeConflict, "the due date has passed")
+	ErrReviewed    = shequn.Errorf(shequn.CodeConflict, "the work is reviewed already")
+	ErrHeld        = shequn.Errorf(shequn.CodeConflict, "another reviewer is looking at it")
+	ErrNoWork      = shequn.Errorf(shequn.CodeNotFound, "nothing waits for review")
 )
 
 // Limits of what people may enter.
@@ -106,8 +92,8 @@ const MaxDueYears = 5
 
 // Errors of due dates, answered with their own texts.
 var (
-	ErrDuePast   = membership.Errorf(membership.CodeInvalid, "the due date must be in the future")
-	ErrDueTooFar = membership.Errorf(membership.CodeInvalid, "the due date is more than %d years ahead", MaxDueYears)
+	ErrDuePast   = shequn.Errorf(shequn.CodeInvalid, "the due date must be in the future")
+	ErrDueTooFar = shequn.Errorf(shequn.CodeInvalid, "the due date is more than %d years ahead", MaxDueYears)
 )
 
 // LatestDue is the latest due date accepted at now.
@@ -165,7 +151,7 @@ func (s *Service) requireReviewer(ctx context.Context, userID int64, course stri
 // by the next Reconcile.
 func (s *Service) Create(ctx context.Context, by int64, a Assignment) (Assignment, error) {
 	if _, ok := s.Courses[a.Course]; !ok {
-		return Assignment{}, membership.Errorf(membership.CodeNotFound, "unknown course %q", a.Course)
+		return Assignment{}, shequn.Errorf(shequn.CodeNotFound, "unknown course %q", a.Course)
 	}
 	if err := s.requireReviewer(ctx, by, a.Course); err != nil {
 		return Assignment{}, err
@@ -173,11 +159,11 @@ func (s *Service) Create(ctx context.Context, by int64, a Assignment) (Assignmen
 	a.Title, a.Description = strings.TrimSpace(a.Title), strings.TrimSpace(a.Description)
 	switch {
 	case a.Title == "" || utf8.RuneCountInString(a.Title) > MaxTitle:
-		return Assignment{}, membership.Errorf(membership.CodeInvalid, "title must have 1 to %d characters", MaxTitle)
+		return Assignment{}, shequn.Errorf(shequn.CodeInvalid, "title must have 1 to %d characters", MaxTitle)
 	case utf8.RuneCountInString(a.Description) > MaxDescription:
-		return Assignment{}, membership.Errorf(membership.CodeInvalid, "description must have at most %d characters", MaxDescription)
+		return Assignment{}, shequn.Errorf(shequn.CodeInvalid, "description must have at most %d characters", MaxDescription)
 	case a.MaxScore < 1 || a.MaxScore > MaxScoreLimit:
-		return Assignment{}, membership.Errorf(membership.CodeInvalid, "max score must be 1 to %d", MaxScoreLimit)
+		return Assignment{}, shequn.Errorf(shequn.CodeInvalid, "max score must be 1 to %d", MaxScoreLimit)
 	}
 	if err := CheckDue(a.Due, s.Now()); err != nil {
 		return Assignment{}, err
@@ -199,7 +185,7 @@ func (s *Service) Submit(ctx context.Context, userID, assignmentID int64, c Cont
 		return Submission{}, fmt.Errorf("find assignment %d: %w", assignmentID, err)
 	}
 	en, err := s.Members.Enrollment(ctx, a.Course, userID)
-	if errors.Is(err, membership.ErrNotFound) || err == nil && !en.Active() {
+	if errors.Is(err, shequn.ErrNotFound) || err == nil && !en.Active() {
 		return Submission{}, ErrNotEnrolled
 	}
 	if err != nil {
@@ -221,7 +207,7 @@ func (s *Service) Submit(ctx context.Context, userID, assignmentID int64, c Cont
 		}
 	}
 	sub, err = s.Store.Submit(ctx, sub)
-	if errors.Is(err, membership.ErrConflict) {
+	if errors.Is(err, shequn.ErrConflict) {
 		return Submission{}, ErrReviewed
 	}
 	if err != nil {
@@ -243,17 +229,17 @@ func validContent(c Content) error {
 	switch c.Kind {
 	case ContentText, ContentLink:
 		if strings.TrimSpace(c.Text) == "" {
-			return membership.Errorf(membership.CodeInvalid, "empty submission")
+			return shequn.Errorf(shequn.CodeInvalid, "empty submission")
 		}
 	case ContentPhoto, ContentDocument:
 		if len(c.FileIDs) == 0 || len(c.FileIDs) > MaxFiles {
-			return membership.Errorf(membership.CodeInvalid, "a submission holds 1 to %d files", MaxFiles)
+			return shequn.Errorf(shequn.CodeInvalid, "a submission holds 1 to %d files", MaxFiles)
 		}
 	default:
-		return membership.Errorf(membership.CodeInvalid, "unknown content kind %q", c.Kind)
+		return shequn.Errorf(shequn.CodeInvalid, "unknown content kind %q", c.Kind)
 	}
 	if utf16Len(c.Text) > MaxText {
-		return membership.Errorf(membership.CodeInvalid, "text longer than %d UTF-16 units", MaxText)
+		return shequn.Errorf(shequn.CodeInvalid, "text longer than %d UTF-16 units", MaxText)
 	}
 	return nil
 }
@@ -280,7 +266,7 @@ func (s *Service) Next(ctx context.Context, reviewer int64) (Submission, Assignm
 	}
 	now := s.Now()
 	sub, err := s.Store.Hold(ctx, reviewer, courses, now, now.Add(s.holdFor()))
-	if errors.Is(err, membership.ErrNotFound) {
+	if errors.Is(err, shequn.ErrNotFound) {
 		return Submission{}, Assignment{}, ErrNoWork
 	}
 	if err != nil {
@@ -293,113 +279,12 @@ func (s *Service) Next(ctx context.Context, reviewer int64) (Submission, Assignm
 	return sub, a, nil
 }
 
-// Take holds one given submission for the reviewer: the state a review
-// button or a /grade command acts on is checked here, on the server.
-func (s *Service) Take(ctx context.Context, reviewer, submissionID int64) (Submission, Assignment, error) {
-	sub, err := s.Store.Submission(ctx, submissionID)
-	if err != nil {
-		return Submission{}, Assignment{}, fmt.Errorf("find submission %d: %w", submissionID, err)
-	}
-	if err := s.requireReviewer(ctx, reviewer, sub.Course); err != nil {
-		return Submission{}, Assignment{}, err
-	}
-	if sub.State == StateSuperseded {
-		return Submission{}, Assignment{}, membership.Errorf(membership.CodeConflict, "a newer version replaced it")
-	}
-	now := s.Now()
-	sub, err = s.Store.HoldSubmission(ctx, submissionID, reviewer, now, now.Add(s.holdFor()))
-	if errors.Is(err, membership.ErrConflict) {
-		return Submission{}, Assignment{}, ErrHeld
-	}
-	if err != nil {
-		return Submission{}, Assignment{}, fmt.Errorf("hold submission: %w", err)
-	}
-	a, err := s.Store.Assignment(ctx, sub.AssignmentID)
-	if err != nil {
-		return Submission{}, Assignment{}, fmt.Errorf("find assignment: %w", err)
-	}
-	return sub, a, nil
-}
-
-// DefaultScore is the score a grade gives when none is named.
-func DefaultScore(g Grade, max int) int {
-	switch g {
-	case GradeExcellent:
-		return max
-	case GradeGood:
-		return max * 8 / 10
-	case GradePass:
-		return max * 6 / 10
-	}
-	return 0
-}
-
-// GradeFor is the grade a score earns.
-func GradeFor(score, max int) Grade {
-	switch {
-	case score*100 >= max*90:
-		return GradeExcellent
-	case score*100 >= max*75:
-		return GradeGood
-	}
-	return GradePass
-}
-
-// Grade reviews a submission: score < 0 means the grade's default. The
-// student gets the feedback at once; Reconcile retries a failed delivery.
-// The submission's FeedbackSentAt is set only when the student got it, so
-// the reviewer is never told so when they did not.
-func (s *Service) Grade(ctx context.Context, reviewer, submissionID int64, g Grade, score int, comment string) (Submission, error) {
-	if !g.Valid() {
-		return Submission{}, membership.Errorf(membership.CodeInvalid, "unknown grade %q", g)
-	}
-	sub, a, err := s.Take(ctx, reviewer, submissionID)
-	if err != nil {
-		return Submission{}, err
-	}
-	if score < 0 {
-		score = DefaultScore(g, a.MaxScore)
-	}
-	if score > a.MaxScore {
-		return Submission{}, membership.Errorf(membership.CodeInvalid, "score above the maximum %d", a.MaxScore)
-	}
-	if g == GradeRedo {
-		score = 0
-	}
-	score = score * (100 - sub.PenaltyPct) / 100
-	comment = strings.TrimSpace(comment)
-	if utf16Len(comment) > MaxText {
-		return Submission{}, membership.Errorf(membership.CodeInvalid, "comment longer than %d UTF-16 units", MaxText)
-	}
-	sub, err = s.Store.ApplyReview(ctx, Review{
-		SubmissionID: sub.ID, Reviewer: reviewer, Grade: g, Score: score, Comment: comment,
-		At: s.Now(), Keys: KeysAt(sub.SubmittedAt, s.Location),
-	})
-	if errors.Is(err, membership.ErrConflict) {
-		return Submission{}, ErrHeld
-	}
-	if err != nil {
-		return Submission{}, fmt.Errorf("apply review: %w", err)
-	}
-	s.Log.InfoContext(ctx, "submission reviewed", "submission", sub.ID, "reviewer", reviewer, "grade", string(g), "score", score)
-	delivered, err := s.sendFeedback(ctx, sub, a)
-	if err != nil {
-		s.Log.WarnContext(ctx, "feedback not delivered yet", "submission", sub.ID, "err", err)
-		s.wake()
-	}
-	sub.FeedbackSentAt = time.Time{}
-	if delivered {
-		sub.FeedbackSentAt = s.Now()
-	}
-	return sub, nil
-}
-
 // sendFeedback tells the student their review and reports whether it
 // reached them. A student who blocked the bot is not asked again: the
 // review waits in /mywork.
 func (s *Service) sendFeedback(ctx context.Context, sub Submission, a Assignment) (bool, error) {
 	err := s.Notifier.Tell(ctx, sub.UserID, FeedbackNotice{Submission: sub, Assignment: a})
-	if err != nil && !errors.Is(err, groups.ErrUnreachable) {
+	if err != nil && !errors.Is(err, shequn.ErrUnreachable) {
 		return false, err
 	}
 	if merr := s.Store.MarkFeedbackSent(ctx, sub.ID, sub.ReviewedAt, s.Now()); merr != nil {

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/assignments"
-	"github.com/shequn/shequn/membership"
 )
 
 // draft is an assignment being written through the /assign dialogue.
@@ -204,7 +204,7 @@ func (b *Bot) createAssignment(ctx context.Context, r *Request, a assignments.As
 	case errors.Is(err, assignments.ErrDuePast), errors.Is(err, assignments.ErrDueTooFar):
 		// The dialogue's due date was right when given, not any more.
 		return b.reply(ctx, r, cmp.Or(b.dueRefusal(r.Lang, due), T(r.Lang, "assign.bad_due")), nil)
-	case membership.ErrorCode(err) == membership.CodeInvalid:
+	case shequn.ErrorCode(err) == shequn.CodeInvalid:
 		return b.reply(ctx, r, T(r.Lang, "assign.usage"), nil)
 	case err != nil:
 		return err

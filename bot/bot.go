@@ -13,6 +13,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/assignments"
 	"github.com/shequn/shequn/groups"
 	"github.com/shequn/shequn/membership"
@@ -27,14 +28,14 @@ type Checkout interface {
 // Init once before the first update.
 type Bot struct {
 	Sender    *Sender
-	Updates   UpdateLog
+	Updates   shequn.UpdateLog
 	Members   membership.Store
 	Profiles  membership.ProfileStore
 	Groups    *groups.Service
 	Checkout  Checkout // nil while payments are not configured: Buy says purchases are not open
 	Homework  *assignments.Service
 	Roles     membership.RoleStore
-	Dialogues DialogueStore
+	Dialogues shequn.DialogueStore
 	Location  *time.Location      // dates are shown in this zone
 	Courses   []membership.Course // in the order they are offered
 	Owners    []int64
@@ -240,9 +241,9 @@ func (b *Bot) userLang(ctx context.Context, userID int64, fallback string) Lang 
 // are not the user's are logged, with their cause; it reports whether err
 // was one.
 func (b *Bot) fail(ctx context.Context, r *Request, err error) (internal bool) {
-	code := membership.ErrorCode(err)
+	code := shequn.ErrorCode(err)
 	key := "error." + string(code)
-	if _, ok := catalog[key]; !ok || code == membership.CodeInternal || code == membership.CodeUnavailable {
+	if _, ok := catalog[key]; !ok || code == shequn.CodeInternal || code == shequn.CodeUnavailable {
 		b.Log.ErrorContext(ctx, "update failed", "update", r.Update.UpdateID, "user", r.From.ID, "err", err)
 		internal = true
 	}

@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/groups"
-	"github.com/shequn/shequn/membership"
 )
 
 // register makes the group one of the community's: "/register student
@@ -38,7 +38,7 @@ func (b *Bot) register(ctx context.Context, r *Request) error {
 		return usage()
 	}
 	n, err := strconv.Atoi(capArg)
-	if err != nil || n < 1 || n > 200000 {
+	if err != nil || !groups.ValidCapacity(n) {
 		return b.reply(ctx, r, T(r.Lang, "register.capacity"), nil)
 	}
 	req.Capacity = n
@@ -53,9 +53,9 @@ func (b *Bot) register(ctx context.Context, r *Request) error {
 			names[i] = T(r.Lang, "right."+string(right))
 		}
 		return b.reply(ctx, r, T(r.Lang, "register.missing", strings.Join(names, T(r.Lang, "right.separator"))), nil)
-	case membership.ErrorCode(err) == membership.CodeConflict && req.Kind == groups.KindCore:
+	case shequn.ErrorCode(err) == shequn.CodeConflict && req.Kind == groups.KindCore:
 		return b.reply(ctx, r, T(r.Lang, "register.core_taken"), nil)
-	case membership.ErrorCode(err) == membership.CodeConflict:
+	case shequn.ErrorCode(err) == shequn.CodeConflict:
 		return b.reply(ctx, r, T(r.Lang, "register.duplicate"), nil)
 	case err != nil:
 		return fmt.Errorf("register group: %w", err)

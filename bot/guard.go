@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/shequn/shequn/membership"
+	"github.com/shequn/shequn"
 )
 
 // commandsPerMinute is how many commands one user may send a minute when
@@ -67,7 +67,7 @@ func (b *Bot) admit(ctx context.Context, r *Request) bool {
 	}
 	if !r.Private && r.ChatID < 0 && !b.isOwner(r.From.ID) {
 		_, err := b.Groups.Store.GroupByChat(ctx, r.ChatID)
-		if errors.Is(err, membership.ErrNotFound) {
+		if errors.Is(err, shequn.ErrNotFound) {
 			return false
 		}
 		if err != nil {

@@ -10,8 +10,8 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/assignments"
-	"github.com/shequn/shequn/membership"
 )
 
 // dialogueFor is how long the bot waits for the answer to its question.
@@ -193,7 +193,7 @@ func (b *Bot) startSubmission(ctx context.Context, r *Request, id string) error 
 		return b.reply(ctx, r, T(r.Lang, "submit.unknown", id), nil)
 	}
 	a, err := b.Homework.Store.Assignment(ctx, n)
-	if errors.Is(err, membership.ErrNotFound) {
+	if errors.Is(err, shequn.ErrNotFound) {
 		return b.reply(ctx, r, T(r.Lang, "submit.unknown", id), nil)
 	}
 	if err != nil {
@@ -230,7 +230,7 @@ func (b *Bot) submitted(ctx context.Context, r *Request, data string) error {
 		return b.reply(ctx, r, T(r.Lang, "submit.reviewed"), nil)
 	case errors.Is(err, assignments.ErrNotEnrolled):
 		return b.reply(ctx, r, T(r.Lang, "not_enrolled"), nil)
-	case membership.ErrorCode(err) == membership.CodeInvalid:
+	case shequn.ErrorCode(err) == shequn.CodeInvalid:
 		return b.reply(ctx, r, T(r.Lang, "submit.bad"), nil)
 	case err != nil:
 		return err
@@ -337,7 +337,7 @@ func (b *Bot) rank(ctx context.Context, r *Request) error {
 	for _, p := range []assignments.Period{assignments.PeriodWeek, assignments.PeriodMonth, assignments.PeriodAll} {
 		st, err := b.Homework.Rank(ctx, r.From.ID, course, p)
 		switch {
-		case errors.Is(err, membership.ErrNotFound):
+		case errors.Is(err, shequn.ErrNotFound):
 			lines = append(lines, T(r.Lang, "rank.no_points", T(r.Lang, "period."+string(p))))
 			continue
 		case err != nil:

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/shequn/shequn"
 )
 
 // Intake takes updates from the poller or the webhook. It stores each
@@ -23,7 +24,7 @@ import (
 // back when the queue has room, so one busy chat never holds up the others
 // and never grows memory.
 type Intake struct {
-	Log    UpdateLog
+	Log    shequn.UpdateLog
 	Handle func(ctx context.Context, u tgbotapi.Update) error // an error is a handler failure, already answered
 	Now    func() time.Time
 	Logger *slog.Logger

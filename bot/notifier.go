@@ -9,14 +9,15 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/assignments"
 	"github.com/shequn/shequn/groups"
 )
 
-var _ groups.Notifier = (*Bot)(nil)
+var _ shequn.Notifier = (*Bot)(nil)
 
 // Tell renders a notice in the user's language and sends it privately.
-func (b *Bot) Tell(ctx context.Context, userID int64, n groups.Notice) error {
+func (b *Bot) Tell(ctx context.Context, userID int64, n shequn.Notice) error {
 	lang := b.userLang(ctx, userID, "")
 	text, kb, err := b.render(lang, n)
 	if err != nil {
@@ -30,7 +31,7 @@ func (b *Bot) Tell(ctx context.Context, userID int64, n groups.Notice) error {
 	}
 	_, err = b.Sender.Send(ctx, Bulk, userID, msg)
 	if e, ok := apiError(err); ok && e.Code == 403 {
-		return fmt.Errorf("tell %d: %s: %w", userID, e.Message, groups.ErrUnreachable)
+		return fmt.Errorf("tell %d: %s: %w", userID, e.Message, shequn.ErrUnreachable)
 	}
 	if err != nil {
 		return fmt.Errorf("tell %d: %w", userID, err)
@@ -41,7 +42,7 @@ func (b *Bot) Tell(ctx context.Context, userID int64, n groups.Notice) error {
 // Post renders a notice in the groups' language, sends it into the chat
 // and returns its message id. A failure only a person can fix (the bot
 // removed, the chat gone) is a *groups.GroupError.
-func (b *Bot) Post(ctx context.Context, chatID int64, n groups.Notice) (int, error) {
+func (b *Bot) Post(ctx context.Context, chatID int64, n shequn.Notice) (int, error) {
 	text, kb, err := b.render(b.GroupLang, n)
 	if err != nil {
 		return 0, err
@@ -72,7 +73,7 @@ func (b *Bot) Pin(ctx context.Context, chatID int64, messageID int) error {
 	return nil
 }
 
-func (b *Bot) render(lang Lang, n groups.Notice) (string, *tgbotapi.InlineKeyboardMarkup, error) {
+func (b *Bot) render(lang Lang, n shequn.Notice) (string, *tgbotapi.InlineKeyboardMarkup, error) {
 	text, kb := b.renderGroups(lang, n)
 	if text == "" {
 		text, kb = b.renderHomework(lang, n)
@@ -86,7 +87,7 @@ func (b *Bot) render(lang Lang, n groups.Notice) (string, *tgbotapi.InlineKeyboa
 	return text, kb, nil
 }
 
-func (b *Bot) renderGroups(lang Lang, n groups.Notice) (string, *tgbotapi.InlineKeyboardMarkup) {
+func (b *Bot) renderGroups(lang Lang, n shequn.Notice) (string, *tgbotapi.InlineKeyboardMarkup) {
 	switch n := n.(type) {
 	case groups.InviteNotice:
 		name := groupName(lang, n.Group)
@@ -129,7 +130,7 @@ func (b *Bot) renderGroups(lang Lang, n groups.Notice) (string, *tgbotapi.Inline
 }
 
 // renderHomework renders the notices of package assignments.
-func (b *Bot) renderHomework(lang Lang, n groups.Notice) (string, *tgbotapi.InlineKeyboardMarkup) {
+func (b *Bot) renderHomework(lang Lang, n shequn.Notice) (string, *tgbotapi.InlineKeyboardMarkup) {
 	switch n := n.(type) {
 	case assignments.AssignmentNotice:
 		a := n.Assignment

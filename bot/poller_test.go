@@ -17,6 +17,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/bot"
 	"github.com/shequn/shequn/bot/telegramtest"
 	"github.com/shequn/shequn/store/sqlite"
@@ -79,7 +80,7 @@ func (r *recorder) once(t *testing.T, texts ...string) {
 	}
 }
 
-func newIntake(log bot.UpdateLog, handle func(context.Context, tgbotapi.Update) error) *bot.Intake {
+func newIntake(log shequn.UpdateLog, handle func(context.Context, tgbotapi.Update) error) *bot.Intake {
 	return &bot.Intake{Log: log, Handle: handle, Now: time.Now, Logger: quiet}
 }
 
@@ -157,7 +158,7 @@ func TestPollerRestartNeitherLosesNorRepeats(t *testing.T) {
 // crashLog is an update log whose process died: after crash, nothing it
 // is told reaches the store.
 type crashLog struct {
-	bot.UpdateLog
+	shequn.UpdateLog
 	crashed atomic.Bool
 }
 
@@ -182,10 +183,10 @@ func TestConfirmedUpdatesSurviveACrash(t *testing.T) {
 	}
 	srv.SendText(8, 8, "b1")
 	// Wait until Telegram forgot them: they were confirmed.
-	for deadline := time.Now().Add(10 * time.Second); srv.PendingUpdates() > 0; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the updates were never confirmed")
-		}
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	if err := srv.WaitUpdatesTaken(ctx); err != nil {
+		t.Fatal("the updates were never confirmed")
 	}
 	log.crashed.Store(true)
 	stop()

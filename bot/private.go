@@ -8,6 +8,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/groups"
 	"github.com/shequn/shequn/membership"
 )
@@ -61,7 +62,7 @@ func (b *Bot) buy(ctx context.Context, r *Request, courseID string) error {
 	if err == nil && en.Active() {
 		return b.reply(ctx, r, T(r.Lang, "buy.already", c.Title, c.MemberNumber(en.Number)), nil)
 	}
-	if err != nil && !errors.Is(err, membership.ErrNotFound) {
+	if err != nil && !errors.Is(err, shequn.ErrNotFound) {
 		return fmt.Errorf("read enrollment: %w", err)
 	}
 	if b.Checkout == nil {
@@ -96,7 +97,7 @@ func (b *Bot) me(ctx context.Context, r *Request) error {
 		}
 		w, err := b.Groups.WayBack(ctx, en.Course, r.From.ID)
 		switch {
-		case errors.Is(err, membership.ErrNotFound):
+		case errors.Is(err, shequn.ErrNotFound):
 			lines = append(lines, T(r.Lang, "me.pending", title, number))
 			continue
 		case err != nil:

@@ -10,8 +10,8 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/assignments"
-	"github.com/shequn/shequn/membership"
 )
 
 // gradeCodes are the one-letter grades of review buttons, keeping
@@ -29,7 +29,7 @@ func (b *Bot) reviewError(ctx context.Context, r *Request, err error) error {
 		return b.reply(ctx, r, T(r.Lang, "review.held"), nil)
 	case errors.Is(err, assignments.ErrNoWork):
 		return b.reply(ctx, r, T(r.Lang, "review.none"), nil)
-	case membership.ErrorCode(err) == membership.CodeConflict:
+	case shequn.ErrorCode(err) == shequn.CodeConflict:
 		return b.reply(ctx, r, T(r.Lang, "review.gone"), nil)
 	}
 	return err
@@ -164,7 +164,7 @@ func (b *Bot) finishReview(ctx context.Context, r *Request, id int64, g assignme
 		return fmt.Errorf("clear dialogue: %w", cerr)
 	}
 	if err != nil {
-		if membership.ErrorCode(err) == membership.CodeInvalid {
+		if shequn.ErrorCode(err) == shequn.CodeInvalid {
 			return b.reply(ctx, r, T(r.Lang, "grade.usage"), nil)
 		}
 		return b.reviewError(ctx, r, err)
@@ -213,7 +213,7 @@ func (b *Bot) gradeCommand(ctx context.Context, r *Request) error {
 		return b.reply(ctx, r, T(r.Lang, "grade.usage"), nil)
 	}
 	sub, a, err := b.Homework.Take(ctx, r.From.ID, id)
-	if errors.Is(err, membership.ErrNotFound) {
+	if errors.Is(err, shequn.ErrNotFound) {
 		return b.reply(ctx, r, T(r.Lang, "grade.not_found", r.Args[0]), nil)
 	}
 	if err != nil {

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/shequn/shequn/groups"
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/membership"
 )
 
@@ -29,7 +29,7 @@ var paymentTexts = map[string][2]string{
 }
 
 // renderPayments renders the notices of package membership.
-func (b *Bot) renderPayments(lang Lang, n groups.Notice) string {
+func (b *Bot) renderPayments(lang Lang, n shequn.Notice) string {
 	switch n := n.(type) {
 	case membership.PaymentMismatchAlert:
 		return T(lang, "payment.mismatch", n.UserID, b.courseTitle(n.Course), money(n.Paid, n.PaidCurrency),

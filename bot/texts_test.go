@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/assignments"
 	"github.com/shequn/shequn/groups"
 	"github.com/shequn/shequn/membership"
@@ -19,9 +20,9 @@ import (
 // runtimeKeys are the texts whose keys are built at run time: a prefix
 // and every value the program may append to it.
 var runtimeKeys = map[string][]string{
-	"error.": {string(membership.CodeInvalid), string(membership.CodeNotFound), string(membership.CodeConflict),
-		string(membership.CodeForbidden), string(membership.CodeNotYet), string(membership.CodeUnavailable),
-		string(membership.CodeInternal)},
+	"error.": {string(shequn.CodeInvalid), string(shequn.CodeNotFound), string(shequn.CodeConflict),
+		string(shequn.CodeForbidden), string(shequn.CodeNotYet), string(shequn.CodeUnavailable),
+		string(shequn.CodeInternal)},
 	"role.":   {string(membership.RoleTeacher), string(membership.RoleAssistant)},
 	"grade.":  {string(assignments.GradeExcellent), string(assignments.GradeGood), string(assignments.GradePass), string(assignments.GradeRedo)},
 	"period.": {string(assignments.PeriodWeek), string(assignments.PeriodMonth), string(assignments.PeriodAll)},

@@ -10,12 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/bot"
 )
 
 // failingSave is an update log whose store is down for saving.
 type failingSave struct {
-	bot.UpdateLog
+	shequn.UpdateLog
 	down atomic.Bool
 }
 

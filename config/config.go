@@ -15,7 +15,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
-	"strconv"
+	"sort"
 	"strings"
 	"time"
 	_ "time/tzdata" // time zones also in containers without /usr/share/zoneinfo
@@ -25,99 +25,55 @@ import (
 	"github.com/shequn/shequn/membership"
 )
 
-// Defaults.
-const (
-	DefaultPath           = "shequn.yaml"
-	DefaultTelegramAPIURL = "https://api.telegram.org"
-	DefaultHTTPAddr       = ":8080"
-	DefaultMetricsAddr    = "127.0.0.1:9090" // the Prometheus habit, off the public port
-	DefaultStore          = "sqlite:data/shequn.db"
-	DefaultTimezone       = "Asia/Shanghai"
-	DefaultLogLevel       = "info"
-	DefaultReturnURL      = "https://t.me"
-)
+// DefaultPath is the configuration file read when -config is not given.
+const DefaultPath = "shequn.yaml"
 
-// DefaultPaymentMethods are the Stripe payment method types a course offers
-// when its payment_methods is not set.
-var DefaultPaymentMethods = []string{"card", "alipay", "wechat_pay"}
-
-// Config is the whole configuration of shequn. The YAML key of each field is
-// given in its comment, then the environment variable that overrides it.
+// Config is the whole configuration of shequn. Each setting's YAML key,
+// environment variable, default and check are declared once, in the options
+// table (options.go).
 type Config struct {
-	TelegramToken         string              // telegram_token, SHEQUN_TELEGRAM_TOKEN; secret
-	TelegramAPIURL        string              // telegram_api_url, SHEQUN_TELEGRAM_API_URL
-	TelegramWebhookSecret string              // telegram_webhook_secret, SHEQUN_TELEGRAM_WEBHOOK_SECRET; set = webhook mode; secret
-	TelegramWebhookURL    string              // telegram_webhook_url, SHEQUN_TELEGRAM_WEBHOOK_URL; public URL for setWebhook
-	StripeSecretKey       string              // stripe_secret_key, SHEQUN_STRIPE_SECRET_KEY; secret
-	StripeWebhookSecret   string              // stripe_webhook_secret, SHEQUN_STRIPE_WEBHOOK_SECRET; secret
-	StripeAPIURL          string              // stripe_api_url, SHEQUN_STRIPE_API_URL; empty = Stripe's own
-	StripeSuccessURL      string              // stripe_success_url
-	StripeCancelURL       string              // stripe_cancel_url
-	HTTPAddr              string              // http_addr, SHEQUN_HTTP_ADDR
-	MetricsAddr           string              // metrics_addr, SHEQUN_METRICS_ADDR: where /metrics is served
-	Store                 string              // store, SHEQUN_STORE: sqlite:PATH, mongodb://… or mongodb+srv://…
-	Owners                []int64             // owners, SHEQUN_OWNERS (comma-separated Telegram user ids)
-	Timezone              string              // timezone, SHEQUN_TIMEZONE
-	Location              *time.Location      // Timezone loaded; set by Load and Validate
-	LogLevel              string              // log_level, SHEQUN_LOG_LEVEL: debug, info, warn or error
-	Courses               []membership.Course // courses
-	Homework              Homework            // homework
+	TelegramToken         string              // secret
+	TelegramAPIURL        string              // without a trailing slash
+	TelegramWebhookSecret string              // set = webhook mode; secret
+	TelegramWebhookURL    string              // public URL for setWebhook
+	StripeSecretKey       string              // secret
+	StripeWebhookSecret   string              // secret
+	StripeAPIURL          string              // empty = Stripe's own
+	StripeSuccessURL      string              // where Checkout returns the buyer
+	StripeCancelURL       string              // where Checkout returns a buyer who cancels
+	HTTPAddr              string              // public HTTP listen address
+	MetricsAddr           string              // where /metrics is served
+	Store                 string              // sqlite:PATH, mongodb://… or mongodb+srv://…
+	Owners                []int64             // Telegram user ids
+	Timezone              string              // IANA name; see Location
+	LogLevel              string              // debug, info, warn or error
+	Courses               []membership.Course // the courses list
+	Homework              Homework            // the homework section
 
 	// env maps a YAML key to the environment variable that set it, so that
 	// error messages name what the operator actually wrote.
 	env map[string]string
 }
 
-// Homework configures homework review.
+// Homework configures homework review (the homework section).
 type Homework struct {
 	// LatePolicy is accept (late work is taken and marked late), penalty
 	// (taken, marked, LatePenalty percent off the score) or refuse.
-	LatePolicy string `yaml:"late_policy"`
+	LatePolicy string
 	// LatePenalty is the percentage taken off late work under penalty.
-	LatePenalty int `yaml:"late_penalty"`
+	LatePenalty int
 	// ReviewHold is how long a reviewer keeps a submission they opened.
-	ReviewHold time.Duration `yaml:"review_hold"`
+	ReviewHold time.Duration
 	// DigestAt is the local time (HH:MM) of the daily digest to reviewers.
-	DigestAt string `yaml:"digest_at"`
+	DigestAt string
 }
 
-// DefaultHomework is the homework configuration when none is given.
-var DefaultHomework = Homework{LatePolicy: "accept", LatePenalty: 20, ReviewHold: 30 * time.Minute, DigestAt: "09:00"}
-
-// Default returns a configuration holding only the defaults.
-func Default() *Config {
-	return &Config{
-		TelegramAPIURL:   DefaultTelegramAPIURL,
-		StripeSuccessURL: DefaultReturnURL,
-		StripeCancelURL:  DefaultReturnURL,
-		HTTPAddr:         DefaultHTTPAddr,
-		MetricsAddr:      DefaultMetricsAddr,
-		Store:            DefaultStore,
-		Timezone:         DefaultTimezone,
-		LogLevel:         DefaultLogLevel,
-		Homework:         DefaultHomework,
-	}
-}
-
-// fileConfig is the YAML file's shape.
+// fileConfig is the YAML file's shape: the nested sections by type, every
+// other key by the options table.
 type fileConfig struct {
-	TelegramToken         string       `yaml:"telegram_token"`
-	TelegramAPIURL        string       `yaml:"telegram_api_url"`
-	TelegramWebhookSecret string       `yaml:"telegram_webhook_secret"`
-	TelegramWebhookURL    string       `yaml:"telegram_webhook_url"`
-	StripeSecretKey       string       `yaml:"stripe_secret_key"`
-	StripeWebhookSecret   string       `yaml:"stripe_webhook_secret"`
-	StripeAPIURL          string       `yaml:"stripe_api_url"`
-	StripeSuccessURL      string       `yaml:"stripe_success_url"`
-	StripeCancelURL       string       `yaml:"stripe_cancel_url"`
-	HTTPAddr              string       `yaml:"http_addr"`
-	MetricsAddr           string       `yaml:"metrics_addr"`
-	Store                 string       `yaml:"store"`
-	Owners                []ownerID    `yaml:"owners"`
-	Timezone              string       `yaml:"timezone"`
-	LogLevel              string       `yaml:"log_level"`
-	Courses               []fileCourse `yaml:"courses"`
-	Homework              *Homework    `yaml:"homework"`
+	Courses  []fileCourse         `yaml:"courses"`
+	Homework map[string]yaml.Node `yaml:"homework"`
+	Rest     map[string]yaml.Node `yaml:",inline"`
 }
 
 type fileCourse struct {
@@ -128,26 +84,6 @@ type fileCourse struct {
 	Amount         int64    `yaml:"amount"`
 	Currency       string   `yaml:"currency"`
 	PaymentMethods []string `yaml:"payment_methods"`
-}
-
-// ownerID is a Telegram user id in the file, with a readable parse error.
-type ownerID int64
-
-func (o *ownerID) UnmarshalYAML(n *yaml.Node) error {
-	id, err := parseUserID(n.Value)
-	if err != nil {
-		return fmt.Errorf("owners: %q is not a Telegram user id (line %d)", n.Value, n.Line)
-	}
-	*o = ownerID(id)
-	return nil
-}
-
-func parseUserID(s string) (int64, error) {
-	id, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, errors.New("not a user id")
-	}
-	return id, nil
 }
 
 // Load reads the YAML file at path, applies the environment through getenv
@@ -170,8 +106,6 @@ func Load(path string, explicit bool, getenv func(string) string) (*Config, erro
 	if err := c.applyEnv(getenv); err != nil {
 		return nil, err
 	}
-	// The Telegram client appends /bot<token>/<method> to the base URL.
-	c.TelegramAPIURL = strings.TrimRight(c.TelegramAPIURL, "/")
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
@@ -187,46 +121,22 @@ func (c *Config) readFile(path string, explicit bool) error {
 		return fmt.Errorf("config file: %w", err)
 	}
 	defer f.Close()
-	fc := fileConfig{
-		TelegramAPIURL: c.TelegramAPIURL, StripeSuccessURL: c.StripeSuccessURL,
-		StripeCancelURL: c.StripeCancelURL, HTTPAddr: c.HTTPAddr, Store: c.Store,
-		MetricsAddr: c.MetricsAddr,
-		Timezone:    c.Timezone, LogLevel: c.LogLevel,
-	}
+	var fc fileConfig
 	dec := yaml.NewDecoder(f)
 	dec.KnownFields(true)
 	if err := dec.Decode(&fc); err != nil && !errors.Is(err, io.EOF) {
 		return fmt.Errorf("%s: %s", path, yamlMessage(err))
 	}
-	c.TelegramToken, c.TelegramAPIURL = fc.TelegramToken, fc.TelegramAPIURL
-	c.TelegramWebhookSecret, c.TelegramWebhookURL = fc.TelegramWebhookSecret, fc.TelegramWebhookURL
-	c.StripeSecretKey, c.StripeWebhookSecret, c.StripeAPIURL = fc.StripeSecretKey, fc.StripeWebhookSecret, fc.StripeAPIURL
-	c.StripeSuccessURL, c.StripeCancelURL = fc.StripeSuccessURL, fc.StripeCancelURL
-	c.HTTPAddr, c.Store, c.Timezone, c.LogLevel = fc.HTTPAddr, fc.Store, fc.Timezone, fc.LogLevel
-	c.MetricsAddr = fc.MetricsAddr
-	if fc.Homework != nil {
-		h := DefaultHomework
-		if fc.Homework.LatePolicy != "" {
-			h.LatePolicy = fc.Homework.LatePolicy
-		}
-		if fc.Homework.LatePenalty != 0 {
-			h.LatePenalty = fc.Homework.LatePenalty
-		}
-		if fc.Homework.ReviewHold != 0 {
-			h.ReviewHold = fc.Homework.ReviewHold
-		}
-		if fc.Homework.DigestAt != "" {
-			h.DigestAt = fc.Homework.DigestAt
-		}
-		c.Homework = h
+	if err := applyNodes(c, options, fc.Rest, ""); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
 	}
-	for _, o := range fc.Owners {
-		c.Owners = append(c.Owners, int64(o))
+	if err := applyNodes(c, homeworkOptions, fc.Homework, "homework."); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
 	}
 	for _, fcr := range fc.Courses {
 		methods := fcr.PaymentMethods
 		if methods == nil {
-			methods = append([]string(nil), DefaultPaymentMethods...)
+			methods = DefaultPaymentMethods()
 		}
 		c.Courses = append(c.Courses, membership.Course{
 			ID: fcr.ID, Title: fcr.Title, Prefix: fcr.Prefix, StripePrice: fcr.StripePrice,
@@ -234,6 +144,56 @@ func (c *Config) readFile(path string, explicit bool) error {
 		})
 	}
 	return nil
+}
+
+// applyNodes sets the options found among a mapping's keys; a key the table
+// does not know is an error naming it and its line.
+func applyNodes(c *Config, table []option, nodes map[string]yaml.Node, prefix string) error {
+	known := map[string]bool{}
+	for _, o := range table {
+		known[o.key] = true
+		n, ok := nodes[o.key]
+		if !ok {
+			continue
+		}
+		v, err := nodeText(&n)
+		if err != nil {
+			return fmt.Errorf("line %d: cannot unmarshal %v into %s%s", n.Line, err, prefix, o.key)
+		}
+		if err := o.set(c, v); err != nil {
+			return fmt.Errorf("line %d: %s%s: %w", n.Line, prefix, o.key, err)
+		}
+	}
+	keys := make([]string, 0, len(nodes))
+	for k := range nodes {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !known[k] {
+			n := nodes[k]
+			return fmt.Errorf("line %d: unknown key %q", n.Line, prefix+k)
+		}
+	}
+	return nil
+}
+
+// nodeText is a scalar's text, or a list of scalars joined by commas.
+func nodeText(n *yaml.Node) (string, error) {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		return n.Value, nil
+	case yaml.SequenceNode:
+		vals := make([]string, len(n.Content))
+		for i, e := range n.Content {
+			if e.Kind != yaml.ScalarNode {
+				return "", errors.New("a nested list")
+			}
+			vals[i] = e.Value
+		}
+		return strings.Join(vals, ","), nil
+	}
+	return "", errors.New("a mapping")
 }
 
 // yamlMessage turns yaml.v3's multi-line errors into one line, rewording the
@@ -256,77 +216,19 @@ func yamlMessage(err error) string {
 	return strings.Join(msgs, "; ")
 }
 
-// envVars maps YAML keys to the environment variables that override them.
-var envVars = []struct{ key, env string }{
-	{"telegram_token", "SHEQUN_TELEGRAM_TOKEN"},
-	{"telegram_api_url", "SHEQUN_TELEGRAM_API_URL"},
-	{"telegram_webhook_secret", "SHEQUN_TELEGRAM_WEBHOOK_SECRET"},
-	{"telegram_webhook_url", "SHEQUN_TELEGRAM_WEBHOOK_URL"},
-	{"stripe_secret_key", "SHEQUN_STRIPE_SECRET_KEY"},
-	{"stripe_webhook_secret", "SHEQUN_STRIPE_WEBHOOK_SECRET"},
-	{"stripe_api_url", "SHEQUN_STRIPE_API_URL"},
-	{"http_addr", "SHEQUN_HTTP_ADDR"},
-	{"metrics_addr", "SHEQUN_METRICS_ADDR"},
-	{"store", "SHEQUN_STORE"},
-	{"owners", "SHEQUN_OWNERS"},
-	{"timezone", "SHEQUN_TIMEZONE"},
-	{"log_level", "SHEQUN_LOG_LEVEL"},
-}
-
-func (c *Config) field(key string) *string {
-	switch key {
-	case "telegram_token":
-		return &c.TelegramToken
-	case "telegram_api_url":
-		return &c.TelegramAPIURL
-	case "telegram_webhook_secret":
-		return &c.TelegramWebhookSecret
-	case "telegram_webhook_url":
-		return &c.TelegramWebhookURL
-	case "stripe_secret_key":
-		return &c.StripeSecretKey
-	case "stripe_webhook_secret":
-		return &c.StripeWebhookSecret
-	case "stripe_api_url":
-		return &c.StripeAPIURL
-	case "http_addr":
-		return &c.HTTPAddr
-	case "metrics_addr":
-		return &c.MetricsAddr
-	case "store":
-		return &c.Store
-	case "timezone":
-		return &c.Timezone
-	case "log_level":
-		return &c.LogLevel
-	}
-	return nil
-}
-
+// applyEnv sets every option whose environment variable is not empty.
 func (c *Config) applyEnv(getenv func(string) string) error {
-	for _, v := range envVars {
-		val := strings.TrimSpace(getenv(v.env))
-		if val == "" {
+	for _, o := range options {
+		val := strings.TrimSpace(getenv(o.env))
+		if o.env == "" || val == "" {
 			continue
 		}
 		if c.env == nil {
 			c.env = map[string]string{}
 		}
-		c.env[v.key] = v.env
-		if v.key != "owners" {
-			*c.field(v.key) = val
-			continue
-		}
-		c.Owners = nil
-		for _, s := range strings.Split(val, ",") {
-			if strings.TrimSpace(s) == "" {
-				continue
-			}
-			id, err := parseUserID(s)
-			if err != nil {
-				return fmt.Errorf("%s: %q is not a Telegram user id", v.env, strings.TrimSpace(s))
-			}
-			c.Owners = append(c.Owners, id)
+		c.env[o.key] = o.env
+		if err := o.set(c, val); err != nil {
+			return fmt.Errorf("%s: %w", o.env, err)
 		}
 	}
 	return nil
@@ -358,6 +260,16 @@ func (c *Config) CourseMap() map[string]membership.Course {
 		m[co.ID] = co
 	}
 	return m
+}
+
+// Location returns Timezone loaded (UTC when it does not load; Validate
+// rejects such values).
+func (c *Config) Location() *time.Location {
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
 }
 
 // Level returns LogLevel as a slog.Level (info when it does not parse;

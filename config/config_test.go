@@ -53,8 +53,8 @@ func TestDefaults(t *testing.T) {
 		c.StripeAPIURL != "" || len(c.Owners) != 0 || len(c.Courses) != 0 {
 		t.Errorf("defaults: %s", c)
 	}
-	if c.Location == nil || c.Location.String() != "Asia/Shanghai" {
-		t.Errorf("Location = %v", c.Location)
+	if c.Location().String() != "Asia/Shanghai" {
+		t.Errorf("Location = %v", c.Location())
 	}
 	if c.WebhookMode() {
 		t.Error("webhook mode without a secret")
@@ -87,7 +87,7 @@ func TestCoursesOnlyFile(t *testing.T) {
 	}
 	// The default slice is copied, not shared.
 	c.Courses[0].PaymentMethods[0] = "x"
-	if DefaultPaymentMethods[0] != "card" {
+	if DefaultPaymentMethods()[0] != "card" {
 		t.Error("DefaultPaymentMethods modified through a course")
 	}
 }
@@ -122,7 +122,7 @@ log_level: debug
 		c.StripeSecretKey != "sk_test_env" || c.StripeWebhookSecret != "whsec_env" ||
 		c.StripeAPIURL != "http://localhost:12111" || c.HTTPAddr != "127.0.0.1:8081" ||
 		c.Store != "mongodb://user:pw@db.example:27017/shequn" || !reflect.DeepEqual(c.Owners, []int64{42, 7}) ||
-		c.Timezone != "UTC" || c.Location.String() != "UTC" || c.LogLevel != "warn" || c.Level() != slog.LevelWarn ||
+		c.Timezone != "UTC" || c.Location().String() != "UTC" || c.LogLevel != "warn" || c.Level() != slog.LevelWarn ||
 		!c.WebhookMode() || c.TelegramWebhookURL != "https://bot.example/telegram/webhook" || len(c.Courses) != 2 {
 		t.Errorf("got %#v", c)
 	}
@@ -248,14 +248,15 @@ func TestRequire(t *testing.T) {
 func TestValidateProgrammatic(t *testing.T) {
 	c := Default()
 	c.Courses = []membership.Course{{ID: "ppt", Title: "PPT", Prefix: "PPT", Amount: 1, Currency: "cny", PaymentMethods: []string{"card"}}}
+	before := *c
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if c.Location == nil {
-		t.Error("Validate did not set Location")
+	if !reflect.DeepEqual(*c, before) {
+		t.Errorf("Validate changed the configuration: %#v", c)
 	}
 	c.Owners = []int64{5, 0}
-	if err := c.Validate(); err == nil || err.Error() != "owners[1]: 0 is not a Telegram user id" {
+	if err := c.Validate(); err == nil || err.Error() != "owners: 0 is not a Telegram user id" {
 		t.Errorf("Validate = %v", err)
 	}
 }
@@ -305,7 +306,10 @@ func TestHomeworkSection(t *testing.T) {
 		yaml, err string
 		want      Homework
 	}{
-		{"courses: []\n", "", DefaultHomework},
+		{"courses: []\n", "", Default().Homework},
+		{"homework:\n  late_penalty: 0\n", "", Homework{LatePolicy: "accept", ReviewHold: 30 * time.Minute, DigestAt: "09:00"}},
+		{"homework:\n  latepolicy: refuse\n", `line 2: unknown key "homework.latepolicy"`, Homework{}},
+		{"homework:\n  review_hold: soon\n", `homework.review_hold: "soon" is not a duration`, Homework{}},
 		{"homework:\n  late_policy: penalty\n  late_penalty: 30\n  review_hold: 10m\n  digest_at: \"08:30\"\n", "", Homework{LatePolicy: "penalty", LatePenalty: 30, ReviewHold: 10 * time.Minute, DigestAt: "08:30"}},
 		{"homework:\n  late_policy: maybe\n", "homework.late_policy", Homework{}},
 		{"homework:\n  late_penalty: 120\n", "homework.late_penalty", Homework{}},

@@ -3,7 +3,6 @@ package config
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/url"
 	"regexp"
@@ -21,77 +20,32 @@ var (
 )
 
 // Validate checks the configuration and returns the first problem as one
-// line naming the key (or the environment variable that set it). It loads
-// Timezone into Location when Location is nil. It does not require the
-// Telegram token or Stripe keys: see RequireTelegram and RequireStripe.
-func (c *Config) Validate() error {
-	if err := c.Homework.validate(); err != nil {
-		return err
+// line naming the key (or the environment variable that set it). It changes
+// nothing. It does not require the Telegram token or Stripe keys: see
+// RequireTelegram and RequireStripe.
+func (c Config) Validate() error {
+	for _, o := range homeworkOptions {
+		if err := o.check(&c); err != nil {
+			return fmt.Errorf("homework.%s: %w", o.key, err)
+		}
 	}
-	for _, u := range []struct {
-		key, val string
-		optional bool
-	}{
-		{"telegram_api_url", c.TelegramAPIURL, false},
-		{"stripe_api_url", c.StripeAPIURL, true},
-		{"stripe_success_url", c.StripeSuccessURL, false},
-		{"stripe_cancel_url", c.StripeCancelURL, false},
-	} {
-		if u.val == "" && u.optional {
+	for _, o := range options {
+		if o.check == nil {
 			continue
 		}
-		if !httpURL(u.val) {
-			return fmt.Errorf("%s: %q is not an http or https URL", c.name(u.key), u.val)
+		if err := o.check(&c); err != nil {
+			return fmt.Errorf("%s: %w", c.name(o.key), err)
 		}
 	}
-	if c.TelegramWebhookSecret != "" {
-		if !webhookSecretRe.MatchString(c.TelegramWebhookSecret) {
-			return fmt.Errorf("%s: must be 1-256 characters A-Z, a-z, 0-9, _ or -", c.name("telegram_webhook_secret"))
+	if c.TelegramWebhookSecret != "" && c.TelegramWebhookURL == "" {
+		key := "telegram_webhook_url"
+		if _, fromEnv := c.env["telegram_webhook_secret"]; fromEnv {
+			key = "SHEQUN_TELEGRAM_WEBHOOK_URL"
 		}
-		if c.TelegramWebhookURL == "" {
-			key := "telegram_webhook_url"
-			if _, fromEnv := c.env["telegram_webhook_secret"]; fromEnv {
-				key = "SHEQUN_TELEGRAM_WEBHOOK_URL"
-			}
-			return fmt.Errorf("%s: must be set in webhook mode (when %s is set)", key, c.name("telegram_webhook_secret"))
-		}
-	}
-	if c.TelegramWebhookURL != "" {
-		// Telegram requires https; plain http is accepted for a loopback
-		// host, where a local Bot API server or a test delivers updates.
-		u, err := url.Parse(c.TelegramWebhookURL)
-		loopback := err == nil && u.Scheme == "http" && (u.Hostname() == "127.0.0.1" || u.Hostname() == "localhost" || u.Hostname() == "::1")
-		if err != nil || (u.Scheme != "https" && !loopback) || u.Host == "" {
-			return fmt.Errorf("%s: %q is not an https URL (Telegram requires https)", c.name("telegram_webhook_url"), c.TelegramWebhookURL)
-		}
+		return fmt.Errorf("%s: must be set in webhook mode (when %s is set)", key, c.name("telegram_webhook_secret"))
 	}
 	if err := c.validateStripe(); err != nil {
 		return err
-	}
-	if err := checkAddr(c.HTTPAddr); err != nil {
-		return fmt.Errorf("%s: %q %v", c.name("http_addr"), c.HTTPAddr, err)
-	}
-	if err := checkAddr(c.MetricsAddr); err != nil {
-		return fmt.Errorf("%s: %q %v", c.name("metrics_addr"), c.MetricsAddr, err)
-	}
-	if err := checkStore(c.Store); err != nil {
-		return fmt.Errorf("%s: %v", c.name("store"), err)
-	}
-	for i, id := range c.Owners {
-		if id <= 0 {
-			return fmt.Errorf("owners[%d]: %d is not a Telegram user id", i, id)
-		}
-	}
-	loc, err := time.LoadLocation(c.Timezone)
-	if err != nil || c.Timezone == "" || strings.EqualFold(c.Timezone, "local") {
-		return fmt.Errorf("%s: unknown time zone %q", c.name("timezone"), c.Timezone)
-	}
-	if c.Location == nil {
-		c.Location = loc
-	}
-	var lvl slog.Level
-	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
-		return fmt.Errorf("%s: %q is not one of debug, info, warn, error", c.name("log_level"), c.LogLevel)
 	}
 	return c.validateCourses()
 }
@@ -143,11 +97,6 @@ func (c *Config) validateCourses() error {
 		}
 	}
 	return nil
-}
-
-func httpURL(s string) bool {
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 func checkAddr(addr string) error {
@@ -227,30 +176,11 @@ func (c *Config) RequireStripe() error {
 	return nil
 }
 
-// validate checks the homework section.
-func (h Homework) validate() error {
-	switch h.LatePolicy {
-	case "accept", "penalty", "refuse":
-	default:
-		return fmt.Errorf("homework.late_policy: %q is not accept, penalty or refuse", h.LatePolicy)
-	}
-	if h.LatePenalty < 0 || h.LatePenalty > 100 {
-		return fmt.Errorf("homework.late_penalty: %d is not a percentage from 0 to 100", h.LatePenalty)
-	}
-	if h.ReviewHold < time.Minute || h.ReviewHold > 24*time.Hour {
-		return fmt.Errorf("homework.review_hold: %s is not between 1m and 24h", h.ReviewHold)
-	}
-	if _, _, err := h.Digest(); err != nil {
-		return err
-	}
-	return nil
-}
-
 // Digest returns the hour and minute of the daily digest.
 func (h Homework) Digest() (hour, minute int, err error) {
 	t, err := time.Parse("15:04", h.DigestAt)
 	if err != nil {
-		return 0, 0, fmt.Errorf("homework.digest_at: %q is not a time like 09:00", h.DigestAt)
+		return 0, 0, fmt.Errorf("%q is not a time like 09:00", h.DigestAt)
 	}
 	return t.Hour(), t.Minute(), nil
 }

@@ -183,7 +183,7 @@ func homework(ctx context.Context, h *Harness, t *transcript) error {
 			return err
 		}
 	}
-	due := h.Clock.Now().Add(3 * 24 * time.Hour).In(h.Config.Location).Format("2006-01-02")
+	due := h.Clock.Now().Add(3 * 24 * time.Hour).In(h.Config.Location()).Format("2006-01-02")
 	if err := t.say(ctx, teacherWang.id, teacherWang.id, "/assign ppt "+due+" 100 第一课：封面设计 | 做一页课程封面，配色不超过三种"); err != nil {
 		return err
 	}

@@ -10,11 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/app"
 	"github.com/shequn/shequn/bot"
 	"github.com/shequn/shequn/bot/telegramtest"
 	"github.com/shequn/shequn/config"
-	"github.com/shequn/shequn/membership"
 	"github.com/shequn/shequn/payments/stripetest"
 )
 
@@ -403,7 +403,7 @@ func TestConcurrentWebhooks(t *testing.T) {
 	if waiting != n-30 {
 		t.Fatalf("waiting = %d, want %d", waiting, n-30)
 	}
-	_ = membership.ErrNotFound
+	_ = shequn.ErrNotFound
 }
 
 // A refunded member who buys again before the reconciler could take them

@@ -73,7 +73,7 @@ func StartWith(ctx context.Context, tgOpts []telegramtest.Option, setups ...Setu
 	cfg.Store = "sqlite:" + filepath.Join(dir, "shequn.db")
 	cfg.MetricsAddr = "127.0.0.1:0"
 	cfg.Courses = []membership.Course{
-		{ID: "ppt", Title: "PPT 高效办公", Prefix: "PPT", Amount: 19900, Currency: "cny", PaymentMethods: config.DefaultPaymentMethods},
+		{ID: "ppt", Title: "PPT 高效办公", Prefix: "PPT", Amount: 19900, Currency: "cny", PaymentMethods: config.DefaultPaymentMethods()},
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

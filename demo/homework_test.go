@@ -43,7 +43,7 @@ func classroom(t *testing.T, h *Harness, students ...int64) int64 {
 // publish has teacher1 publish an assignment due in a week and returns it.
 func publish(t *testing.T, h *Harness, title string) assignments.Assignment {
 	t.Helper()
-	due := h.Clock.Now().Add(7 * 24 * time.Hour).In(h.Config.Location).Format("2006-01-02")
+	due := h.Clock.Now().Add(7 * 24 * time.Hour).In(h.Config.Location()).Format("2006-01-02")
 	must(t, h.Say(t.Context(), teacher1, teacher1, fmt.Sprintf("/assign ppt %s 100 %s | make one slide", due, title)))
 	last, _ := h.LastBotMessage(teacher1)
 	if !strings.Contains(last.Text, "已发布") {

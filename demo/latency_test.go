@@ -121,7 +121,7 @@ func (c *liveClass) wait(tb testing.TB, at chan time.Time) time.Time {
 // assign has the teacher publish an assignment by command and returns
 // when it was sent and when the group got it.
 func (c *liveClass) assign(tb testing.TB, title string) (sent, posted time.Time) {
-	due := c.h.Clock.Now().Add(7 * 24 * time.Hour).In(c.h.Config.Location).Format("2006-01-02")
+	due := c.h.Clock.Now().Add(7 * 24 * time.Hour).In(c.h.Config.Location()).Format("2006-01-02")
 	at := c.await(c.group, title)
 	sent = time.Now()
 	if _, err := c.h.TG.SendText(c.teacher, c.teacher, fmt.Sprintf("/assign ppt %s 100 %s | one slide", due, title)); err != nil {

@@ -180,7 +180,7 @@ func TestDueDatesInRange(t *testing.T) {
 	h := mustStart(t)
 	classroom(t, h)
 	must(t, h.Say(t.Context(), teacher1, teacher1, "/assign ppt 2300-01-01 100 Far | away"))
-	latest := h.Clock.Now().AddDate(5, 0, 0).In(h.Config.Location).Format("2006-01-02")
+	latest := h.Clock.Now().AddDate(5, 0, 0).In(h.Config.Location()).Format("2006-01-02")
 	if last, _ := h.LastBotMessage(teacher1); !strings.Contains(last.Text, "最多设在 5 年之内") || !strings.Contains(last.Text, latest) {
 		t.Fatalf("2300: %q", last.Text)
 	}
@@ -191,11 +191,11 @@ func TestDueDatesInRange(t *testing.T) {
 		t.Fatalf("2300 in the dialogue: %q", last.Text)
 	}
 	must(t, h.Say(t.Context(), teacher1, teacher1, "/cancel"))
-	due := h.Clock.Now().AddDate(4, 0, 0).In(h.Config.Location)
+	due := h.Clock.Now().AddDate(4, 0, 0).In(h.Config.Location())
 	must(t, h.Say(t.Context(), teacher1, teacher1, "/assign ppt "+due.Format("2006-01-02")+" 100 Later | on"))
 	list, err := h.App.Store().Assignments(t.Context(), []string{"ppt"}, time.Time{})
 	must(t, err)
-	if len(list) != 1 || list[0].Due.In(h.Config.Location).Format("2006-01-02 15:04") != due.Format("2006-01-02")+" 23:59" {
+	if len(list) != 1 || list[0].Due.In(h.Config.Location()).Format("2006-01-02 15:04") != due.Format("2006-01-02")+" 23:59" {
 		t.Fatalf("stored %+v", list)
 	}
 }
@@ -258,7 +258,7 @@ func TestQueuePages(t *testing.T) {
 	for i := range 400 {
 		_, err := h.App.Store().ApplyReview(t.Context(), assignments.Review{
 			SubmissionID: subs[0].ID, Reviewer: int64(700000 + i), Grade: assignments.GradeGood, Score: 80,
-			At: h.Clock.Now(), Keys: assignments.KeysAt(subs[0].SubmittedAt, h.Config.Location),
+			At: h.Clock.Now(), Keys: assignments.KeysAt(subs[0].SubmittedAt, h.Config.Location()),
 		})
 		must(t, err)
 	}

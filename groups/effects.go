@@ -7,25 +7,16 @@ import (
 	"slices"
 	"time"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/jobs"
-	"github.com/shequn/shequn/membership"
 )
 
 // fenced reports whether the pass of ctx may still act (see jobs.Check).
 func fenced(ctx context.Context) error { return jobs.Check(ctx) }
 
-// Ready reports whether the effect named key may be tried at now: its last
-// passing failure has backed off. Other packages' effects in groups (the
-// homework announcements) use it.
-func (s *Service) Ready(key string, now time.Time) bool { return s.backoff.Ready(key, now) }
-
-// Settle records how an effect in group g ended and reports whether it is
+// settle records how an effect in group g ended and reports whether it is
 // done: a *GroupError records the group's problem (the owners are told
 // and the group waits for a person), any other error backs the effect off.
-func (s *Service) Settle(ctx context.Context, g Group, key string, err error, now time.Time) bool {
-	return s.settle(ctx, &g, key, err, now)
-}
-
 func (s *Service) settle(ctx context.Context, g *Group, key string, err error, now time.Time) bool {
 	if err == nil {
 		s.backoff.Done(key)
@@ -91,7 +82,7 @@ func (s *Service) clearProblem(ctx context.Context, g *Group) error {
 // its owners are told. Chats that are not the community's are ignored.
 func (s *Service) RightsChanged(ctx context.Context, chatID int64) error {
 	g, err := s.Store.GroupByChat(ctx, chatID)
-	if errors.Is(err, membership.ErrNotFound) {
+	if errors.Is(err, shequn.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
@@ -194,7 +185,7 @@ func (s *Service) alertWaitlists(ctx context.Context, now time.Time) error {
 // alertOwners tells every owner the notice once under key (recorded in
 // the post log with the owner as the chat), again after every when it is
 // not zero. A failed delivery is retried on a later pass.
-func (s *Service) alertOwners(ctx context.Context, key string, n Notice, every time.Duration, now time.Time) {
+func (s *Service) alertOwners(ctx context.Context, key string, n shequn.Notice, every time.Duration, now time.Time) {
 	for _, owner := range s.Owners {
 		if fenced(ctx) != nil {
 			return

@@ -3,8 +3,8 @@
 // policy, and the reconciler that makes the chats match what is stored.
 //
 // It speaks of users, groups and rights; the chat platform (Telegram today,
-// QQ next) is reached through the Platform and Notifier interfaces declared
-// here.
+// QQ next) is reached through the Platform interface declared here and the
+// Notifier of package shequn.
 package groups
 
 import (
@@ -42,6 +42,17 @@ type Group struct {
 	// missing, the bot removed): nothing is tried there until it is cleared.
 	Problem Problem
 }
+
+// The capacity rule of a group: at least one seat, and no more than the
+// 200,000 members Telegram lets a supergroup hold.
+const (
+	MinCapacity = 1
+	MaxCapacity = 200000
+)
+
+// ValidCapacity reports whether a group may have n seats; transports ask it
+// before they register a group, the service enforces it.
+func ValidCapacity(n int) bool { return n >= MinCapacity && n <= MaxCapacity }
 
 // Free is the number of seats left.
 func (g Group) Free() int { return max(g.Capacity-g.SeatsUsed, 0) }
@@ -113,7 +124,7 @@ type SeatRequest struct {
 }
 
 // Store keeps groups and seats. Every method is atomic on its own.
-// Methods return membership.ErrNotFound or membership.ErrConflict (matched
+// Methods return shequn.ErrNotFound or shequn.ErrConflict (matched
 // with errors.Is) as documented, and wrap any other failure.
 type Store interface {
 	// AddGroup stores g with the next ordinal of its course and kind and

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/shequn/shequn/membership"
+	"github.com/shequn/shequn"
 )
 
 // JoinRequest answers a request to join a chat. Only a user whose seat
@@ -14,14 +14,14 @@ import (
 // community does not run is left alone (reported as not handled).
 func (s *Service) JoinRequest(ctx context.Context, chatID, userID int64) (approved, handled bool, err error) {
 	g, err := s.Store.GroupByChat(ctx, chatID)
-	if errors.Is(err, membership.ErrNotFound) {
+	if errors.Is(err, shequn.ErrNotFound) {
 		return false, false, nil
 	}
 	if err != nil {
 		return false, true, fmt.Errorf("find group: %w", err)
 	}
 	seat, err := s.Store.SeatInGroup(ctx, g.ID, userID)
-	if errors.Is(err, membership.ErrNotFound) {
+	if errors.Is(err, shequn.ErrNotFound) {
 		if err := s.Platform.DeclineJoin(ctx, chatID, userID); err != nil && !errors.Is(err, ErrJoinRequestGone) {
 			return false, true, fmt.Errorf("decline: %w", err)
 		}
@@ -77,14 +77,14 @@ func (s *Service) MemberLeft(ctx context.Context, chatID, userID int64) error {
 
 func (s *Service) seatInChat(ctx context.Context, chatID, userID int64) (Group, *Seat, error) {
 	g, err := s.Store.GroupByChat(ctx, chatID)
-	if errors.Is(err, membership.ErrNotFound) {
+	if errors.Is(err, shequn.ErrNotFound) {
 		return Group{}, nil, nil
 	}
 	if err != nil {
 		return Group{}, nil, fmt.Errorf("find group: %w", err)
 	}
 	seat, err := s.Store.SeatInGroup(ctx, g.ID, userID)
-	if errors.Is(err, membership.ErrNotFound) {
+	if errors.Is(err, shequn.ErrNotFound) {
 		return g, nil, nil
 	}
 	if err != nil {
@@ -139,7 +139,7 @@ type WayIn struct {
 
 // WayBack returns the member's seat in the course, with the group's join
 // link when the member is seated but not in the group (never joined, or
-// left). It returns membership.ErrNotFound when the member has no seat.
+// left). It returns shequn.ErrNotFound when the member has no seat.
 func (s *Service) WayBack(ctx context.Context, course string, userID int64) (WayIn, error) {
 	seat, err := s.Store.Seat(ctx, course, userID)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/groups"
 	"github.com/shequn/shequn/membership"
 	"github.com/shequn/shequn/store/sqlite"
@@ -38,7 +39,7 @@ type notifier struct {
 	told []int64
 }
 
-func (n *notifier) Tell(_ context.Context, userID int64, _ groups.Notice) error {
+func (n *notifier) Tell(_ context.Context, userID int64, _ shequn.Notice) error {
 	if userID == 13 {
 		panic("bot: no text invite.x")
 	}
@@ -47,7 +48,7 @@ func (n *notifier) Tell(_ context.Context, userID int64, _ groups.Notice) error 
 	n.told = append(n.told, userID)
 	return nil
 }
-func (n *notifier) Post(context.Context, int64, groups.Notice) (int, error) { return 1, nil }
+func (n *notifier) Post(context.Context, int64, shequn.Notice) (int, error) { return 1, nil }
 func (n *notifier) Pin(context.Context, int64, int) error                   { return nil }
 
 // A step that panics is logged as failed; the pass and the other steps go

@@ -26,7 +26,7 @@ func RequiredRights(k Kind) []Right {
 }
 
 // Platform is what groups needs from the chat platform. Implementations
-// return ErrUnreachable when a user cannot be written to (they blocked the
+// return shequn.ErrUnreachable when a user cannot be written to (they blocked the
 // bot or never opened a chat with it).
 type Platform interface {
 	// BotRights lists the rights the bot holds in the chat: nil when it is
@@ -48,32 +48,9 @@ type Platform interface {
 	IsMember(ctx context.Context, chatID, userID int64) (bool, error)
 }
 
-// ErrUnreachable is returned by a Platform or Notifier when a user cannot be
-// written to; retrying will not help until the user acts.
-var ErrUnreachable = errors.New("user cannot be reached")
-
 // ErrJoinRequestGone is returned by ApproveJoin when there is no pending
 // request to approve any more.
 var ErrJoinRequestGone = errors.New("no pending join request")
-
-// Notifier writes notices to people and groups; the transport renders each
-// notice in the reader's language.
-type Notifier interface {
-	// Tell sends a notice to a user in a private chat.
-	Tell(ctx context.Context, userID int64, n Notice) error
-	// Post sends a notice into a group and returns its message id.
-	Post(ctx context.Context, chatID int64, n Notice) (int, error)
-	// Pin pins a message the bot posted in a group.
-	Pin(ctx context.Context, chatID int64, messageID int) error
-}
-
-// Notice is a message for the transport to render in the reader's
-// language. Domain packages declare their notices as plain structs; the
-// transport renders each type it knows and reports the others as errors.
-type Notice interface {
-	// NoticeName names the notice in logs, e.g. "invite".
-	NoticeName() string
-}
 
 // InviteNotice welcomes a buyer and gives them the way into their group.
 type InviteNotice struct {
@@ -132,26 +109,26 @@ type GroupProblemAlert struct {
 // answered.
 type GroupReadyNotice struct{ Group Group }
 
-// NoticeName implements Notice.
+// NoticeName implements shequn.Notice.
 func (GroupProblemAlert) NoticeName() string { return "group_problem" }
 
-// NoticeName implements Notice.
+// NoticeName implements shequn.Notice.
 func (GroupReadyNotice) NoticeName() string { return "group_ready" }
 
-// NoticeName implements Notice.
+// NoticeName implements shequn.Notice.
 func (InviteNotice) NoticeName() string { return "invite" }
 
-// NoticeName implements Notice.
+// NoticeName implements shequn.Notice.
 func (WaitlistNotice) NoticeName() string { return "waitlist" }
 
-// NoticeName implements Notice.
+// NoticeName implements shequn.Notice.
 func (RemovedNotice) NoticeName() string { return "removed" }
 
-// NoticeName implements Notice.
+// NoticeName implements shequn.Notice.
 func (ArrivalNotice) NoticeName() string { return "arrival" }
 
-// NoticeName implements Notice.
+// NoticeName implements shequn.Notice.
 func (RulesNotice) NoticeName() string { return "rules" }
 
-// NoticeName implements Notice.
+// NoticeName implements shequn.Notice.
 func (WaitlistAlert) NoticeName() string { return "waitlist_alert" }

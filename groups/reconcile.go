@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/shequn/shequn"
 )
 
 // reconcileBatch is how many seats one stage takes from the store at a
@@ -364,7 +366,7 @@ func (s *Service) seatStep(ctx context.Context, set *groupSet, stage Stage, seat
 // unreachableIsDone treats a user who cannot be written to as done: they
 // blocked the bot or never opened it, and /me gives them the same again.
 func (s *Service) unreachableIsDone(ctx context.Context, seat Seat, err error) error {
-	if errors.Is(err, ErrUnreachable) {
+	if errors.Is(err, shequn.ErrUnreachable) {
 		s.Log.InfoContext(ctx, "member cannot be reached", "course", seat.Course, "user", seat.UserID)
 		return nil
 	}

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/shequn/shequn"
+	"github.com/shequn/shequn/jobs"
 	"github.com/shequn/shequn/membership"
 )
 
@@ -19,7 +21,7 @@ type Service struct {
 	Store    Store
 	Posts    PostLog
 	Platform Platform
-	Notifier Notifier
+	Notifier shequn.Notifier
 	Profiles membership.ProfileStore
 	Owners   []int64
 	Courses  map[string]membership.Course
@@ -28,7 +30,7 @@ type Service struct {
 	// Wake asks the reconciler for a pass soon; nil when nobody listens.
 	Wake func()
 
-	backoff Backoff // the effects failing for a passing reason
+	backoff jobs.Backoff // the effects failing for a passing reason
 
 	linkMu       sync.Mutex
 	linksChecked map[int64]time.Time // group id -> when its join link was last seen working
@@ -74,7 +76,7 @@ func (s *Service) Register(ctx context.Context, r RegisterRequest) (Group, error
 		ChatID: r.ChatID, Kind: r.Kind, Course: r.Course, Title: r.Title,
 		Capacity: r.Capacity, RegisteredBy: r.By, CreatedAt: s.Now(),
 	})
-	if errors.Is(err, membership.ErrConflict) {
+	if errors.Is(err, shequn.ErrConflict) {
 		return s.resume(ctx, r.ChatID)
 	}
 	if err != nil {
@@ -91,13 +93,13 @@ func (s *Service) Register(ctx context.Context, r RegisterRequest) (Group, error
 }
 
 func (s *Service) checkRequest(ctx context.Context, r *RegisterRequest) error {
-	if r.Capacity < 1 || r.Capacity > 200000 {
-		return membership.Errorf(membership.CodeInvalid, "capacity must be between 1 and 200000")
+	if !ValidCapacity(r.Capacity) {
+		return shequn.Errorf(shequn.CodeInvalid, "capacity must be between %d and %d", MinCapacity, MaxCapacity)
 	}
 	switch r.Kind {
 	case KindStudent:
 		if _, ok := s.Courses[r.Course]; !ok {
-			return membership.Errorf(membership.CodeNotFound, "unknown course %q", r.Course)
+			return shequn.Errorf(shequn.CodeNotFound, "unknown course %q", r.Course)
 		}
 	case KindCore:
 		r.Course = ""
@@ -106,10 +108,10 @@ func (s *Service) checkRequest(ctx context.Context, r *RegisterRequest) error {
 			return fmt.Errorf("list groups: %w", err)
 		}
 		if slices.ContainsFunc(gs, func(g Group) bool { return g.Kind == KindCore && g.ChatID != r.ChatID }) {
-			return membership.Errorf(membership.CodeConflict, "a core group is registered already")
+			return shequn.Errorf(shequn.CodeConflict, "a core group is registered already")
 		}
 	default:
-		return membership.Errorf(membership.CodeInvalid, "unknown group kind %q", r.Kind)
+		return shequn.Errorf(shequn.CodeInvalid, "unknown group kind %q", r.Kind)
 	}
 	return nil
 }
@@ -123,7 +125,7 @@ func (s *Service) resume(ctx context.Context, chatID int64) (Group, error) {
 		return Group{}, fmt.Errorf("find group: %w", err)
 	}
 	if g.Problem == "" && !g.SetUpAt.IsZero() {
-		return Group{}, membership.Errorf(membership.CodeConflict, "this chat is registered already")
+		return Group{}, shequn.Errorf(shequn.CodeConflict, "this chat is registered already")
 	}
 	if err := s.clearProblem(ctx, &g); err != nil {
 		return Group{}, err
@@ -185,7 +187,7 @@ func (s *Service) Seat(ctx context.Context, e membership.Enrollment) error {
 // member is taken out of the group by the reconciler.
 func (s *Service) Release(ctx context.Context, e membership.Enrollment) error {
 	_, err := s.Store.ReleaseSeat(ctx, e.Course, e.UserID, s.Now())
-	if errors.Is(err, membership.ErrNotFound) {
+	if errors.Is(err, shequn.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
@@ -203,7 +205,7 @@ func (s *Service) Release(ctx context.Context, e membership.Enrollment) error {
 // and the new seat may be in another group.
 func (s *Service) finishRemoval(ctx context.Context, e membership.Enrollment) error {
 	old, err := s.Store.Seat(ctx, e.Course, e.UserID)
-	if errors.Is(err, membership.ErrNotFound) {
+	if errors.Is(err, shequn.ErrNotFound) {
 		return nil
 	}
 	if err != nil {

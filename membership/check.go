@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/shequn/shequn"
 )
 
 // Prices looks up a provider price's amount, for courses sold at a
@@ -32,17 +34,6 @@ type Payments interface {
 	CompletedPayments(ctx context.Context, since time.Time) ([]PaymentEvent, error)
 }
 
-// Notice is a message for the transport to render in the reader's
-// language; it has the method set of groups.Notice.
-type Notice interface {
-	NoticeName() string
-}
-
-// Notifier tells owners about payments that need a person.
-type Notifier interface {
-	Tell(ctx context.Context, userID int64, n Notice) error
-}
-
 // PaymentMismatchAlert tells the owners that a buyer paid an amount or
 // currency other than the course's price, so nobody was enrolled.
 type PaymentMismatchAlert struct {
@@ -55,7 +46,7 @@ type PaymentMismatchAlert struct {
 	Currency     string
 }
 
-// NoticeName implements Notice.
+// NoticeName implements shequn.Notice.
 func (PaymentMismatchAlert) NoticeName() string { return "payment_mismatch" }
 
 // expectedPrice returns what a purchase of the course must have cost.
@@ -64,7 +55,7 @@ func (s *Service) expectedPrice(ctx context.Context, c Course) (int64, string, e
 		return c.Amount, c.Currency, nil
 	}
 	if s.Prices == nil {
-		return 0, "", Errorf(CodeNotYet, "price %s of course %s cannot be checked: no price lookup", c.StripePrice, c.ID)
+		return 0, "", shequn.Errorf(shequn.CodeNotYet, "price %s of course %s cannot be checked: no price lookup", c.StripePrice, c.ID)
 	}
 	amount, currency, err := s.Prices.Price(ctx, c.StripePrice)
 	if err != nil {
@@ -90,7 +81,7 @@ func (s *Service) checkPaid(ctx context.Context, c Course, e PaymentEvent) (*Pay
 // alertOwners tells every owner once. A failed send is logged and not
 // retried: the event keeps its outcome in the store for the record, and
 // retrying would repeat the alert to the owners who did get it.
-func (s *Service) alertOwners(ctx context.Context, n Notice) {
+func (s *Service) alertOwners(ctx context.Context, n shequn.Notice) {
 	if s.Notifier == nil {
 		return
 	}

@@ -154,7 +154,7 @@ type EventInbox interface {
 // event put aside (a mismatched amount, another product's refund) stays
 // visible to operators and tests.
 type EventLog interface {
-	// Event returns the stored event with that id, or ErrNotFound.
+	// Event returns the stored event with that id, or shequn.ErrNotFound.
 	Event(ctx context.Context, id string) (PaymentEvent, error)
 }
 
@@ -178,10 +178,10 @@ type Store interface {
 	RecordPayment(ctx context.Context, o Order) (Enrollment, error)
 	// RevokePayment sets the order paid through paymentIntent to status and
 	// revokes the enrollment it paid for, when that order is the one the
-	// enrollment rests on. It returns ErrNotFound when no order has that
+	// enrollment rests on. It returns shequn.ErrNotFound when no order has that
 	// payment intent.
 	RevokePayment(ctx context.Context, paymentIntent string, status OrderStatus, at time.Time) (Enrollment, error)
-	// Enrollment returns the user's enrollment in a course, or ErrNotFound.
+	// Enrollment returns the user's enrollment in a course, or shequn.ErrNotFound.
 	Enrollment(ctx context.Context, course string, userID int64) (Enrollment, error)
 	// Enrollments returns every enrollment of a user, active or not.
 	Enrollments(ctx context.Context, userID int64) ([]Enrollment, error)

@@ -24,6 +24,6 @@ type ProfileStore interface {
 	// SetLanguage records the user's own language choice; it creates the
 	// profile when there is none.
 	SetLanguage(ctx context.Context, userID int64, lang string) error
-	// Profile returns a profile or ErrNotFound.
+	// Profile returns a profile or shequn.ErrNotFound.
 	Profile(ctx context.Context, userID int64) (Profile, error)
 }

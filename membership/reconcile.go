@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/shequn/shequn"
 )
 
 // ReconcileWindow is how far back the daily reconciliation looks: Stripe
@@ -49,7 +51,7 @@ func (s *Service) ReconcilePayments(ctx context.Context, p Payments, now time.Ti
 // orderStored reports whether the event's order is stored.
 func (s *Service) orderStored(ctx context.Context, e PaymentEvent) (bool, error) {
 	orders, err := s.Store.Orders(ctx, e.UserID)
-	if err != nil && !errors.Is(err, ErrNotFound) {
+	if err != nil && !errors.Is(err, shequn.ErrNotFound) {
 		return false, fmt.Errorf("orders of %d: %w", e.UserID, err)
 	}
 	return slices.ContainsFunc(orders, func(o Order) bool { return o.ID == e.OrderID }), nil

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/membership"
 	"github.com/shequn/shequn/store/sqlite"
 )
@@ -192,7 +193,7 @@ type notices struct {
 	sent []string
 }
 
-func (n *notices) Tell(_ context.Context, userID int64, nt membership.Notice) error {
+func (n *notices) Tell(_ context.Context, userID int64, nt shequn.Notice) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.sent = append(n.sent, fmt.Sprintf("%d:%s:%+v", userID, nt.NoticeName(), nt))

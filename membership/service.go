@@ -8,6 +8,8 @@ import (
 	"runtime/debug"
 	"sync"
 	"time"
+
+	"github.com/shequn/shequn"
 )
 
 // Seats places enrolled members into groups. It is implemented by the groups
@@ -36,7 +38,7 @@ type Service struct {
 	Origins Origins
 	// Notifier and Owners: who is alerted when a payment does not match
 	// its course's price. A nil Notifier only logs.
-	Notifier Notifier
+	Notifier shequn.Teller
 	Owners   []int64
 
 	// OrphanAfter is how long a refund or dispute of one of shequn's
@@ -50,20 +52,20 @@ type Service struct {
 // reports whether the event was new; a duplicate changes nothing.
 func (s *Service) Receive(ctx context.Context, e PaymentEvent) (bool, error) {
 	if e.ID == "" {
-		return false, Errorf(CodeInvalid, "event without id")
+		return false, shequn.Errorf(shequn.CodeInvalid, "event without id")
 	}
 	switch e.Kind {
 	case EventPaid:
 		if e.OrderID == "" || e.UserID <= 0 || e.Course == "" {
-			return false, Errorf(CodeInvalid, "paid event %s lacks order, user or course", e.ID)
+			return false, shequn.Errorf(shequn.CodeInvalid, "paid event %s lacks order, user or course", e.ID)
 		}
 	case EventRefunded, EventDisputed:
 		if e.PaymentIntent == "" {
-			return false, Errorf(CodeInvalid, "%s event %s lacks a payment intent", e.Kind, e.ID)
+			return false, shequn.Errorf(shequn.CodeInvalid, "%s event %s lacks a payment intent", e.Kind, e.ID)
 		}
 	case EventForeign:
 	default:
-		return false, Errorf(CodeInvalid, "event %s has unknown kind %q", e.ID, e.Kind)
+		return false, shequn.Errorf(shequn.CodeInvalid, "event %s has unknown kind %q", e.ID, e.Kind)
 	}
 	if e.Received.IsZero() {
 		e.Received = s.Now()
@@ -159,7 +161,7 @@ func (s *Service) applyInOrder(ctx context.Context, events []PaymentEvent, now t
 	for _, e := range events {
 		outcome, err := s.safeApply(ctx, e, now)
 		switch {
-		case ErrorCode(err) == CodeNotYet:
+		case shequn.ErrorCode(err) == shequn.CodeNotYet:
 			s.Log.InfoContext(ctx, "payment event waits", "event", e.ID, "reason", err.Error())
 			return errLeftPending
 		case err != nil:
@@ -207,7 +209,7 @@ func (s *Service) apply(ctx context.Context, e PaymentEvent, now time.Time) (str
 			status = OrderDisputed
 		}
 		en, err := s.Store.RevokePayment(ctx, e.PaymentIntent, status, now)
-		if errors.Is(err, ErrNotFound) {
+		if errors.Is(err, shequn.ErrNotFound) {
 			return s.unknownPayment(ctx, e, now)
 		}
 		if err != nil {
@@ -223,7 +225,7 @@ func (s *Service) apply(ctx context.Context, e PaymentEvent, now time.Time) (str
 		s.Log.InfoContext(ctx, "enrollment revoked", "course", en.Course, "user", en.UserID, "reason", string(status))
 		return string(status), nil
 	}
-	return "", Errorf(CodeInvalid, "unknown event kind %q", e.Kind)
+	return "", shequn.Errorf(shequn.CodeInvalid, "unknown event kind %q", e.Kind)
 }
 
 // applyPaid enrolls and seats the buyer of a paid event whose amount and
@@ -233,7 +235,7 @@ func (s *Service) applyPaid(ctx context.Context, e PaymentEvent, now time.Time) 
 	if !ok {
 		// The money is real even if the course left the configuration:
 		// keep the event until an operator puts the course back.
-		return "", Errorf(CodeNotYet, "course %q is not configured", e.Course)
+		return "", shequn.Errorf(shequn.CodeNotYet, "course %q is not configured", e.Course)
 	}
 	alert, err := s.checkPaid(ctx, course, e)
 	if err != nil {
@@ -278,7 +280,7 @@ func (s *Service) unknownPayment(ctx context.Context, e PaymentEvent, now time.T
 		}
 	}
 	if now.Sub(e.Created) < s.orphanAfter() {
-		return "", Errorf(CodeNotYet, "payment %s is not known yet", e.PaymentIntent)
+		return "", shequn.Errorf(shequn.CodeNotYet, "payment %s is not known yet", e.PaymentIntent)
 	}
 	s.Log.WarnContext(ctx, "refund or dispute for an unknown payment put aside", "event", e.ID, "payment_intent", e.PaymentIntent)
 	return OutcomeUnknownPayment, nil

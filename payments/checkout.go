@@ -16,6 +16,7 @@ import (
 	"github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/client"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/membership"
 )
 
@@ -67,7 +68,7 @@ func NewCheckout(secretKey, apiURL string, httpClient *http.Client, successURL, 
 // carries the user id in client_reference_id and both ids in the metadata of
 // the session and of its PaymentIntent, where refunds and disputes find them.
 //
-// Errors are *membership.Error values with a user-safe message: code
+// Errors are *shequn.Error values with a user-safe message: code
 // CodeUnavailable when Stripe could not be reached or failed on its side
 // (retry later), CodeInvalid for a course without a price or a bad user id,
 // CodeInternal when Stripe rejected the request (a configuration bug). The
@@ -88,7 +89,7 @@ const SessionLifetime = 23 * time.Hour
 // expires, so that it can be handed out again while it is open.
 func (c *Checkout) Open(ctx context.Context, course membership.Course, userID int64) (membership.CheckoutSession, error) {
 	if userID <= 0 {
-		return membership.CheckoutSession{}, membership.Errorf(membership.CodeInvalid, "invalid user id %d", userID)
+		return membership.CheckoutSession{}, shequn.Errorf(shequn.CodeInvalid, "invalid user id %d", userID)
 	}
 	item := &stripe.CheckoutSessionLineItemParams{Quantity: stripe.Int64(1)}
 	switch {
@@ -101,7 +102,7 @@ func (c *Checkout) Open(ctx context.Context, course membership.Course, userID in
 			ProductData: &stripe.CheckoutSessionLineItemPriceDataProductDataParams{Name: stripe.String(course.Title)},
 		}
 	default:
-		return membership.CheckoutSession{}, membership.Errorf(membership.CodeInvalid, "course %q has no price", course.ID)
+		return membership.CheckoutSession{}, shequn.Errorf(shequn.CodeInvalid, "course %q has no price", course.ID)
 	}
 	user := strconv.FormatInt(userID, 10)
 	meta := map[string]string{MetaCourse: course.ID, MetaUserID: user}
@@ -132,7 +133,7 @@ func (c *Checkout) Open(ctx context.Context, course membership.Course, userID in
 		return membership.CheckoutSession{}, classify("create checkout session", err)
 	}
 	if s.URL == "" || s.ID == "" {
-		return membership.CheckoutSession{}, &membership.Error{Code: membership.CodeInternal, Message: "the payment page could not be created",
+		return membership.CheckoutSession{}, &shequn.Error{Code: shequn.CodeInternal, Message: "the payment page could not be created",
 			Err: fmt.Errorf("stripe returned checkout session %q without url", s.ID)}
 	}
 	return membership.CheckoutSession{Course: course.ID, UserID: userID, ID: s.ID, URL: s.URL,
@@ -146,21 +147,21 @@ func (c *Checkout) now() time.Time {
 	return time.Now()
 }
 
-// classify wraps a stripe-go error into a *membership.Error whose message
+// classify wraps a stripe-go error into a *shequn.Error whose message
 // never holds Stripe's text.
 func classify(op string, err error) error {
 	var se *stripe.Error
 	if !errors.As(err, &se) {
 		// Transport failure: refused, reset, timed out, cancelled.
-		return &membership.Error{Code: membership.CodeUnavailable, Message: "the payment service is unreachable, please try again later",
+		return &shequn.Error{Code: shequn.CodeUnavailable, Message: "the payment service is unreachable, please try again later",
 			Err: fmt.Errorf("%s: %w", op, err)}
 	}
 	cause := &stripeError{se: se, msg: fmt.Sprintf("%s: stripe %s (status %d, code %q, request %s): %s",
 		op, se.Type, se.HTTPStatusCode, se.Code, se.RequestID, se.Msg)}
 	if se.HTTPStatusCode >= 500 || se.HTTPStatusCode == http.StatusTooManyRequests || se.Type == stripe.ErrorTypeAPI {
-		return &membership.Error{Code: membership.CodeUnavailable, Message: "the payment service is unavailable, please try again later", Err: cause}
+		return &shequn.Error{Code: shequn.CodeUnavailable, Message: "the payment service is unavailable, please try again later", Err: cause}
 	}
-	return &membership.Error{Code: membership.CodeInternal, Message: "the payment page could not be created", Err: cause}
+	return &shequn.Error{Code: shequn.CodeInternal, Message: "the payment page could not be created", Err: cause}
 }
 
 // stripeError gives a *stripe.Error a readable one-line text (its own Error

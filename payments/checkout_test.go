@@ -15,6 +15,7 @@ import (
 
 	"github.com/stripe/stripe-go/v76"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/membership"
 )
 
@@ -130,7 +131,7 @@ func TestCheckoutInvalid(t *testing.T) {
 		{"no price", membership.Course{ID: "x", Title: "X", Prefix: "X"}, 1},
 		{"no user", pptCourse, 0},
 	} {
-		if _, _, err := co.CreateSession(context.Background(), tt.course, tt.user); membership.ErrorCode(err) != membership.CodeInvalid {
+		if _, _, err := co.CreateSession(context.Background(), tt.course, tt.user); shequn.ErrorCode(err) != shequn.CodeInvalid {
 			t.Errorf("%s: err = %v", tt.name, err)
 		}
 	}
@@ -143,10 +144,10 @@ func TestCheckoutStripeDown(t *testing.T) {
 	port := freePort(t) // nothing listens there any more
 	co := NewCheckout("sk_test_123", "http://127.0.0.1:"+strconv.Itoa(port), nil, "https://t.me", "https://t.me")
 	_, _, err := co.CreateSession(context.Background(), pptCourse, 42)
-	if membership.ErrorCode(err) != membership.CodeUnavailable {
-		t.Fatalf("err = %v, code %q", err, membership.ErrorCode(err))
+	if shequn.ErrorCode(err) != shequn.CodeUnavailable {
+		t.Fatalf("err = %v, code %q", err, shequn.ErrorCode(err))
 	}
-	var me *membership.Error
+	var me *shequn.Error
 	if !errors.As(err, &me) || me.Err == nil || strings.Contains(me.Message, "refused") || strings.Contains(me.Message, "127.0.0.1") {
 		t.Errorf("error %#v: message must be user-safe and the cause kept", me)
 	}
@@ -157,12 +158,12 @@ func TestCheckoutStripeErrors(t *testing.T) {
 		name   string
 		status int
 		body   string
-		want   membership.Code
+		want   shequn.Code
 	}{
-		{"bad request is a bug", 400, `{"error":{"type":"invalid_request_error","message":"No such price: 'price_x'","param":"line_items[0][price]"}}`, membership.CodeInternal},
-		{"bad key is a bug", 401, `{"error":{"type":"invalid_request_error","message":"Invalid API Key provided: sk_test_***123"}}`, membership.CodeInternal},
-		{"server error", 500, `{"error":{"type":"api_error","message":"Something went wrong on Stripe's end."}}`, membership.CodeUnavailable},
-		{"rate limited", 429, `{"error":{"type":"invalid_request_error","code":"rate_limit","message":"Too many requests"}}`, membership.CodeUnavailable},
+		{"bad request is a bug", 400, `{"error":{"type":"invalid_request_error","message":"No such price: 'price_x'","param":"line_items[0][price]"}}`, shequn.CodeInternal},
+		{"bad key is a bug", 401, `{"error":{"type":"invalid_request_error","message":"Invalid API Key provided: sk_test_***123"}}`, shequn.CodeInternal},
+		{"server error", 500, `{"error":{"type":"api_error","message":"Something went wrong on Stripe's end."}}`, shequn.CodeUnavailable},
+		{"rate limited", 429, `{"error":{"type":"invalid_request_error","code":"rate_limit","message":"Too many requests"}}`, shequn.CodeUnavailable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -175,13 +176,13 @@ func TestCheckoutStripeErrors(t *testing.T) {
 			defer srv.Close()
 			co := NewCheckout("sk_test_123", srv.URL, srv.Client(), "https://t.me", "https://t.me")
 			_, _, err := co.CreateSession(context.Background(), pptCourse, 42)
-			if got := membership.ErrorCode(err); got != tt.want {
+			if got := shequn.ErrorCode(err); got != tt.want {
 				t.Fatalf("code = %q, want %q (err %v)", got, tt.want, err)
 			}
-			var me *membership.Error
+			var me *shequn.Error
 			var se *stripe.Error
 			if !errors.As(err, &me) || !errors.As(err, &se) || se.HTTPStatusCode != tt.status {
-				t.Fatalf("error chain lacks *membership.Error or *stripe.Error: %v", err)
+				t.Fatalf("error chain lacks *shequn.Error or *stripe.Error: %v", err)
 			}
 			if strings.Contains(me.Message, "price_x") || strings.Contains(me.Message, "Stripe's end") || strings.Contains(me.Message, "API Key") {
 				t.Errorf("user message holds Stripe's text: %q", me.Message)

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/membership"
 )
 
@@ -69,7 +70,7 @@ func (r *ReusingCheckout) CreateSession(ctx context.Context, course membership.C
 		if open {
 			return s.URL, s.ID, nil
 		}
-	case !errors.Is(err, membership.ErrNotFound):
+	case !errors.Is(err, shequn.ErrNotFound):
 		return "", "", fmt.Errorf("read checkout session: %w", err)
 	}
 	s, err = r.Opener.Open(ctx, course, userID)

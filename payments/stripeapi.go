@@ -10,6 +10,7 @@ import (
 
 	"github.com/stripe/stripe-go/v76"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/membership"
 )
 
@@ -42,7 +43,7 @@ func (c *Checkout) Price(ctx context.Context, priceID string) (int64, string, er
 		return 0, "", classify("look up price "+priceID, err)
 	}
 	if sp.UnitAmount <= 0 || sp.Currency == "" {
-		return 0, "", &membership.Error{Code: membership.CodeInternal, Message: "the course's price cannot be checked",
+		return 0, "", &shequn.Error{Code: shequn.CodeInternal, Message: "the course's price cannot be checked",
 			Err: fmt.Errorf("stripe price %s has no fixed unit amount", priceID)}
 	}
 	p = price{amount: sp.UnitAmount, currency: strings.ToLower(string(sp.Currency))}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/membership"
 )
 
@@ -166,7 +167,7 @@ func TestOursReadsThePaymentIntentsMetadata(t *testing.T) {
 	if course, ours, err := c.Ours(t.Context(), "pi_ours"); err != nil || !ours || course != "ppt" {
 		t.Errorf("a known answer is kept: %q %v %v", course, ours, err)
 	}
-	if _, _, err := c.Ours(t.Context(), "pi_other"); membership.ErrorCode(err) != membership.CodeUnavailable {
+	if _, _, err := c.Ours(t.Context(), "pi_other"); shequn.ErrorCode(err) != shequn.CodeUnavailable {
 		t.Errorf("Stripe down: %v, want unavailable (the event waits)", err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/webhook"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/membership"
 )
 
@@ -101,14 +102,17 @@ func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	pe.Received = h.now()
 	added, err := h.recv.Receive(ctx, pe)
-	switch {
-	case membership.ErrorCode(err) == membership.CodeInvalid:
-		h.log.WarnContext(ctx, "stripe webhook rejected: invalid event", "event", ev.ID, "type", string(ev.Type), "err", err)
-		http.Error(w, "invalid event", http.StatusBadRequest)
-		return
-	case err != nil:
-		h.log.ErrorContext(ctx, "stripe webhook not stored; Stripe will retry", "event", ev.ID, "type", string(ev.Type), "err", err)
-		http.Error(w, "not stored, retry later", http.StatusInternalServerError)
+	if err != nil {
+		// The error table decides the status; Stripe retries whatever is
+		// not 2xx.
+		code := shequn.ErrorCode(err)
+		if shequn.Internal(code) {
+			h.log.ErrorContext(ctx, "stripe webhook not stored; Stripe will retry", "event", ev.ID, "type", string(ev.Type), "err", err)
+			http.Error(w, "not stored, retry later", shequn.HTTPStatus(code))
+			return
+		}
+		h.log.WarnContext(ctx, "stripe webhook rejected", "event", ev.ID, "type", string(ev.Type), "code", string(code), "err", err)
+		http.Error(w, "rejected: "+string(code), shequn.HTTPStatus(code))
 		return
 	}
 	if added {

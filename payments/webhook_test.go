@@ -16,6 +16,7 @@ import (
 	"github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/webhook"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/membership"
 )
 
@@ -165,10 +166,17 @@ func TestWebhook(t *testing.T) {
 			wantStatus: 200},
 		{name: "oversize body", d: delivery{payload: append(bytes.Repeat([]byte(" "), MaxWebhookBody), completed...), secret: testSecret}, wantStatus: 413},
 		{name: "GET", d: delivery{method: http.MethodGet}, wantStatus: 405},
-		{name: "receive invalid", d: delivery{payload: completed, secret: testSecret}, recvErr: membership.Errorf(membership.CodeInvalid, "bad"),
+		{name: "receive invalid", d: delivery{payload: completed, secret: testSecret}, recvErr: shequn.Errorf(shequn.CodeInvalid, "bad"),
 			wantStatus: 400, wantCalls: 1},
 		{name: "receive fails", d: delivery{payload: completed, secret: testSecret}, recvErr: errors.New("disk full"),
 			wantStatus: 500, wantCalls: 1, wantLog: []string{"level=ERROR", "disk full"}},
+		// The error table answers, not the handler: a store that is down
+		// is 503, an event that depends on one not stored yet too.
+		{name: "receive unavailable", d: delivery{payload: completed, secret: testSecret},
+			recvErr:    &shequn.Error{Code: shequn.CodeUnavailable, Err: errors.New("store down")},
+			wantStatus: 503, wantCalls: 1, wantLog: []string{"level=ERROR", "store down"}},
+		{name: "receive not yet", d: delivery{payload: completed, secret: testSecret}, recvErr: shequn.Errorf(shequn.CodeNotYet, "later"),
+			wantStatus: 503, wantCalls: 1, wantLog: []string{"level=WARN", "not_yet"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

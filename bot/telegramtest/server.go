@@ -60,6 +60,7 @@ type Server struct {
 	allowed      map[string]bool // nil means the default set
 	signal       chan struct{}
 	pollGen      uint64
+	polling      bool // a long poll is waiting (WaitPolling)
 	webhook      *webhookState
 
 	events    []Event

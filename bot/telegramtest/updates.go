@@ -175,6 +175,8 @@ func (s *Server) getUpdates(ctx context.Context, p params) (any, *apiError) {
 		if wait <= 0 {
 			return []queuedUpdate{}, nil
 		}
+		s.polling = true
+		s.notifyLocked() // for WaitPolling
 		ch := s.signal
 		s.mu.Unlock()
 		t := time.NewTimer(wait)
@@ -185,10 +187,43 @@ func (s *Server) getUpdates(ctx context.Context, p params) (any, *apiError) {
 		}
 		t.Stop()
 		s.mu.Lock()
+		s.polling = false
 		if ctx.Err() != nil {
 			return []queuedUpdate{}, nil
 		}
 	}
+}
+
+// WaitPolling blocks until a getUpdates long poll waits for updates, so a
+// test can act on a waiting poll without guessing how long it takes to
+// arrive. It returns ctx's error when ctx ends first.
+func (s *Server) WaitPolling(ctx context.Context) error {
+	return s.waitUntil(ctx, func() bool { return s.polling })
+}
+
+// WaitUpdatesTaken blocks until no update is queued: each was confirmed by
+// getUpdates or delivered to the webhook. It returns ctx's error when ctx
+// ends first.
+func (s *Server) WaitUpdatesTaken(ctx context.Context) error {
+	return s.waitUntil(ctx, func() bool { return len(s.updates) == 0 })
+}
+
+// waitUntil blocks until cond, called with s.mu held, holds; every change
+// it waits for is announced by notifyLocked.
+func (s *Server) waitUntil(ctx context.Context, cond func() bool) error {
+	s.mu.Lock()
+	for !cond() {
+		ch := s.signal
+		s.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		s.mu.Lock()
+	}
+	s.mu.Unlock()
+	return nil
 }
 
 // confirmLocked applies the offset of getUpdates: updates with a smaller id

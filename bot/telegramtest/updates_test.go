@@ -1,6 +1,7 @@
 package telegramtest
 
 import (
+	"context"
 	"net/http"
 	"sync"
 	"testing"
@@ -100,8 +101,9 @@ func TestLongPoll(t *testing.T) {
 	}
 
 	go func() {
-		time.Sleep(20 * time.Millisecond)
-		_, _ = srv.SendText(alice, alice, "hi")
+		if srv.WaitPolling(t.Context()) == nil {
+			_, _ = srv.SendText(alice, alice, "hi")
+		}
 	}()
 	start = time.Now()
 	ups, err = bot.GetUpdates(tgbotapi.UpdateConfig{Timeout: 100}) // 5s
@@ -112,7 +114,7 @@ func TestLongPoll(t *testing.T) {
 }
 
 func TestLongPollConflict(t *testing.T) {
-	_, bot := newBot(t, WithPollUnit(50*time.Millisecond))
+	srv, bot := newBot(t, WithPollUnit(50*time.Millisecond))
 	var wg sync.WaitGroup
 	var firstErr error
 	wg.Add(1)
@@ -120,7 +122,7 @@ func TestLongPollConflict(t *testing.T) {
 		defer wg.Done()
 		_, firstErr = bot.GetUpdates(tgbotapi.UpdateConfig{Timeout: 100})
 	}()
-	time.Sleep(30 * time.Millisecond)
+	mustNoErr(t, srv.WaitPolling(t.Context()))
 	if _, err := bot.GetUpdates(tgbotapi.UpdateConfig{}); err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +137,7 @@ func TestLongPollEndsOnClose(t *testing.T) {
 		_, err := bot.GetUpdates(tgbotapi.UpdateConfig{Timeout: 30})
 		done <- err
 	}()
-	time.Sleep(30 * time.Millisecond)
+	mustNoErr(t, srv.WaitPolling(t.Context()))
 	srv.Close()
 	select {
 	case <-done:
@@ -297,10 +299,9 @@ func TestConcurrentUse(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	deadline := time.Now().Add(5 * time.Second)
-	for srv.PendingUpdates() > 0 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond) // waiting for the poller to catch up
-	}
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	mustNoErr(t, srv.WaitUpdatesTaken(ctx)) // the poller caught up
 	close(stop)
 	if n := <-polled; n < 80 {
 		t.Fatalf("poller saw %d updates, want >= 80", n)

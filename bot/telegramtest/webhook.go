@@ -156,6 +156,7 @@ func (s *Server) deliverLoop(wh *webhookState) {
 					break
 				}
 			}
+			s.notifyLocked() // for WaitUpdatesTaken
 		} else {
 			wh.lastErrorDate = s.now().Unix()
 			if derr != nil {

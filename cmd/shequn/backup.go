@@ -17,7 +17,7 @@ import (
 func backup(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	path := fs.String("config", "shequn.yaml", "configuration file (YAML); environment variables override it")
+	path := fs.String("config", config.DefaultPath, "configuration file (YAML); environment variables override it")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}

@@ -69,7 +69,7 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(string) string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	path := fs.String("config", "shequn.yaml", "configuration file (YAML); environment variables override it")
+	path := fs.String("config", config.DefaultPath, "configuration file (YAML); environment variables override it")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}

@@ -12,8 +12,8 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/assignments"
-	"github.com/shequn/shequn/membership"
 )
 
 type assignmentDoc struct {
@@ -121,7 +121,7 @@ func (db *DB) Unannounced(ctx context.Context, limit int) ([]assignments.Assignm
 func (db *DB) MarkAnnounced(ctx context.Context, id int64, at time.Time) error {
 	matched, err := db.update(ctx, db.assignments, bson.M{"_id": id}, bson.M{"$set": bson.M{"announced_at": ms(at)}})
 	if err == nil && !matched {
-		err = membership.ErrNotFound
+		err = shequn.ErrNotFound
 	}
 	if err != nil {
 		return fmt.Errorf("mark assignment %d announced: %w", id, err)
@@ -288,7 +288,7 @@ func (db *DB) retire(ctx context.Context, assignmentID, userID int64, at time.Ti
 	case !cur.Latest:
 		return cur.Version + 1, nil // a submission under way or interrupted: follow it
 	case cur.heldAt(at, 0):
-		return 0, membership.ErrConflict
+		return 0, shequn.ErrConflict
 	}
 	var set bson.M
 	switch cur.State {
@@ -298,7 +298,7 @@ func (db *DB) retire(ctx context.Context, assignmentID, userID int64, at time.Ti
 	case string(assignments.StateRedo):
 		set = bson.M{"$set": bson.M{"latest": false}}
 	default:
-		return 0, membership.ErrConflict
+		return 0, shequn.ErrConflict
 	}
 	filter := holdFree(0, at)
 	filter["_id"], filter["state"], filter["latest"] = cur.ID, cur.State, true

@@ -1,8 +1,8 @@
 // Package mongo is the MongoDB storage adapter, for operators who run several
 // bot instances against a replica set. It implements membership.Store,
 // membership.EventInbox, membership.ProfileStore, membership.RoleStore,
-// groups.Store, assignments.Store, jobs.Leases and the method sets of
-// bot.UpdateLog and bot.DialogueStore, and passes the same contract suite
+// groups.Store, assignments.Store, jobs.Leases, shequn.UpdateLog and
+// shequn.DialogueStore, and passes the same contract suite
 // (store/storetest) as the SQLite adapter.
 //
 // It uses single-document atomic operations only (inserts guarded by unique
@@ -40,15 +40,14 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/readpref"
 	"go.mongodb.org/mongo-driver/x/mongo/driver/connstring"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/assignments"
 	"github.com/shequn/shequn/groups"
 	"github.com/shequn/shequn/jobs"
 	"github.com/shequn/shequn/membership"
 )
 
-// The interfaces DB implements. bot.UpdateLog and bot.DialogueStore are
-// matched structurally: the bot package pulls in the Telegram SDK, which a
-// store has no business with.
+// The interfaces DB implements.
 var (
 	_ membership.Store        = (*DB)(nil)
 	_ membership.EventInbox   = (*DB)(nil)
@@ -57,12 +56,7 @@ var (
 	_ groups.Store            = (*DB)(nil)
 	_ assignments.Store       = (*DB)(nil)
 	_ jobs.Leases             = (*DB)(nil)
-	_ interface {
-		SaveUpdate(ctx context.Context, updateID, chat int64, hash string, payload []byte, at time.Time) (bool, error)
-		ClaimUpdates(ctx context.Context, chat *int64, staleBefore, at time.Time, limit int) ([][]byte, error)
-		FinishUpdate(ctx context.Context, updateID int64, at time.Time) error
-		PruneUpdates(ctx context.Context, before time.Time) error
-	} = (*DB)(nil)
+	_ shequn.UpdateLog        = (*DB)(nil)
 	_ interface {
 		SetDialogue(ctx context.Context, userID int64, kind, data string, expires time.Time) error
 		Dialogue(ctx context.Context, userID int64) (kind, data string, expires time.Time, err error)
@@ -253,10 +247,10 @@ func findAll[T any](ctx context.Context, c *mongo.Collection, filter any, opts .
 	return out, nil
 }
 
-// notFound turns mongo.ErrNoDocuments into membership.ErrNotFound.
+// notFound turns mongo.ErrNoDocuments into shequn.ErrNotFound.
 func notFound(err error) error {
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return membership.ErrNotFound
+		return shequn.ErrNotFound
 	}
 	return err
 }

@@ -11,8 +11,8 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/groups"
-	"github.com/shequn/shequn/membership"
 )
 
 // groupDoc is a chat group. Its seats are counted by Holders, the tickets
@@ -63,7 +63,7 @@ func (db *DB) AddGroup(ctx context.Context, g groups.Group) (groups.Group, error
 
 func (db *DB) addGroup(ctx context.Context, g groups.Group) (groups.Group, error) {
 	if _, err := db.groupBy(ctx, bson.M{"chat_id": g.ChatID}); err == nil {
-		return groups.Group{}, membership.ErrConflict
+		return groups.Group{}, shequn.ErrConflict
 	} else if !errors.Is(err, mongo.ErrNoDocuments) {
 		return groups.Group{}, err
 	}
@@ -86,7 +86,7 @@ func (db *DB) addGroup(ctx context.Context, g groups.Group) (groups.Group, error
 			return doc.group(), err
 		}
 		if _, err := db.groupBy(ctx, bson.M{"chat_id": g.ChatID}); err == nil {
-			return groups.Group{}, membership.ErrConflict
+			return groups.Group{}, shequn.ErrConflict
 		}
 		// Another group took the ordinal: try the next.
 	}
@@ -136,7 +136,7 @@ func (db *DB) SetGroupProblem(ctx context.Context, groupID int64, p groups.Probl
 func (db *DB) setGroup(ctx context.Context, groupID int64, field string, v any) error {
 	matched, err := db.update(ctx, db.groups, bson.M{"_id": groupID}, bson.M{"$set": bson.M{field: v}})
 	if err == nil && !matched {
-		return membership.ErrNotFound
+		return shequn.ErrNotFound
 	}
 	return err
 }

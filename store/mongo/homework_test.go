@@ -10,8 +10,8 @@ import (
 
 	"go.mongodb.org/mongo-driver/bson"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/assignments"
-	"github.com/shequn/shequn/membership"
 )
 
 // The tests of this file stop a review or a submission after its first
@@ -43,11 +43,7 @@ func reviewOf(s assignments.Submission, reviewer int64, g assignments.Grade, sco
 // it would leave it.
 func recordOnly(t *testing.T, db *DB, r assignments.Review) submissionDoc {
 	t.Helper()
-	state := assignments.StateReviewed
-	if r.Grade == assignments.GradeRedo {
-		state, r.Score = assignments.StateRedo, 0
-	}
-	s, err := db.recordReview(t.Context(), r, state, r.Score)
+	s, err := db.recordReview(t.Context(), r)
 	check(t, err)
 	if !s.Pending {
 		t.Fatalf("recorded review not pending: %+v", s)
@@ -61,7 +57,7 @@ func rowPoints(t *testing.T, db *DB) int {
 	t.Helper()
 	var row ledgerDoc
 	err := findOne(t.Context(), db.ledger, bson.M{"_id": ledgerID("ppt", assignments.PeriodAll, "all", 1)}, &row)
-	if err != nil && !errors.Is(notFound(err), membership.ErrNotFound) {
+	if err != nil && !errors.Is(notFound(err), shequn.ErrNotFound) {
 		t.Fatal(err)
 	}
 	return row.Points
@@ -74,7 +70,7 @@ func wantPoints(t *testing.T, db *DB, want int) {
 	st, err := db.Standing(t.Context(), "ppt", 1, assignments.PeriodAll, "all")
 	switch {
 	case want == 0:
-		if !errors.Is(err, membership.ErrNotFound) {
+		if !errors.Is(err, shequn.ErrNotFound) {
 			t.Errorf("standing = %+v, %v; want no points", st, err)
 		}
 	case err != nil:

@@ -11,8 +11,8 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/assignments"
-	"github.com/shequn/shequn/membership"
 )
 
 // How a review reaches the ledger without a transaction
@@ -220,7 +220,7 @@ func (db *DB) putEntry(ctx context.Context, course string, userID int64, r ledge
 // reviews in the course are finished first.
 func (db *DB) Standing(ctx context.Context, course string, userID int64, period assignments.Period, key string) (assignments.Standing, error) {
 	if !period.Valid() {
-		return assignments.Standing{}, membership.Errorf(membership.CodeInvalid, "standing: unknown period %q", period)
+		return assignments.Standing{}, shequn.Errorf(shequn.CodeInvalid, "standing: unknown period %q", period)
 	}
 	s, err := db.standing(ctx, course, userID, period, key)
 	if err != nil {
@@ -240,7 +240,7 @@ func (db *DB) standing(ctx context.Context, course string, userID int64, period 
 		return assignments.Standing{}, notFound(err)
 	}
 	if row.Points <= 0 || row.FirstAt == nil {
-		return assignments.Standing{}, membership.ErrNotFound
+		return assignments.Standing{}, shequn.ErrNotFound
 	}
 	p, f := row.Points, *row.FirstAt
 	ahead, err := db.ledger.CountDocuments(ctx, bson.M{"course": course, "period": period, "key": key, "$or": bson.A{
@@ -258,7 +258,7 @@ func (db *DB) standing(ctx context.Context, course string, userID int64, period 
 // best first.
 func (db *DB) Top(ctx context.Context, course string, period assignments.Period, key string, n int) ([]assignments.Standing, error) {
 	if !period.Valid() {
-		return nil, membership.Errorf(membership.CodeInvalid, "top: unknown period %q", period)
+		return nil, shequn.Errorf(shequn.CodeInvalid, "top: unknown period %q", period)
 	}
 	if n <= 0 {
 		return nil, nil

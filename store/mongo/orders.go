@@ -12,6 +12,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/membership"
 )
 
@@ -216,7 +217,7 @@ func (db *DB) RevokePayment(ctx context.Context, paymentIntent string, status me
 
 func (db *DB) revokePayment(ctx context.Context, paymentIntent string, status membership.OrderStatus, at time.Time) (membership.Enrollment, error) {
 	if paymentIntent == "" {
-		return membership.Enrollment{}, membership.ErrNotFound
+		return membership.Enrollment{}, shequn.ErrNotFound
 	}
 	var o orderDoc
 	err := findOne(ctx, db.orders, bson.M{"payment_intent": paymentIntent}, &o,

@@ -10,8 +10,8 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/assignments"
-	"github.com/shequn/shequn/membership"
 )
 
 // Holds. A hold is free when nobody holds the submission (held_by 0) or
@@ -36,7 +36,7 @@ func (db *DB) Hold(ctx context.Context, reviewer int64, courses []string, now, u
 
 func (db *DB) hold(ctx context.Context, reviewer int64, courses []string, now, until time.Time) (submissionDoc, error) {
 	if courses != nil && len(courses) == 0 {
-		return submissionDoc{}, membership.ErrNotFound
+		return submissionDoc{}, shequn.ErrNotFound
 	}
 	var s submissionDoc
 	oldest := options.FindOneAndUpdate().SetSort(order("submitted_at", "_id"))
@@ -66,7 +66,7 @@ func (db *DB) HoldSubmission(ctx context.Context, id, reviewer int64, now, until
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		// Superseded, replaced after a redo, or held: a conflict, if it exists.
 		if _, err = db.submissionDoc(ctx, id); err == nil {
-			err = membership.ErrConflict
+			err = shequn.ErrConflict
 		}
 	}
 	if err != nil {
@@ -92,18 +92,10 @@ func (db *DB) Release(ctx context.Context, id, reviewer int64) error {
 // or redo one counts nothing. The hold is cleared and the feedback is to
 // be sent (again). ErrConflict when another reviewer's hold has not ended
 // at r.At, or when the submission is superseded or a redo replaced by a
-// newer version; ErrNotFound when there is none; CodeInvalid for an
-// unknown grade, a negative score or a score without period keys.
+// newer version; ErrNotFound when there is none. The review itself was
+// checked by the assignments service.
 func (db *DB) ApplyReview(ctx context.Context, r assignments.Review) (assignments.Submission, error) {
-	state, score := assignments.StateReviewed, r.Score
-	if r.Grade == assignments.GradeRedo {
-		state, score = assignments.StateRedo, 0
-	}
-	if !r.Grade.Valid() || score < 0 || score > 0 && (r.Keys.Week == "" || r.Keys.Month == "" || r.Keys.All == "") {
-		return assignments.Submission{}, membership.Errorf(membership.CodeInvalid,
-			"review of submission %d: grade %q, score %d, period keys %+v", r.SubmissionID, r.Grade, r.Score, r.Keys)
-	}
-	s, err := db.recordReview(ctx, r, state, score)
+	s, err := db.recordReview(ctx, r)
 	if err == nil {
 		err = db.finishReview(ctx, s)
 	}
@@ -116,14 +108,14 @@ func (db *DB) ApplyReview(ctx context.Context, r assignments.Review) (assignment
 // recordReview makes the review's one write to the submission, which
 // decides it, and returns the submission as it is then, its ledger change
 // pending.
-func (db *DB) recordReview(ctx context.Context, r assignments.Review, state assignments.State, score int) (submissionDoc, error) {
+func (db *DB) recordReview(ctx context.Context, r assignments.Review) (submissionDoc, error) {
 	for range retries {
 		cur, err := db.submissionDoc(ctx, r.SubmissionID)
 		if err != nil {
 			return submissionDoc{}, notFound(err)
 		}
 		if !cur.Latest || cur.heldAt(r.At, r.Reviewer) {
-			return submissionDoc{}, membership.ErrConflict
+			return submissionDoc{}, shequn.ErrConflict
 		}
 		// The ledger change of the previous review, if unfinished, goes
 		// first: the update below needs it done.
@@ -138,7 +130,7 @@ func (db *DB) recordReview(ctx context.Context, r assignments.Review, state assi
 		filter["_id"], filter["rev"], filter["latest"], filter["pending"] = cur.ID, cur.Rev, true, bson.M{"$ne": true}
 		var out submissionDoc
 		err = db.modify(ctx, db.submissions, filter, bson.M{
-			"$set": bson.M{"state": state, "grade": r.Grade, "score": score, "comment": r.Comment,
+			"$set": bson.M{"state": r.State(), "grade": r.Grade, "score": r.Score, "comment": r.Comment,
 				"reviewed_by": r.Reviewer, "reviewed_at": ms(r.At),
 				"keys":    keysDoc{Week: r.Keys.Week, Month: r.Keys.Month, All: r.Keys.All},
 				"held_by": 0, "rev": cur.Rev + 1, "pending": true, "clear_keys": clear},

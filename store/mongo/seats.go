@@ -11,8 +11,8 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/groups"
-	"github.com/shequn/shequn/membership"
 )
 
 // How seats are taken without a transaction
@@ -364,7 +364,7 @@ func (db *DB) releaseSeat(ctx context.Context, course string, userID int64, at t
 		case err != nil:
 			return seatDoc{}, err
 		case !found:
-			return seatDoc{}, membership.ErrNotFound
+			return seatDoc{}, shequn.ErrNotFound
 		case cur.State == stateReleased:
 			return cur, db.dropHolds(ctx, cur, cur.Ticket)
 		}

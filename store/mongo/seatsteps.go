@@ -10,8 +10,8 @@ import (
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/groups"
-	"github.com/shequn/shequn/membership"
 )
 
 // WaitlistLen counts the members waiting for a seat in the course.
@@ -27,7 +27,7 @@ func (db *DB) WaitlistLen(ctx context.Context, course string) (int, error) {
 func (db *DB) Seat(ctx context.Context, course string, userID int64) (groups.Seat, error) {
 	s, found, err := db.seatDoc(ctx, key(course, userID))
 	if err == nil && !found {
-		err = membership.ErrNotFound
+		err = shequn.ErrNotFound
 	}
 	if err != nil {
 		return groups.Seat{}, fmt.Errorf("seat %s/%d: %w", course, userID, err)
@@ -89,7 +89,7 @@ var seatMarks = map[groups.Mark]seatMark{
 func (db *DB) MarkSeat(ctx context.Context, course string, userID int64, m groups.Mark, at time.Time) (bool, error) {
 	sm, ok := seatMarks[m]
 	if !ok {
-		return false, membership.Errorf(membership.CodeInvalid, "unknown seat mark %q", m)
+		return false, shequn.Errorf(shequn.CodeInvalid, "unknown seat mark %q", m)
 	}
 	update := bson.M{"$set": bson.M{sm.field: ms(at)}}
 	if len(sm.clear) > 0 {
@@ -104,7 +104,7 @@ func (db *DB) MarkSeat(ctx context.Context, course string, userID int64, m group
 	if err == nil && !changed {
 		var found bool
 		if _, found, err = db.seatDoc(ctx, id); err == nil && !found {
-			err = membership.ErrNotFound
+			err = shequn.ErrNotFound
 		}
 	}
 	if err != nil {
@@ -139,7 +139,7 @@ var pendingStages = map[groups.Stage]pendingStage{
 func (db *DB) PendingSeats(ctx context.Context, stage groups.Stage, limit int) ([]groups.Seat, error) {
 	p, ok := pendingStages[stage]
 	if !ok {
-		return nil, membership.Errorf(membership.CodeInvalid, "unknown seat stage %q", stage)
+		return nil, shequn.Errorf(shequn.CodeInvalid, "unknown seat stage %q", stage)
 	}
 	if limit <= 0 {
 		return nil, nil

@@ -9,8 +9,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/assignments"
-	"github.com/shequn/shequn/membership"
 )
 
 // A courses parameter is bound as a JSON array (see coursesArg) and read
@@ -57,7 +57,7 @@ func inCourses(course string, courses []string) bool {
 // CreateAssignment stores a and returns it with its id.
 func (db *DB) CreateAssignment(ctx context.Context, a assignments.Assignment) (assignments.Assignment, error) {
 	if !storable(a.Due) {
-		return assignments.Assignment{}, membership.Errorf(membership.CodeInvalid, "due date %s is outside the years 1678 to 2261 this store keeps", a.Due.Format(time.DateOnly))
+		return assignments.Assignment{}, shequn.Errorf(shequn.CodeInvalid, "due date %s is outside the years 1678 to 2261 this store keeps", a.Due.Format(time.DateOnly))
 	}
 	var out assignments.Assignment
 	err := db.write(ctx, func(t *tx) error {
@@ -113,7 +113,7 @@ func (db *DB) MarkAnnounced(ctx context.Context, id int64, at time.Time) error {
 	err := db.write(ctx, func(t *tx) error {
 		n, err := t.exec(qMarkAnnounced, ts(at), id)
 		if err == nil && n == 0 {
-			return membership.ErrNotFound
+			return shequn.ErrNotFound
 		}
 		return err
 	})
@@ -208,7 +208,7 @@ func (db *DB) Submit(ctx context.Context, s assignments.Submission) (assignments
 		case err != nil:
 			return err
 		case cur.heldAt(s.SubmittedAt, 0):
-			return membership.ErrConflict
+			return shequn.ErrConflict
 		case cur.State == assignments.StatePending:
 			if _, err := t.exec(qSupersede, cur.ID); err != nil {
 				return err
@@ -220,7 +220,7 @@ func (db *DB) Submit(ctx context.Context, s assignments.Submission) (assignments
 			}
 			version = cur.Version + 1
 		default:
-			return membership.ErrConflict
+			return shequn.ErrConflict
 		}
 		out, err = scanSubmission(t.queryRow(qInsertSubmission, s.AssignmentID, s.Course, s.UserID, version,
 			string(s.Content.Kind), s.Content.Text, string(files), mark(s.SubmittedAt), s.Late, s.PenaltyPct))

@@ -1,7 +1,7 @@
 // Package sqlite is the embedded storage adapter: one SQLite file, one
 // process, nothing to install. It implements membership.Store,
-// membership.EventInbox, membership.ProfileStore, groups.Store, jobs.Leases
-// and the method set of bot.UpdateLog.
+// membership.EventInbox, membership.ProfileStore, groups.Store, jobs.Leases,
+// shequn.UpdateLog and shequn.DialogueStore.
 //
 // All writes go through a single connection whose transactions begin
 // IMMEDIATE, so writers queue in the process instead of failing with
@@ -29,6 +29,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/assignments"
 	"github.com/shequn/shequn/groups"
 	"github.com/shequn/shequn/jobs"
@@ -38,8 +39,7 @@ import (
 	sqlitelib "modernc.org/sqlite/lib"
 )
 
-// The interfaces DB implements. bot.UpdateLog is matched structurally: the
-// bot package pulls in the Telegram SDK, which a store has no business with.
+// The interfaces DB implements.
 var (
 	_ membership.Store        = (*DB)(nil)
 	_ membership.EventInbox   = (*DB)(nil)
@@ -48,17 +48,8 @@ var (
 	_ assignments.Store       = (*DB)(nil)
 	_ membership.RoleStore    = (*DB)(nil)
 	_ jobs.Leases             = (*DB)(nil)
-	_ interface {
-		SaveUpdate(ctx context.Context, updateID, chat int64, hash string, payload []byte, at time.Time) (bool, error)
-		ClaimUpdates(ctx context.Context, chat *int64, staleBefore, at time.Time, limit int) ([][]byte, error)
-		FinishUpdate(ctx context.Context, updateID int64, at time.Time) error
-		PruneUpdates(ctx context.Context, before time.Time) error
-	} = (*DB)(nil)
-	_ interface { // bot.DialogueStore
-		SetDialogue(ctx context.Context, userID int64, kind, data string, expires time.Time) error
-		Dialogue(ctx context.Context, userID int64) (kind, data string, expires time.Time, err error)
-		ClearDialogue(ctx context.Context, userID int64) error
-	} = (*DB)(nil)
+	_ shequn.UpdateLog        = (*DB)(nil)
+	_ shequn.DialogueStore    = (*DB)(nil)
 )
 
 // pragmas are set on every connection, writer and readers alike.
@@ -308,10 +299,10 @@ func collect[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([
 	return out, rows.Err()
 }
 
-// notFound turns sql.ErrNoRows into membership.ErrNotFound.
+// notFound turns sql.ErrNoRows into shequn.ErrNotFound.
 func notFound(err error) error {
 	if errors.Is(err, sql.ErrNoRows) {
-		return membership.ErrNotFound
+		return shequn.ErrNotFound
 	}
 	return err
 }

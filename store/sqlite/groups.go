@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/groups"
-	"github.com/shequn/shequn/membership"
 )
 
 var (
@@ -43,7 +43,7 @@ func (db *DB) AddGroup(ctx context.Context, g groups.Group) (groups.Group, error
 		out, err = scanGroup(t.queryRow(qAddGroup, g.ChatID, string(g.Kind), g.Course, g.Title, g.Capacity,
 			g.RegisteredBy, ts(g.CreatedAt), ts(g.SetUpAt), g.JoinLink))
 		if isUnique(err) {
-			return membership.ErrConflict
+			return shequn.ErrConflict
 		}
 		return err
 	})
@@ -59,7 +59,7 @@ func (db *DB) MarkGroupSetUp(ctx context.Context, groupID int64, at time.Time) e
 	err := db.write(ctx, func(t *tx) error {
 		n, err := t.exec(qGroupSetUp, ts(at), groupID)
 		if err == nil && n == 0 {
-			return membership.ErrNotFound
+			return shequn.ErrNotFound
 		}
 		return err
 	})
@@ -75,7 +75,7 @@ func (db *DB) SetJoinLink(ctx context.Context, groupID int64, link string) error
 	err := db.write(ctx, func(t *tx) error {
 		n, err := t.exec(qJoinLink, link, groupID)
 		if err == nil && n == 0 {
-			return membership.ErrNotFound
+			return shequn.ErrNotFound
 		}
 		return err
 	})
@@ -100,7 +100,7 @@ func (db *DB) SetGroupProblem(ctx context.Context, groupID int64, p groups.Probl
 			return err
 		}
 		if !exists {
-			return membership.ErrNotFound
+			return shequn.ErrNotFound
 		}
 		return nil
 	})

@@ -6,8 +6,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/assignments"
-	"github.com/shequn/shequn/membership"
 )
 
 // The ledger has a row per course, student, period and key while the
@@ -204,7 +204,7 @@ func moveRow(t *tx, course string, userID int64, r ledgerRow, delta int) error {
 // ErrNotFound when they have no points there.
 func (db *DB) Standing(ctx context.Context, course string, userID int64, period assignments.Period, key string) (assignments.Standing, error) {
 	if !period.Valid() {
-		return assignments.Standing{}, membership.Errorf(membership.CodeInvalid, "standing: unknown period %q", period)
+		return assignments.Standing{}, shequn.Errorf(shequn.CodeInvalid, "standing: unknown period %q", period)
 	}
 	s := assignments.Standing{Course: course, UserID: userID, Period: period, Key: key}
 	err := db.queryRow(ctx, qStanding, course, string(period), key, userID).Scan(&s.Points, tcol(&s.FirstAt), &s.Rank)
@@ -218,7 +218,7 @@ func (db *DB) Standing(ctx context.Context, course string, userID int64, period 
 // best first.
 func (db *DB) Top(ctx context.Context, course string, period assignments.Period, key string, n int) ([]assignments.Standing, error) {
 	if !period.Valid() {
-		return nil, membership.Errorf(membership.CodeInvalid, "top: unknown period %q", period)
+		return nil, shequn.Errorf(shequn.CodeInvalid, "top: unknown period %q", period)
 	}
 	if n <= 0 {
 		return nil, nil

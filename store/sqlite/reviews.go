@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/assignments"
-	"github.com/shequn/shequn/membership"
 )
 
 // A hold is free when nobody holds the submission (held_by 0) or the hold
@@ -106,7 +106,7 @@ func (db *DB) HoldSubmission(ctx context.Context, id, reviewer int64, now, until
 			return notFound(err)
 		}
 		if !cur.latest || cur.State == assignments.StateSuperseded || cur.heldAt(now, reviewer) {
-			return membership.ErrConflict
+			return shequn.ErrConflict
 		}
 		out, err = scanPublic(t.queryRow(qSetHold, reviewer, mark(until), id))
 		return err
@@ -136,17 +136,10 @@ func (db *DB) Release(ctx context.Context, id, reviewer int64) error {
 // nothing. The hold is cleared and the feedback is to be sent (again).
 // ErrConflict when another reviewer's hold has not ended at r.At, or when
 // the submission is superseded or a redo replaced by a newer version;
-// ErrNotFound when there is none; CodeInvalid for an unknown grade, a
-// negative score or a score without period keys.
+// ErrNotFound when there is none. The review itself was checked by the
+// assignments service.
 func (db *DB) ApplyReview(ctx context.Context, r assignments.Review) (assignments.Submission, error) {
-	state, score := assignments.StateReviewed, r.Score
-	if r.Grade == assignments.GradeRedo {
-		state, score = assignments.StateRedo, 0
-	}
-	if !r.Grade.Valid() || score < 0 || score > 0 && (r.Keys.Week == "" || r.Keys.Month == "" || r.Keys.All == "") {
-		return assignments.Submission{}, membership.Errorf(membership.CodeInvalid,
-			"review of submission %d: grade %q, score %d, period keys %+v", r.SubmissionID, r.Grade, r.Score, r.Keys)
-	}
+	state, score := r.State(), r.Score
 	var out submission
 	err := db.write(ctx, func(t *tx) error {
 		cur, err := scanSubmission(t.queryRow(qSubmission, r.SubmissionID))
@@ -154,7 +147,7 @@ func (db *DB) ApplyReview(ctx context.Context, r assignments.Review) (assignment
 			return notFound(err)
 		}
 		if !cur.latest || cur.State == assignments.StateSuperseded || cur.heldAt(r.At, r.Reviewer) {
-			return membership.ErrConflict
+			return shequn.ErrConflict
 		}
 		counted := 0
 		if cur.State == assignments.StateReviewed {

@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/groups"
-	"github.com/shequn/shequn/membership"
 )
 
 const seatCols = `course, user_id, number, state, COALESCE(group_id, 0), waiting_since, seated_at, released_at,
@@ -267,7 +267,7 @@ func (db *DB) SeatInGroup(ctx context.Context, groupID, userID int64) (groups.Se
 func (db *DB) MarkSeat(ctx context.Context, course string, userID int64, m groups.Mark, at time.Time) (bool, error) {
 	q, ok := markSeat[m]
 	if !ok {
-		return false, membership.Errorf(membership.CodeInvalid, "unknown seat mark %q", m)
+		return false, shequn.Errorf(shequn.CodeInvalid, "unknown seat mark %q", m)
 	}
 	var changed bool
 	err := db.write(ctx, func(t *tx) error {
@@ -291,7 +291,7 @@ func (db *DB) MarkSeat(ctx context.Context, course string, userID int64, m group
 func (db *DB) PendingSeats(ctx context.Context, stage groups.Stage, limit int) ([]groups.Seat, error) {
 	q, ok := pendingSeats[stage]
 	if !ok {
-		return nil, membership.Errorf(membership.CodeInvalid, "unknown seat stage %q", stage)
+		return nil, shequn.Errorf(shequn.CodeInvalid, "unknown seat stage %q", stage)
 	}
 	if limit <= 0 {
 		return nil, nil

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/assignments"
-	"github.com/shequn/shequn/membership"
 )
 
 // assign creates an assignment of the course due at(dueMinute), or without
@@ -75,7 +75,7 @@ func testAssignments(t *testing.T, s Stores) {
 	sameTime(t, "CreatedAt", got.CreatedAt, at(3))
 	sameTime(t, "AnnouncedAt", got.AnnouncedAt, time.Time{})
 	_, err := s.Assignment(ctx, late.ID+1000)
-	isErr(t, "unknown assignment", err, membership.ErrNotFound)
+	isErr(t, "unknown assignment", err, shequn.ErrNotFound)
 
 	open := assign(t, s, "ppt", -1)
 	xls := assign(t, s, "xls", 50)
@@ -115,7 +115,7 @@ func testAssignments(t *testing.T, s Stores) {
 		t.Errorf("unannounced after marking, limit 2 = %v", got)
 	}
 	sameTime(t, "AnnouncedAt", must(s.Assignment(ctx, open.ID))(t).AnnouncedAt, at(4))
-	isErr(t, "announce unknown", s.MarkAnnounced(ctx, late.ID+1000, at(4)), membership.ErrNotFound)
+	isErr(t, "announce unknown", s.MarkAnnounced(ctx, late.ID+1000, at(4)), shequn.ErrNotFound)
 }
 
 func testSubmitVersions(t *testing.T, s Stores) {
@@ -166,9 +166,9 @@ func testSubmitVersions(t *testing.T, s Stores) {
 		t.Errorf("submissions of a stranger = %v", submissionIDs(got))
 	}
 	_, err := s.Submission(ctx, v3.ID+1000)
-	isErr(t, "unknown submission", err, membership.ErrNotFound)
+	isErr(t, "unknown submission", err, shequn.ErrNotFound)
 	_, err = s.Submit(ctx, work(assignments.Assignment{ID: b.ID + 1000, Course: "ppt"}, 7, 6))
-	isErr(t, "submit to an unknown assignment", err, membership.ErrNotFound)
+	isErr(t, "submit to an unknown assignment", err, shequn.ErrNotFound)
 }
 
 // testSubmitOverReview resubmits over a first version in every state a
@@ -183,15 +183,15 @@ func testSubmitOverReview(t *testing.T, s Stores) {
 	}{
 		{"pending", nil, nil, assignments.StateSuperseded},
 		{"held by a reviewer", func(t *testing.T, v1 assignments.Submission) { hold(t, s, v1, 100, 2, 20) },
-			membership.ErrConflict, assignments.StatePending},
+			shequn.ErrConflict, assignments.StatePending},
 		{"hold ended", func(t *testing.T, v1 assignments.Submission) { hold(t, s, v1, 100, 2, 10) },
 			nil, assignments.StateSuperseded},
 		{"reviewed", func(t *testing.T, v1 assignments.Submission) {
 			review(t, s, v1, 100, assignments.GradeGood, 80, 3)
-		}, membership.ErrConflict, assignments.StateReviewed},
+		}, shequn.ErrConflict, assignments.StateReviewed},
 		{"reviewed pass with no score", func(t *testing.T, v1 assignments.Submission) {
 			review(t, s, v1, 100, assignments.GradePass, 0, 3)
-		}, membership.ErrConflict, assignments.StateReviewed},
+		}, shequn.ErrConflict, assignments.StateReviewed},
 		{"redo reopens", func(t *testing.T, v1 assignments.Submission) {
 			review(t, s, v1, 100, assignments.GradeRedo, 0, 3)
 		}, nil, assignments.StateRedo},
@@ -262,7 +262,7 @@ func testHoldOrder(t *testing.T, s Stores) {
 	for i, st := range steps {
 		got, err := s.Hold(ctx, st.reviewer, st.courses, at(st.now), at(st.until))
 		if st.want.ID == 0 {
-			isErr(t, fmt.Sprintf("step %d: hold for %d", i, st.reviewer), err, membership.ErrNotFound)
+			isErr(t, fmt.Sprintf("step %d: hold for %d", i, st.reviewer), err, shequn.ErrNotFound)
 			continue
 		}
 		if err != nil {
@@ -304,7 +304,7 @@ func testHoldSubmission(t *testing.T, s Stores) {
 		t.Errorf("held %+v", got)
 	}
 	_, err := s.HoldSubmission(ctx, sub.ID, 200, at(19), at(30))
-	isErr(t, "hold held by another", err, membership.ErrConflict)
+	isErr(t, "hold held by another", err, shequn.ErrConflict)
 	if got := hold(t, s, sub, 100, 19, 40); got.HeldBy != 100 {
 		t.Errorf("held again by its holder: %+v", got)
 	} else {
@@ -319,12 +319,12 @@ func testHoldSubmission(t *testing.T, s Stores) {
 	}
 
 	_, err = s.HoldSubmission(ctx, old.ID, 100, at(10), at(20))
-	isErr(t, "hold superseded", err, membership.ErrConflict)
+	isErr(t, "hold superseded", err, shequn.ErrConflict)
 	if got := hold(t, s, graded, 100, 10, 20); got.HeldBy != 100 || got.State != assignments.StateReviewed {
 		t.Errorf("held for a correction: %+v", got)
 	}
 	_, err = s.HoldSubmission(ctx, graded.ID+1000, 100, at(10), at(20))
-	isErr(t, "hold unknown", err, membership.ErrNotFound)
+	isErr(t, "hold unknown", err, shequn.ErrNotFound)
 }
 
 // testHoldConcurrent races reviewers for fewer submissions than they are:
@@ -350,7 +350,7 @@ func testHoldConcurrent(t *testing.T, s Stores) {
 	holder := map[int64]int64{}
 	for r := range reviewers {
 		if errs[r] != nil {
-			if !errors.Is(errs[r], membership.ErrNotFound) {
+			if !errors.Is(errs[r], shequn.ErrNotFound) {
 				t.Errorf("reviewer %d: %v", 1000+r, errs[r])
 			}
 			continue
@@ -401,7 +401,7 @@ func testDueDates(t *testing.T, s Stores) {
 	} {
 		a, err := create(due)
 		if err != nil {
-			if membership.ErrorCode(err) != membership.CodeInvalid {
+			if shequn.ErrorCode(err) != shequn.CodeInvalid {
 				t.Errorf("due %v refused with %v, want CodeInvalid", due, err)
 			}
 			continue

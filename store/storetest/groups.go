@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/groups"
-	"github.com/shequn/shequn/membership"
 )
 
 func testAddGroup(t *testing.T, s Stores) {
@@ -37,7 +37,7 @@ func testAddGroup(t *testing.T, s Stores) {
 		ids[a.chat] = g.ID
 	}
 	_, err := s.AddGroup(ctx, groups.Group{ChatID: -2, Kind: groups.KindStudent, Course: "xls", Capacity: 10})
-	isErr(t, "duplicate chat", err, membership.ErrConflict)
+	isErr(t, "duplicate chat", err, shequn.ErrConflict)
 
 	all := must(s.Groups(ctx))(t)
 	var order []int64
@@ -60,7 +60,7 @@ func testAddGroup(t *testing.T, s Stores) {
 		t.Errorf("group = %+v, want join link stored", g)
 	}
 	_, err = s.Group(ctx, 1<<40)
-	isErr(t, "unknown group", err, membership.ErrNotFound)
+	isErr(t, "unknown group", err, shequn.ErrNotFound)
 	_, err = s.GroupByChat(ctx, 12345)
-	isErr(t, "unknown chat", err, membership.ErrNotFound)
+	isErr(t, "unknown chat", err, shequn.ErrNotFound)
 }

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/membership"
 )
 
@@ -63,7 +64,7 @@ func eventIDs(es []membership.PaymentEvent) []string {
 func testProfiles(t *testing.T, s Stores) {
 	ctx := t.Context()
 	_, err := s.Profile(ctx, 1)
-	isErr(t, "unknown profile", err, membership.ErrNotFound)
+	isErr(t, "unknown profile", err, shequn.ErrNotFound)
 
 	p := membership.Profile{UserID: 1, Username: "li", FirstName: "Li", LanguageCode: "zh-hans", UpdatedAt: at(1)}
 	ok(t, s.SaveProfile(ctx, p))

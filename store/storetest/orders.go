@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/groups"
 	"github.com/shequn/shequn/membership"
 )
@@ -43,7 +44,7 @@ func testNumbersPerCourse(t *testing.T, s Stores) {
 		t.Errorf("enrollments of user 1 = %+v, want ppt #1 and xls #1", es)
 	}
 	_, err := s.Enrollment(ctx, "ppt", 99)
-	isErr(t, "enrollment of a stranger", err, membership.ErrNotFound)
+	isErr(t, "enrollment of a stranger", err, shequn.ErrNotFound)
 }
 
 func testRecordPaymentIdempotent(t *testing.T, s Stores) {
@@ -107,9 +108,9 @@ func testRevokeUnknownPayment(t *testing.T, s Stores) {
 	ctx := t.Context()
 	must(s.RecordPayment(ctx, paid("cs_1", "ppt", 1, 1)))(t)
 	_, err := s.RevokePayment(ctx, "pi_unknown", membership.OrderDisputed, at(2))
-	isErr(t, "revoke unknown payment", err, membership.ErrNotFound)
-	if membership.ErrorCode(err) != membership.CodeNotFound {
-		t.Errorf("code = %q, want %q", membership.ErrorCode(err), membership.CodeNotFound)
+	isErr(t, "revoke unknown payment", err, shequn.ErrNotFound)
+	if shequn.ErrorCode(err) != shequn.CodeNotFound {
+		t.Errorf("code = %q, want %q", shequn.ErrorCode(err), shequn.CodeNotFound)
 	}
 	if e := must(s.Enrollment(ctx, "ppt", 1))(t); !e.Active() {
 		t.Errorf("enrollment %+v revoked by an unknown payment", e)

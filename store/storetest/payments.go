@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/membership"
 )
 
@@ -93,14 +94,14 @@ func testEventOutcome(t *testing.T, s PaymentStores) {
 	}
 	sameTime(t, "Processed", got.Processed, at(3))
 	_, err := s.Event(ctx, "evt_none")
-	isErr(t, "unknown event", err, membership.ErrNotFound)
+	isErr(t, "unknown event", err, shequn.ErrNotFound)
 }
 
 // The newest session of a buyer and course is kept, one per pair.
 func testCheckoutSessions(t *testing.T, s PaymentStores) {
 	ctx := t.Context()
 	_, err := s.CheckoutSession(ctx, "ppt", 7)
-	isErr(t, "no session yet", err, membership.ErrNotFound)
+	isErr(t, "no session yet", err, shequn.ErrNotFound)
 	first := membership.CheckoutSession{Course: "ppt", UserID: 7, ID: "cs_1", URL: "https://checkout.stripe.com/c/pay/cs_1", ExpiresAt: at(60)}
 	ok(t, s.SaveCheckoutSession(ctx, first))
 	ok(t, s.SaveCheckoutSession(ctx, membership.CheckoutSession{Course: "xls", UserID: 7, ID: "cs_x", URL: "u", ExpiresAt: at(60)}))

@@ -4,8 +4,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/groups"
-	"github.com/shequn/shequn/membership"
 )
 
 // testPostLog: a post is recorded once per chat with its message, the pin
@@ -107,5 +107,5 @@ func testGroupProblem(t *testing.T, s Stores) {
 		t.Errorf("GroupByChat problem %q", got)
 	}
 	_, err := s.SetGroupProblem(ctx, g.ID+1000, groups.ProblemRemoved)
-	isErr(t, "unknown group", err, membership.ErrNotFound)
+	isErr(t, "unknown group", err, shequn.ErrNotFound)
 }

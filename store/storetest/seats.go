@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/groups"
-	"github.com/shequn/shequn/membership"
 )
 
 // addGroup registers a student group of the course.
@@ -90,7 +90,7 @@ func testSeatsFillGroupsInOrder(t *testing.T, s Stores) {
 		t.Errorf("seats of user 1 = %+v", got)
 	}
 	_, err := s.Seat(ctx, "ppt", 99)
-	isErr(t, "seat of a stranger", err, membership.ErrNotFound)
+	isErr(t, "seat of a stranger", err, shequn.ErrNotFound)
 }
 
 func testWaitlistOrder(t *testing.T, s Stores) {
@@ -173,9 +173,9 @@ func testReleaseSeat(t *testing.T, s Stores) {
 		t.Errorf("group has %d seats used after release, want 0", got.SeatsUsed)
 	}
 	_, err := s.ReleaseSeat(ctx, "ppt", 99, at(3))
-	isErr(t, "release without seat", err, membership.ErrNotFound)
+	isErr(t, "release without seat", err, shequn.ErrNotFound)
 	_, err = s.SeatInGroup(ctx, g.ID, 1)
-	isErr(t, "released seat in group", err, membership.ErrNotFound)
+	isErr(t, "released seat in group", err, shequn.ErrNotFound)
 
 	if got := users(must(s.FillWaitlist(ctx, "ppt", at(4)))(t)); !slices.Equal(got, []int64{2}) {
 		t.Fatalf("fill after release seated %v, want [2]", got)
@@ -193,7 +193,7 @@ func testReleaseSeat(t *testing.T, s Stores) {
 		t.Errorf("released waiting seat = %+v", got)
 	}
 	_, err = s.SeatInGroup(ctx, g.ID, 3)
-	isErr(t, "waiting seat in group", err, membership.ErrNotFound)
+	isErr(t, "waiting seat in group", err, shequn.ErrNotFound)
 	if got := must(s.Group(ctx, g.ID))(t); got.SeatsUsed != 1 {
 		t.Errorf("group has %d seats used, want 1", got.SeatsUsed)
 	}

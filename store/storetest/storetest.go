@@ -13,33 +13,16 @@
 package storetest
 
 import (
-	"context"
 	"errors"
 	"testing"
 	"time"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/assignments"
 	"github.com/shequn/shequn/groups"
 	"github.com/shequn/shequn/jobs"
 	"github.com/shequn/shequn/membership"
 )
-
-// UpdateLog has the method set of bot.UpdateLog, declared here so that the
-// suite does not pull in the Telegram SDK.
-type UpdateLog interface {
-	SaveUpdate(ctx context.Context, updateID, chat int64, hash string, payload []byte, at time.Time) (bool, error)
-	ClaimUpdates(ctx context.Context, chat *int64, staleBefore, at time.Time, limit int) ([][]byte, error)
-	FinishUpdate(ctx context.Context, updateID int64, at time.Time) error
-	PruneUpdates(ctx context.Context, before time.Time) error
-}
-
-// DialogueStore has the method set of bot.DialogueStore, for the same
-// reason.
-type DialogueStore interface {
-	SetDialogue(ctx context.Context, userID int64, kind, data string, expires time.Time) error
-	Dialogue(ctx context.Context, userID int64) (kind, data string, expires time.Time, err error)
-	ClearDialogue(ctx context.Context, userID int64) error
-}
 
 // Stores is everything an adapter provides.
 type Stores interface {
@@ -47,12 +30,12 @@ type Stores interface {
 	membership.EventInbox
 	membership.ProfileStore
 	groups.Store
-	UpdateLog
+	shequn.UpdateLog
 	assignments.Store
 	membership.RoleStore
-	DialogueStore
+	shequn.DialogueStore
 	jobs.Leases
-	assignments.PostLog
+	groups.PostLog
 }
 
 // Run runs the contract suite. open must return a fresh, empty store on

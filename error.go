@@ -1,13 +1,15 @@
-package membership
+package shequn
 
 import (
 	"errors"
 	"fmt"
+	"net/http"
+	"slices"
 )
 
 // Code classifies an Error so that transports can answer it without parsing
-// messages: the bot maps a code to a reply in the user's language, the HTTP
-// layer maps it to a status.
+// messages: the error table below maps a code to the bot's reply text
+// (TextKey) and to a webhook's HTTP status (HTTPStatus).
 type Code string
 
 // Error codes shared by every domain package.
@@ -70,4 +72,58 @@ var (
 func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)
 	return ok && (t == ErrNotFound || t == ErrConflict) && t.Code == e.Code
+}
+
+// codes is the one error table: what a transport does with each code. The
+// bot replies with the text TextKey names in the user's language; a webhook
+// answers HTTPStatus; an internal error is logged with its cause, the others
+// are the caller's doing and are only answered.
+var codes = map[Code]struct {
+	status   int
+	internal bool
+}{
+	CodeInvalid:     {http.StatusBadRequest, false},
+	CodeNotFound:    {http.StatusNotFound, false},
+	CodeConflict:    {http.StatusConflict, false},
+	CodeForbidden:   {http.StatusForbidden, false},
+	CodeNotYet:      {http.StatusServiceUnavailable, false}, // the sender retries
+	CodeUnavailable: {http.StatusServiceUnavailable, true},
+	CodeInternal:    {http.StatusInternalServerError, true},
+}
+
+// Codes lists every error code, so that a transport's tests can check it
+// answers each one (a reply text in every language, for one).
+func Codes() []Code {
+	out := make([]Code, 0, len(codes))
+	for c := range codes {
+		out = append(out, c)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TextKey is the key of the reply text for an error code: "error.<code>",
+// and "error.internal" for a code the table does not know.
+func TextKey(c Code) string {
+	if _, ok := codes[c]; !ok {
+		c = CodeInternal
+	}
+	return "error." + string(c)
+}
+
+// HTTPStatus is the status a webhook answers an error of the code with
+// (500 for a code the table does not know).
+func HTTPStatus(c Code) int {
+	if e, ok := codes[c]; ok {
+		return e.status
+	}
+	return http.StatusInternalServerError
+}
+
+// Internal reports whether an error of the code is not the caller's doing
+// (a bug, a broken store, an outside service), and so is logged with its
+// cause; a code the table does not know is internal.
+func Internal(c Code) bool {
+	e, ok := codes[c]
+	return !ok || e.internal
 }
