@@ -68,6 +68,9 @@ var (
 	ErrReviewed    = membership.Errorf(membership.CodeConflict, "the work is reviewed already")
 	ErrHeld        = membership.Errorf(membership.CodeConflict, "another reviewer is looking at it")
 	ErrNoWork      = membership.Errorf(membership.CodeNotFound, "nothing waits for review")
+	// ErrOwnWork refuses a reviewer their own submission: a teacher or
+	// assistant who is also an enrolled student never grades themselves.
+	ErrOwnWork = membership.Errorf(membership.CodeForbidden, "nobody reviews their own work")
 )
 
 // Limits of what people may enter.
@@ -207,7 +210,7 @@ func (s *Service) holdFor() time.Duration {
 }
 
 // Next holds the longest-waiting submission of the reviewer's courses for
-// them and returns it with its assignment.
+// them, never their own, and returns it with its assignment.
 func (s *Service) Next(ctx context.Context, reviewer int64) (Submission, Assignment, error) {
 	courses, all, ok, err := s.ReviewScope(ctx, reviewer)
 	if err != nil {
@@ -236,6 +239,7 @@ func (s *Service) Next(ctx context.Context, reviewer int64) (Submission, Assignm
 
 // Take holds one given submission for the reviewer: the state a review
 // button or a /grade command acts on is checked here, on the server.
+// ErrOwnWork when it is the reviewer's own.
 func (s *Service) Take(ctx context.Context, reviewer, submissionID int64) (Submission, Assignment, error) {
 	sub, err := s.Store.Submission(ctx, submissionID)
 	if err != nil {
@@ -243,6 +247,9 @@ func (s *Service) Take(ctx context.Context, reviewer, submissionID int64) (Submi
 	}
 	if err := s.requireReviewer(ctx, reviewer, sub.Course); err != nil {
 		return Submission{}, Assignment{}, err
+	}
+	if sub.UserID == reviewer {
+		return Submission{}, Assignment{}, ErrOwnWork
 	}
 	if sub.State == StateSuperseded {
 		return Submission{}, Assignment{}, membership.Errorf(membership.CodeConflict, "a newer version replaced it")

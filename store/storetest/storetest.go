@@ -82,6 +82,7 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		{"HoldOrder", testHoldOrder},
 		{"HoldSubmission", testHoldSubmission},
 		{"HoldConcurrent", testHoldConcurrent},
+		{"OwnWork", testOwnWork},
 		{"ReviewLedger", testReviewLedger},
 		{"ReviewConflicts", testReviewConflicts},
 		{"RankTies", testRankTies},
