@@ -64,6 +64,7 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		{"NumbersPerCourse", testNumbersPerCourse},
 		{"RecordPaymentIdempotent", testRecordPaymentIdempotent},
 		{"ReenrollmentKeepsNumber", testReenrollmentKeepsNumber},
+		{"HighestNumberRefunded", testHighestNumberRefunded},
 		{"RevokeUnknownPayment", testRevokeUnknownPayment},
 		{"RevokeOlderOrder", testRevokeOlderOrder},
 		{"ConcurrentEnrollments", testConcurrentEnrollments},
