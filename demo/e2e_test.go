@@ -32,12 +32,12 @@ func (n *noWait) sleep(ctx context.Context, d time.Duration) error {
 	return ctx.Err()
 }
 
-func mustStart(t *testing.T) *Harness {
+func mustStart(t *testing.T, setups ...Setup) *Harness {
 	t.Helper()
 	nw := &noWait{}
-	h, err := Start(t.Context(), func(_ *config.Config, o *app.Options) {
+	h, err := Start(t.Context(), append([]Setup{func(_ *config.Config, o *app.Options) {
 		o.SenderOptions = append(o.SenderOptions, bot.WithClock(time.Now, nw.sleep))
-	})
+	}}, setups...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

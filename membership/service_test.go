@@ -251,3 +251,18 @@ func must[T any](v T, err error) func(t *testing.T) T {
 		return v
 	}
 }
+
+// A payment without a payment intent (Stripe names none for some methods
+// until later) is still applied, each purchase on its own.
+func TestPaidWithoutPaymentIntent(t *testing.T) {
+	e := newEnv(t)
+	for i, user := range []int64{41, 42} {
+		ev := paid(fmt.Sprint("n", i), "ppt", user, t0)
+		ev.PaymentIntent = ""
+		e.receive(t, ev)
+	}
+	e.process(t)
+	if len(e.seats.seated) != 2 || len(e.pending(t)) != 0 {
+		t.Errorf("seated %+v, pending %v; want both seated", e.seats.seated, e.pending(t))
+	}
+}
