@@ -78,6 +78,11 @@ func TestWaitlistAlert(t *testing.T) {
 	}
 	e.seat(t, "ppt", 12, 2)
 	e.reconcile(t)
+	for _, o := range e.svc.Owners {
+		if n := len(e.notes.to(o)); n != 1 {
+			t.Fatalf("owner %d got %d alerts when the first buyer waits, want 1", o, n)
+		}
+	}
 	e.seat(t, "ppt", 13, 3)
 	e.reconcile(t)
 	for _, o := range e.svc.Owners {
