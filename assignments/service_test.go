@@ -427,6 +427,19 @@ func TestReconcileAnnounces(t *testing.T) {
 	if got := must(e.db.Assignment(ctx, a.ID))(t); !got.AnnouncedAt.Equal(e.now) {
 		t.Errorf("announced at %v, want %v", got.AnnouncedAt, e.now)
 	}
+	// With nothing failing, one pass reaches every group and finishes.
+	b := e.assignment(t, "ppt")
+	if err := e.svc.Reconcile(ctx, e.now); err != nil {
+		t.Fatal(err)
+	}
+	for _, chat := range []int64{-1, -2} {
+		if posts := e.notes.to(chat); len(posts) != 2 || posts[1].notice.(assignments.AssignmentNotice).Assignment.ID != b.ID {
+			t.Errorf("chat %d after one pass: %+v", chat, posts)
+		}
+	}
+	if got := must(e.db.Assignment(ctx, b.ID))(t); got.AnnouncedAt.IsZero() {
+		t.Error("not announced after one pass that reached every group")
+	}
 }
 
 // The digest goes to each reviewer with pending work in their courses,
