@@ -266,3 +266,26 @@ func TestPaidWithoutPaymentIntent(t *testing.T) {
 		t.Errorf("seated %+v, pending %v; want both seated", e.seats.seated, e.pending(t))
 	}
 }
+
+// A refund of shequn's own payment that arrives before the payment itself
+// (Stripe does not promise an order) waits for it, and then takes the seat
+// back: the buyer is never left enrolled.
+func TestRefundBeforeItsPayment(t *testing.T) {
+	e := newEnv(t)
+	r := refunded("1", membership.EventRefunded, t0.Add(time.Minute))
+	r.Course, r.UserID = "ppt", 41
+	e.receive(t, r)
+	e.now = t0.Add(2 * time.Minute)
+	e.process(t)
+	if p := e.pending(t); len(p) != 1 {
+		t.Fatalf("the early refund was put aside: pending %v", p)
+	}
+	e.receive(t, paid("1", "ppt", 41, t0))
+	e.process(t)
+	if en := must(e.db.Enrollment(t.Context(), "ppt", 41))(t); en.Active() {
+		t.Errorf("the buyer of a refunded payment is enrolled: %+v", en)
+	}
+	if len(e.seats.released) != 1 || len(e.pending(t)) != 0 {
+		t.Errorf("released %+v, pending %v", e.seats.released, e.pending(t))
+	}
+}
