@@ -1,12 +1,13 @@
 package assignments_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -104,6 +105,7 @@ type env struct {
 	db    *sqlite.DB
 	notes *notifier
 	now   time.Time
+	logs  *logBuffer
 }
 
 func newEnv(t *testing.T) *env {
@@ -118,7 +120,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{db: db, notes: &notifier{}, now: t0}
+	e := &env{db: db, notes: &notifier{}, now: t0, logs: &logBuffer{}}
 	e.svc = &assignments.Service{
 		Store: db, Posts: db, Members: db, Roles: db, Groups: db, Notifier: e.notes,
 		Owners: []int64{owner},
@@ -127,7 +129,7 @@ func newEnv(t *testing.T) *env {
 			"xls": {ID: "xls", Title: "Excel", Prefix: "XLS"},
 		},
 		Location: shanghai, Late: assignments.LateAccept, LatePenaltyPct: 20,
-		Now: func() time.Time { return e.now }, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Now: func() time.Time { return e.now }, Log: slog.New(slog.NewTextHandler(e.logs, nil)),
 	}
 	for _, g := range []membership.Grant{
 		{UserID: pptTeacher, Role: membership.RoleTeacher, Course: "ppt"},
@@ -180,4 +182,30 @@ func (e *env) submit(t *testing.T, user int64, a assignments.Assignment) assignm
 	}
 	e.now = e.now.Add(time.Minute)
 	return s
+}
+
+// logBuffer keeps the service's log lines; workers write concurrently.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+// count returns how many lines hold s, and resets the log.
+func (l *logBuffer) count(s string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, line := range strings.Split(l.buf.String(), "\n") {
+		if strings.Contains(line, s) {
+			n++
+		}
+	}
+	l.buf.Reset()
+	return n
 }

@@ -328,6 +328,9 @@ func TestGrade(t *testing.T) {
 			if s := must(e.db.Submission(ctx, sub.ID))(t); !s.FeedbackSentAt.Equal(e.now) {
 				t.Errorf("feedback sent at %v, want %v", s.FeedbackSentAt, e.now)
 			}
+			if n := e.logs.count("not delivered"); n != 0 {
+				t.Errorf("%d warnings though the feedback was delivered", n)
+			}
 			st, err := e.svc.Rank(ctx, student, "ppt", assignments.PeriodAll)
 			if c.wantScore == 0 {
 				if !errors.Is(err, membership.ErrNotFound) {
@@ -354,6 +357,10 @@ func TestFeedbackRetried(t *testing.T) {
 			t.Fatalf("grade with the DM failing: %v", err)
 		}
 	}
+	// A failed delivery is logged once; an unreachable student is not a failure.
+	if n := e.logs.count("feedback not delivered yet"); n != 1 {
+		t.Errorf("%d warnings for one failed feedback DM", n)
+	}
 	if got := must(e.db.Submission(ctx, s1.ID))(t); !got.FeedbackSentAt.IsZero() {
 		t.Errorf("failed feedback marked sent")
 	}
@@ -367,11 +374,17 @@ func TestFeedbackRetried(t *testing.T) {
 	if n := len(e.notes.to(student)); n != 0 {
 		t.Fatalf("told %d times while failing", n)
 	}
+	if n := e.logs.count("feedback not delivered yet"); n != 1 {
+		t.Errorf("%d warnings for a pass that failed one feedback DM", n)
+	}
 	e.notes.failFor(student, nil)
 	for range 2 {
 		if err := e.svc.Reconcile(ctx, e.now); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if n := e.logs.count("not delivered"); n != 0 {
+		t.Errorf("%d warnings after delivery", n)
 	}
 	if told := e.notes.to(student); len(told) != 1 || told[0].notice.(assignments.FeedbackNotice).Submission.ID != s1.ID {
 		t.Errorf("after recovery the student was told %+v, want once", told)
@@ -456,6 +469,9 @@ func TestDigest(t *testing.T) {
 	if err := e.svc.Digest(ctx, e.now); err != nil {
 		t.Fatal(err)
 	}
+	if n := e.logs.count("digest not delivered"); n != 0 {
+		t.Errorf("%d warnings when every digest was delivered", n)
+	}
 	for who, want := range map[int64]assignments.DigestNotice{
 		owner:      {Pending: 3, Oldest: first},
 		allTeacher: {Pending: 3, Oldest: first},
@@ -489,6 +505,9 @@ func TestDigest(t *testing.T) {
 	}
 	if n := len(e2.notes.to(pptTeacher)); n != 1 {
 		t.Errorf("ppt teacher got %d digests after the owner's failed", n)
+	}
+	if n := e2.logs.count("digest not delivered"); n != 1 {
+		t.Errorf("%d warnings for one failed digest", n)
 	}
 }
 

@@ -1,9 +1,9 @@
 package groups_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"path/filepath"
 	"slices"
@@ -240,6 +240,7 @@ type env struct {
 	notes *notifier
 	now   time.Time
 	wakes int
+	logs  *logBuffer
 }
 
 func newEnv(t *testing.T) *env {
@@ -249,14 +250,14 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	e := &env{db: db, chat: newPlatform(), notes: &notifier{}, now: t0}
+	e := &env{db: db, chat: newPlatform(), notes: &notifier{}, now: t0, logs: &logBuffer{}}
 	e.svc = &groups.Service{
 		Store: db, Platform: e.chat, Notifier: e.notes, Profiles: db, Owners: []int64{owner, 2},
 		Courses: map[string]membership.Course{
 			"ppt": {ID: "ppt", Title: "PPT", Prefix: "PPT"},
 			"xls": {ID: "xls", Title: "Excel", Prefix: "XLS"},
 		},
-		Now: func() time.Time { return e.now }, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Now: func() time.Time { return e.now }, Log: slog.New(slog.NewTextHandler(e.logs, nil)),
 		Wake: func() { e.wakes++ },
 	}
 	return e
@@ -300,4 +301,30 @@ func must[T any](v T, err error) func(t *testing.T) T {
 		}
 		return v
 	}
+}
+
+// logBuffer keeps the service's log lines; workers write concurrently.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+// count returns how many lines hold s, and resets the log.
+func (l *logBuffer) count(s string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, line := range strings.Split(l.buf.String(), "\n") {
+		if strings.Contains(line, s) {
+			n++
+		}
+	}
+	l.buf.Reset()
+	return n
 }
