@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -239,7 +240,7 @@ type env struct {
 	chat  *platform
 	notes *notifier
 	now   time.Time
-	wakes int
+	wakes atomic.Int64
 	logs  *logBuffer
 }
 
@@ -258,7 +259,7 @@ func newEnv(t *testing.T) *env {
 			"xls": {ID: "xls", Title: "Excel", Prefix: "XLS"},
 		},
 		Now: func() time.Time { return e.now }, Log: slog.New(slog.NewTextHandler(e.logs, nil)),
-		Wake: func() { e.wakes++ },
+		Wake: func() { e.wakes.Add(1) },
 	}
 	return e
 }

@@ -167,7 +167,7 @@ func TestRegister(t *testing.T) {
 			if r, ok := posts[0].notice.(groups.RulesNotice); !ok || r.Group.ID != g.ID {
 				t.Errorf("posted %+v", posts[0].notice)
 			}
-			if e.wakes == 0 {
+			if e.wakes.Load() == 0 {
 				t.Error("the reconciler was not woken")
 			}
 			if _, err := e.svc.Register(ctx, c.r); membership.ErrorCode(err) != membership.CodeConflict {
@@ -207,7 +207,7 @@ func TestSeatsAndWaitlist(t *testing.T) {
 	if n := must(e.db.Group(ctx, gx.ID))(t).SeatsUsed; n != 0 {
 		t.Errorf("another course's group holds %d", n)
 	}
-	wakes := e.wakes
+	wakes := e.wakes.Load()
 	if err := e.svc.Release(ctx, membership.Enrollment{Course: "ppt", UserID: 12}); err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +216,7 @@ func TestSeatsAndWaitlist(t *testing.T) {
 	if s := must(e.db.Seat(ctx, "ppt", 12))(t); s.State != groups.SeatReleased {
 		t.Errorf("refunded seat %+v", s)
 	}
-	if e.wakes == wakes {
+	if e.wakes.Load() == wakes {
 		t.Error("a release did not wake the reconciler")
 	}
 	g2 := e.group(t, "ppt", -2, 1)
