@@ -22,9 +22,9 @@ import (
 // test) and an in-memory chat platform; this file is the one place that
 // knows how they are put together.
 
-// platform is an in-memory chat platform: chats with members, the bot's
+// chatPlatform is an in-memory chat platform: chats with members, the bot's
 // rights, pending join requests, and a log of what was done.
-type platform struct {
+type chatPlatform struct {
 	mu       sync.Mutex
 	rights   map[int64][]groups.Right // nil entry: the bot is not an admin
 	members  map[int64]map[int64]bool
@@ -34,17 +34,17 @@ type platform struct {
 	fail     map[string]error // by call name ("mute", "approve", ...)
 }
 
-func newPlatform() *platform {
-	return &platform{rights: map[int64][]groups.Right{}, members: map[int64]map[int64]bool{},
+func newPlatform() *chatPlatform {
+	return &chatPlatform{rights: map[int64][]groups.Right{}, members: map[int64]map[int64]bool{},
 		requests: map[int64]map[int64]bool{}, fail: map[string]error{}}
 }
 
-func (p *platform) do(call string, chatID, userID int64) error {
+func (p *chatPlatform) do(call string, chatID, userID int64) error {
 	p.calls = append(p.calls, fmt.Sprintf("%s %d %d", call, chatID, userID))
 	return p.fail[call]
 }
 
-func (p *platform) failOn(call string, err error) {
+func (p *chatPlatform) failOn(call string, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err == nil {
@@ -56,7 +56,7 @@ func (p *platform) failOn(call string, err error) {
 
 // count returns how many calls named call (with the chat and user, if
 // given) were made.
-func (p *platform) count(call string, ids ...int64) int {
+func (p *chatPlatform) count(call string, ids ...int64) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	want := call
@@ -72,14 +72,14 @@ func (p *platform) count(call string, ids ...int64) int {
 	return n
 }
 
-func (p *platform) admin(chatID int64, rights ...groups.Right) {
+func (p *chatPlatform) admin(chatID int64, rights ...groups.Right) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.rights[chatID] = append([]groups.Right{}, rights...)
 }
 
 // ask makes the user ask to join the chat.
-func (p *platform) ask(chatID, userID int64) {
+func (p *chatPlatform) ask(chatID, userID int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.requests[chatID] == nil {
@@ -88,7 +88,7 @@ func (p *platform) ask(chatID, userID int64) {
 	p.requests[chatID][userID] = true
 }
 
-func (p *platform) setMember(chatID, userID int64, in bool) {
+func (p *chatPlatform) setMember(chatID, userID int64, in bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.members[chatID] == nil {
@@ -97,7 +97,7 @@ func (p *platform) setMember(chatID, userID int64, in bool) {
 	p.members[chatID][userID] = in
 }
 
-func (p *platform) BotRights(_ context.Context, chatID int64) ([]groups.Right, error) {
+func (p *chatPlatform) BotRights(_ context.Context, chatID int64) ([]groups.Right, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.do("rights", chatID, 0); err != nil {
@@ -106,13 +106,13 @@ func (p *platform) BotRights(_ context.Context, chatID int64) ([]groups.Right, e
 	return slices.Clone(p.rights[chatID]), nil
 }
 
-func (p *platform) MuteAll(_ context.Context, chatID int64) error {
+func (p *chatPlatform) MuteAll(_ context.Context, chatID int64) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.do("mute", chatID, 0)
 }
 
-func (p *platform) CreateJoinLink(_ context.Context, chatID int64, name string) (string, error) {
+func (p *chatPlatform) CreateJoinLink(_ context.Context, chatID int64, name string) (string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.do("link", chatID, 0); err != nil {
@@ -122,7 +122,7 @@ func (p *platform) CreateJoinLink(_ context.Context, chatID int64, name string) 
 	return fmt.Sprintf("https://t.me/+%d_%d", -chatID, p.links), nil
 }
 
-func (p *platform) ApproveJoin(_ context.Context, chatID, userID int64) error {
+func (p *chatPlatform) ApproveJoin(_ context.Context, chatID, userID int64) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.do("approve", chatID, userID); err != nil {
@@ -139,7 +139,7 @@ func (p *platform) ApproveJoin(_ context.Context, chatID, userID int64) error {
 	return nil
 }
 
-func (p *platform) DeclineJoin(_ context.Context, chatID, userID int64) error {
+func (p *chatPlatform) DeclineJoin(_ context.Context, chatID, userID int64) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.do("decline", chatID, userID); err != nil {
@@ -152,7 +152,7 @@ func (p *platform) DeclineJoin(_ context.Context, chatID, userID int64) error {
 	return nil
 }
 
-func (p *platform) RemoveMember(_ context.Context, chatID, userID int64) error {
+func (p *chatPlatform) RemoveMember(_ context.Context, chatID, userID int64) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.do("remove", chatID, userID); err != nil {
@@ -162,7 +162,7 @@ func (p *platform) RemoveMember(_ context.Context, chatID, userID int64) error {
 	return nil
 }
 
-func (p *platform) IsMember(_ context.Context, chatID, userID int64) (bool, error) {
+func (p *chatPlatform) IsMember(_ context.Context, chatID, userID int64) (bool, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.do("ismember", chatID, userID); err != nil {
@@ -178,14 +178,14 @@ type delivered struct {
 	pin    bool
 }
 
-// notifier records notices; fail makes deliveries to a chat or user fail.
-type notifier struct {
+// noticeLog records notices; fail makes deliveries to a chat or user fail.
+type noticeLog struct {
 	mu   sync.Mutex
 	sent []delivered
 	fail map[int64]error
 }
 
-func (n *notifier) deliver(d delivered) error {
+func (n *noticeLog) deliver(d delivered) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if err := n.fail[d.to]; err != nil {
@@ -195,15 +195,15 @@ func (n *notifier) deliver(d delivered) error {
 	return nil
 }
 
-func (n *notifier) Tell(_ context.Context, userID int64, no groups.Notice) error {
+func (n *noticeLog) Tell(_ context.Context, userID int64, no groups.Notice) error {
 	return n.deliver(delivered{to: userID, notice: no})
 }
 
-func (n *notifier) Post(_ context.Context, chatID int64, no groups.Notice, pin bool) error {
+func (n *noticeLog) Post(_ context.Context, chatID int64, no groups.Notice, pin bool) error {
 	return n.deliver(delivered{to: chatID, notice: no, pin: pin})
 }
 
-func (n *notifier) failFor(to int64, err error) {
+func (n *noticeLog) failFor(to int64, err error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.fail == nil {
@@ -217,7 +217,7 @@ func (n *notifier) failFor(to int64, err error) {
 }
 
 // to returns the notices delivered to a user or chat, in order.
-func (n *notifier) to(id int64) []delivered {
+func (n *noticeLog) to(id int64) []delivered {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	var out []delivered
@@ -237,8 +237,8 @@ var t0 = time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
 type env struct {
 	svc   *groups.Service
 	db    *sqlite.DB
-	chat  *platform
-	notes *notifier
+	chat  *chatPlatform
+	notes *noticeLog
 	now   time.Time
 	wakes atomic.Int64
 	logs  *logBuffer
@@ -251,7 +251,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	e := &env{db: db, chat: newPlatform(), notes: &notifier{}, now: t0, logs: &logBuffer{}}
+	e := &env{db: db, chat: newPlatform(), notes: &noticeLog{}, now: t0, logs: &logBuffer{}}
 	e.svc = &groups.Service{
 		Store: db, Platform: e.chat, Notifier: e.notes, Profiles: db, Owners: []int64{owner, 2},
 		Courses: map[string]membership.Course{

@@ -17,15 +17,15 @@ import (
 // test) and an in-memory Seats; this file is the one place that knows how
 // they are put together.
 
-// seats records seat and release calls; fail makes them fail for a user.
-type seats struct {
+// seatLog records seat and release calls; fail makes them fail for a user.
+type seatLog struct {
 	mu       sync.Mutex
 	seated   []membership.Enrollment
 	released []membership.Enrollment
 	fail     map[int64]error
 }
 
-func (s *seats) Seat(_ context.Context, e membership.Enrollment) error {
+func (s *seatLog) Seat(_ context.Context, e membership.Enrollment) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.fail[e.UserID]; err != nil {
@@ -35,7 +35,7 @@ func (s *seats) Seat(_ context.Context, e membership.Enrollment) error {
 	return nil
 }
 
-func (s *seats) Release(_ context.Context, e membership.Enrollment) error {
+func (s *seatLog) Release(_ context.Context, e membership.Enrollment) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.fail[e.UserID]; err != nil {
@@ -45,7 +45,7 @@ func (s *seats) Release(_ context.Context, e membership.Enrollment) error {
 	return nil
 }
 
-func (s *seats) failFor(user int64, err error) {
+func (s *seatLog) failFor(user int64, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.fail == nil {
@@ -54,23 +54,24 @@ func (s *seats) failFor(user int64, err error) {
 	s.fail[user] = err
 }
 
-var t0 = time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
+var day0 = time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
 
-type env struct {
+// desk is the payment desk under test: the service over a fresh store.
+type desk struct {
 	svc   *membership.Service
 	db    *sqlite.DB
-	seats *seats
+	seats *seatLog
 	now   time.Time
 }
 
-func newEnv(t *testing.T) *env {
+func newDesk(t *testing.T) *desk {
 	t.Helper()
 	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "shequn.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	e := &env{db: db, seats: &seats{}, now: t0}
+	e := &desk{db: db, seats: &seatLog{}, now: day0}
 	e.svc = &membership.Service{
 		Store: db, Inbox: db, Seats: e.seats,
 		Courses: map[string]membership.Course{
@@ -94,7 +95,7 @@ func refunded(id string, kind membership.EventKind, created time.Time) membershi
 }
 
 // receive stores the events, failing the test on an error.
-func (e *env) receive(t *testing.T, evs ...membership.PaymentEvent) {
+func (e *desk) receive(t *testing.T, evs ...membership.PaymentEvent) {
 	t.Helper()
 	for _, ev := range evs {
 		if _, err := e.svc.Receive(t.Context(), ev); err != nil {
@@ -103,7 +104,7 @@ func (e *env) receive(t *testing.T, evs ...membership.PaymentEvent) {
 	}
 }
 
-func (e *env) process(t *testing.T) {
+func (e *desk) process(t *testing.T) {
 	t.Helper()
 	if err := e.svc.ProcessPending(t.Context(), e.now); err != nil {
 		t.Fatal(err)
@@ -111,7 +112,7 @@ func (e *env) process(t *testing.T) {
 }
 
 // pending lists the ids of the events still pending.
-func (e *env) pending(t *testing.T) []string {
+func (e *desk) pending(t *testing.T) []string {
 	t.Helper()
 	evs, err := e.db.PendingEvents(t.Context(), 1000)
 	if err != nil {

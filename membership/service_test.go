@@ -11,15 +11,15 @@ import (
 )
 
 func TestReceive(t *testing.T) {
-	ok := paid("1", "ppt", 42, t0)
+	ok := paid("1", "ppt", 42, day0)
 	cases := []struct {
 		name string
 		ev   membership.PaymentEvent
 		code membership.Code
 	}{
 		{"paid", ok, ""},
-		{"refund", refunded("1", membership.EventRefunded, t0), ""},
-		{"dispute", refunded("1", membership.EventDisputed, t0), ""},
+		{"refund", refunded("1", membership.EventRefunded, day0), ""},
+		{"dispute", refunded("1", membership.EventDisputed, day0), ""},
 		{"no id", func() membership.PaymentEvent { e := ok; e.ID = ""; return e }(), membership.CodeInvalid},
 		{"paid without order", func() membership.PaymentEvent { e := ok; e.OrderID = ""; return e }(), membership.CodeInvalid},
 		{"paid without user", func() membership.PaymentEvent { e := ok; e.UserID = 0; return e }(), membership.CodeInvalid},
@@ -31,7 +31,7 @@ func TestReceive(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			e := newEnv(t)
+			e := newDesk(t)
 			added, err := e.svc.Receive(t.Context(), c.ev)
 			if code := membership.ErrorCode(err); code != c.code {
 				t.Fatalf("code %q (%v), want %q", code, err, c.code)
@@ -49,15 +49,15 @@ func TestReceive(t *testing.T) {
 				t.Errorf("the duplicate: %v, %v", added, err)
 			}
 			evs := must(e.db.PendingEvents(t.Context(), 10))(t)
-			if len(evs) != 1 || !evs[0].Received.Equal(t0) {
-				t.Errorf("stored %+v, want one received at %v", evs, t0)
+			if len(evs) != 1 || !evs[0].Received.Equal(day0) {
+				t.Errorf("stored %+v, want one received at %v", evs, day0)
 			}
 		})
 	}
 	t.Run("received time kept", func(t *testing.T) {
-		e := newEnv(t)
+		e := newDesk(t)
 		ev := ok
-		ev.Received = t0.Add(-time.Hour)
+		ev.Received = day0.Add(-time.Hour)
 		e.receive(t, ev)
 		if evs := must(e.db.PendingEvents(t.Context(), 10))(t); !evs[0].Received.Equal(ev.Received) {
 			t.Errorf("received %v, want %v", evs[0].Received, ev.Received)
@@ -69,9 +69,9 @@ func TestReceive(t *testing.T) {
 // them; a refund or dispute revokes and releases; each event is applied
 // once.
 func TestProcessPayments(t *testing.T) {
-	e := newEnv(t)
+	e := newDesk(t)
 	ctx := t.Context()
-	e.receive(t, paid("1", "ppt", 41, t0), paid("2", "ppt", 42, t0.Add(time.Second)), paid("3", "xls", 42, t0.Add(2*time.Second)))
+	e.receive(t, paid("1", "ppt", 41, day0), paid("2", "ppt", 42, day0.Add(time.Second)), paid("3", "xls", 42, day0.Add(2*time.Second)))
 	e.process(t)
 	e.process(t)
 	if len(e.seats.seated) != 3 {
@@ -94,14 +94,14 @@ func TestProcessPayments(t *testing.T) {
 	}
 	orders := must(e.db.Orders(ctx, 41))(t)
 	if len(orders) != 1 || orders[0].ID != "cs_1" || orders[0].PaymentIntent != "pi_1" || orders[0].Amount != 9900 ||
-		orders[0].Currency != "cny" || !orders[0].PaidAt.Equal(t0) || orders[0].Status != membership.OrderPaid {
+		orders[0].Currency != "cny" || !orders[0].PaidAt.Equal(day0) || orders[0].Status != membership.OrderPaid {
 		t.Errorf("order %+v", orders)
 	}
 	if p := e.pending(t); len(p) != 0 {
 		t.Errorf("pending after processing: %v", p)
 	}
 
-	e.now = t0.Add(time.Hour)
+	e.now = day0.Add(time.Hour)
 	e.receive(t, refunded("1", membership.EventRefunded, e.now), refunded("3", membership.EventDisputed, e.now))
 	e.process(t)
 	e.process(t)
@@ -129,8 +129,8 @@ func TestProcessPayments(t *testing.T) {
 // The events of one purchase are applied in order even when they arrive
 // together: the payment, then its refund.
 func TestProcessInOrder(t *testing.T) {
-	e := newEnv(t)
-	e.receive(t, refunded("1", membership.EventRefunded, t0.Add(time.Minute)), paid("1", "ppt", 41, t0))
+	e := newDesk(t)
+	e.receive(t, refunded("1", membership.EventRefunded, day0.Add(time.Minute)), paid("1", "ppt", 41, day0))
 	e.process(t)
 	if len(e.seats.seated) != 1 || len(e.seats.released) != 1 {
 		t.Errorf("seated %d, released %d; want 1, 1", len(e.seats.seated), len(e.seats.released))
@@ -139,7 +139,7 @@ func TestProcessInOrder(t *testing.T) {
 		t.Errorf("refunded enrollment %+v", en)
 	}
 	// A paid event delivered again after its refund enrolls nobody.
-	ev := paid("1", "ppt", 41, t0)
+	ev := paid("1", "ppt", 41, day0)
 	ev.ID = "evt_again"
 	e.receive(t, ev)
 	e.process(t)
@@ -151,12 +151,12 @@ func TestProcessInOrder(t *testing.T) {
 // An event that cannot be applied yet stays pending and holds up only the
 // later events of its own purchase.
 func TestProcessFailuresStayPending(t *testing.T) {
-	e := newEnv(t)
+	e := newDesk(t)
 	e.seats.failFor(41, errors.New("telegram is down"))
 	e.receive(t,
-		paid("1", "ppt", 41, t0), refunded("1", membership.EventRefunded, t0.Add(time.Minute)),
-		paid("2", "art", 42, t0), // a course no longer configured
-		paid("3", "ppt", 43, t0.Add(2*time.Minute)),
+		paid("1", "ppt", 41, day0), refunded("1", membership.EventRefunded, day0.Add(time.Minute)),
+		paid("2", "art", 42, day0), // a course no longer configured
+		paid("3", "ppt", 43, day0.Add(2*time.Minute)),
 	)
 	e.process(t)
 	if got, want := e.pending(t), []string{"evt_paid_1", "evt_paid_2", "evt_refunded_1"}; !sameSet(got, want) {
@@ -179,11 +179,11 @@ func TestProcessFailuresStayPending(t *testing.T) {
 // A refund of a payment shequn never saw enrolls or releases nobody, and
 // is finished once it cannot be ours any more.
 func TestRefundOfUnknownPayment(t *testing.T) {
-	e := newEnv(t)
+	e := newDesk(t)
 	e.svc.OrphanAfter = time.Hour
-	e.receive(t, refunded("x", membership.EventRefunded, t0))
+	e.receive(t, refunded("x", membership.EventRefunded, day0))
 	e.process(t)
-	e.now = t0.Add(time.Hour)
+	e.now = day0.Add(time.Hour)
 	e.process(t)
 	if p := e.pending(t); len(p) != 0 {
 		t.Errorf("pending after the orphan span: %v", p)
@@ -195,12 +195,12 @@ func TestRefundOfUnknownPayment(t *testing.T) {
 
 // A member who bought twice keeps the seat when one payment is refunded.
 func TestRefundOfOneOfTwoPayments(t *testing.T) {
-	e := newEnv(t)
-	e.receive(t, paid("1", "ppt", 41, t0))
+	e := newDesk(t)
+	e.receive(t, paid("1", "ppt", 41, day0))
 	e.process(t)
-	e.receive(t, paid("2", "ppt", 41, t0.Add(time.Minute)))
+	e.receive(t, paid("2", "ppt", 41, day0.Add(time.Minute)))
 	e.process(t)
-	e.receive(t, refunded("1", membership.EventRefunded, t0.Add(time.Hour)))
+	e.receive(t, refunded("1", membership.EventRefunded, day0.Add(time.Hour)))
 	e.process(t)
 	if en := must(e.db.Enrollment(t.Context(), "ppt", 41))(t); !en.Active() || en.Number != 1 {
 		t.Errorf("enrollment %+v, want still active #1", en)
@@ -212,10 +212,10 @@ func TestRefundOfOneOfTwoPayments(t *testing.T) {
 
 // More pending events than one page are all applied in one pass.
 func TestProcessManyPages(t *testing.T) {
-	e := newEnv(t)
+	e := newDesk(t)
 	const n = 1203
 	for i := range n {
-		e.receive(t, paid(fmt.Sprint(i), "ppt", int64(1000+i), t0.Add(time.Duration(i)*time.Millisecond)))
+		e.receive(t, paid(fmt.Sprint(i), "ppt", int64(1000+i), day0.Add(time.Duration(i)*time.Millisecond)))
 	}
 	e.process(t)
 	if p := e.pending(t); len(p) != 0 {
@@ -255,9 +255,9 @@ func must[T any](v T, err error) func(t *testing.T) T {
 // A payment without a payment intent (Stripe names none for some methods
 // until later) is still applied, each purchase on its own.
 func TestPaidWithoutPaymentIntent(t *testing.T) {
-	e := newEnv(t)
+	e := newDesk(t)
 	for i, user := range []int64{41, 42} {
-		ev := paid(fmt.Sprint("n", i), "ppt", user, t0)
+		ev := paid(fmt.Sprint("n", i), "ppt", user, day0)
 		ev.PaymentIntent = ""
 		e.receive(t, ev)
 	}
@@ -271,16 +271,16 @@ func TestPaidWithoutPaymentIntent(t *testing.T) {
 // (Stripe does not promise an order) waits for it, and then takes the seat
 // back: the buyer is never left enrolled.
 func TestRefundBeforeItsPayment(t *testing.T) {
-	e := newEnv(t)
-	r := refunded("1", membership.EventRefunded, t0.Add(time.Minute))
+	e := newDesk(t)
+	r := refunded("1", membership.EventRefunded, day0.Add(time.Minute))
 	r.Course, r.UserID = "ppt", 41
 	e.receive(t, r)
-	e.now = t0.Add(2 * time.Minute)
+	e.now = day0.Add(2 * time.Minute)
 	e.process(t)
 	if p := e.pending(t); len(p) != 1 {
 		t.Fatalf("the early refund was put aside: pending %v", p)
 	}
-	e.receive(t, paid("1", "ppt", 41, t0))
+	e.receive(t, paid("1", "ppt", 41, day0))
 	e.process(t)
 	if en := must(e.db.Enrollment(t.Context(), "ppt", 41))(t); en.Active() {
 		t.Errorf("the buyer of a refunded payment is enrolled: %+v", en)
