@@ -17,7 +17,9 @@ cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin:$(go env GOPATH)/bin"
 
 version=v0.6.0
-if ! gremlins --version 2>/dev/null | grep -q "${version#v}"; then
+# `gremlins --version` says "dev" when built by go install: ask the binary's
+# build information instead.
+if ! go version -m "$(command -v gremlins 2>/dev/null || echo /nonexistent)" 2>/dev/null | grep -q "mod.*github.com/go-gremlins/gremlins.*$version"; then
   go install "github.com/go-gremlins/gremlins/cmd/gremlins@$version"
 fi
 
