@@ -91,8 +91,8 @@ type App struct {
 	cron     *cron.Cron
 	wake     chan struct{}
 	running  chan struct{} // closed once Run has recovered stored updates and started the workers
-	passes   *jobs.Runner // the reconciler passes, on one instance at a time
-	daily    *jobs.Runner // the daily digest, on one instance a day
+	passes   *jobs.Runner  // the reconciler passes, on one instance at a time
+	daily    *jobs.Runner  // the daily digest, on one instance a day
 	metrics  counters
 	jobMu    sync.Mutex // one pass of the jobs at a time
 

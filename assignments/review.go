@@ -106,6 +106,9 @@ func (s *Service) reviewable(ctx context.Context, reviewer, submissionID int64) 
 	if err := s.requireReviewer(ctx, reviewer, sub.Course); err != nil {
 		return Submission{}, Assignment{}, err
 	}
+	if sub.UserID == reviewer {
+		return Submission{}, Assignment{}, ErrOwnWork
+	}
 	if sub.State == StateSuperseded {
 		return Submission{}, Assignment{}, shequn.Errorf(shequn.CodeConflict, "a newer version replaced it")
 	}

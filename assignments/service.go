@@ -72,6 +72,9 @@ var (
 	ErrReviewed    = shequn.Errorf(shequn.CodeConflict, "the work is reviewed already")
 	ErrHeld        = shequn.Errorf(shequn.CodeConflict, "another reviewer is looking at it")
 	ErrNoWork      = shequn.Errorf(shequn.CodeNotFound, "nothing waits for review")
+	// ErrOwnWork refuses a reviewer their own submission: a teacher or
+	// assistant who is also an enrolled student never grades themselves.
+	ErrOwnWork = shequn.Errorf(shequn.CodeForbidden, "nobody reviews their own work")
 )
 
 // Limits of what people may enter.
@@ -252,7 +255,7 @@ func (s *Service) holdFor() time.Duration {
 }
 
 // Next holds the longest-waiting submission of the reviewer's courses for
-// them and returns it with its assignment.
+// them, never their own, and returns it with its assignment.
 func (s *Service) Next(ctx context.Context, reviewer int64) (Submission, Assignment, error) {
 	courses, all, ok, err := s.ReviewScope(ctx, reviewer)
 	if err != nil {

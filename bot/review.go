@@ -27,6 +27,8 @@ func (b *Bot) reviewError(ctx context.Context, r *Request, err error) error {
 		return b.reply(ctx, r, T(r.Lang, "not_reviewer"), nil)
 	case errors.Is(err, assignments.ErrHeld):
 		return b.reply(ctx, r, T(r.Lang, "review.held"), nil)
+	case errors.Is(err, assignments.ErrOwnWork):
+		return b.reply(ctx, r, T(r.Lang, "review.own"), nil)
 	case errors.Is(err, assignments.ErrNoWork):
 		return b.reply(ctx, r, T(r.Lang, "review.none"), nil)
 	case shequn.ErrorCode(err) == shequn.CodeConflict:

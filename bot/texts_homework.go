@@ -100,6 +100,7 @@ var homeworkTexts = map[string][2]string{
 	"review.chosen":      {"已选：%s，%d 分。发送评语，或发送 /skip 不写评语。", "Chosen: %s, %d points. Send a comment, or /skip for none."},
 	"review.done":        {"✅ #%d 已评为%s（%d 分），已通知学员。发送 /review 批改下一份。", "✅ #%d graded %s (%d points); the student is told. Send /review for the next."},
 	"review.done_unsent": {"✅ #%d 已评为%s（%d 分）。学员暂时收不到私信：会稍后重试，学员也可以发送 /mywork 查看。发送 /review 批改下一份。", "✅ #%d graded %s (%d points). The student can't be reached by DM right now: it is retried later, and they can see it with /mywork. Send /review for the next."},
+	"review.own":         {"不能批改自己的作业，请另一位老师或助教来批改。", "Nobody grades their own work: another teacher or assistant will review it."},
 	"review.released":    {"已放回队列。", "Put back in the queue."},
 	"grade.usage":        {"用法：<code>/grade &lt;编号&gt; &lt;分数|excellent|good|pass|redo&gt; [评语]</code>", "Usage: <code>/grade &lt;id&gt; &lt;score|excellent|good|pass|redo&gt; [comment]</code>"},
 	"grade.too_high":     {"分数不能超过满分 %d。", "The score can't be above the maximum %d."},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/shequn/shequn/bot/telegramtest"
 	"github.com/shequn/shequn/config"
 	"github.com/shequn/shequn/groups"
+	"github.com/shequn/shequn/membership"
 	"github.com/shequn/shequn/payments/stripetest"
 )
 
@@ -105,4 +107,33 @@ func benchEnrollment(b *testing.B, setups ...Setup) {
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "enrollments/s")
 	b.ReportMetric(float64(latencies[len(latencies)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(latencies[len(latencies)*99/100].Microseconds())/1000, "p99-ms")
+	checkWelcomed(b, h, b.N)
+}
+
+// checkWelcomed fails unless the n buyers hold the numbers 1 to n, each
+// once, and each got exactly one welcome DM naming their number.
+func checkWelcomed(b *testing.B, h *Harness, n int) {
+	ctx := context.Background()
+	seen := make([]bool, n+1)
+	for i := range n {
+		uid := int64(1_000_000 + i)
+		en, err := h.App.Store().Enrollment(ctx, "ppt", uid)
+		if err != nil {
+			b.Fatalf("buyer %d: %v", uid, err)
+		}
+		if en.Number < 1 || en.Number > n || seen[en.Number] || !en.Active() {
+			b.Fatalf("buyer %d of %d holds %+v: numbers must be 1 to %d, each once", uid, n, en, n)
+		}
+		seen[en.Number] = true
+		number := membership.FormatNumber("PPT", en.Number)
+		welcomes := 0
+		for _, m := range h.TG.BotMessages(uid) {
+			if strings.Contains(m.Text, number) {
+				welcomes++
+			}
+		}
+		if welcomes != 1 {
+			b.Fatalf("buyer %d got %d welcomes naming %s, want 1", uid, welcomes, number)
+		}
+	}
 }

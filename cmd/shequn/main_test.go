@@ -10,6 +10,8 @@ import (
 
 func TestRun(t *testing.T) {
 	dir := t.TempDir()
+	noToken := filepath.Join(dir, "no-token.yaml")
+	os.WriteFile(noToken, []byte("timezone: Asia/Shanghai\nlog_level: warn\n"), 0o600)
 	badCourse := filepath.Join(dir, "bad.yaml")
 	os.WriteFile(badCourse, []byte("courses:\n  - id: ppt\n    title: PPT\n    prefix: ppt!\n    amount: 100\n    currency: cny\n"), 0o600)
 	cases := []struct {
@@ -23,7 +25,8 @@ func TestRun(t *testing.T) {
 		{"no command", nil, nil, 2, "usage", ""},
 		{"unknown command", []string{"dance"}, nil, 2, `unknown command "dance"`, ""},
 		{"version", []string{"version"}, nil, 0, "", "shequn dev"},
-		{"serve without a token", []string{"serve", "-config", filepath.Join(dir, "none.yaml")}, nil, 2, "", ""},
+		{"serve with a missing config file", []string{"serve", "-config", filepath.Join(dir, "none.yaml")}, nil, 2, "none.yaml: no such file", ""},
+		{"serve without a token", []string{"serve", "-config", noToken}, map[string]string{"SHEQUN_STORE": "sqlite:" + filepath.Join(dir, "y.db")}, 2, "SHEQUN_TELEGRAM_TOKEN", ""},
 		{"serve without a token, default config", []string{"serve"}, map[string]string{"SHEQUN_STORE": "sqlite:" + filepath.Join(dir, "x.db")}, 2, "SHEQUN_TELEGRAM_TOKEN", ""},
 		{"bad course prefix", []string{"serve", "-config", badCourse}, nil, 2, "courses[0].prefix", ""},
 		{"stripe key without webhook secret", []string{"serve"}, map[string]string{"SHEQUN_TELEGRAM_TOKEN": "1:abc", "SHEQUN_STRIPE_SECRET_KEY": "sk_test_1"}, 2,

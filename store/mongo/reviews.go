@@ -24,8 +24,9 @@ import (
 
 // Hold gives reviewer the pending submission of the courses (nil: every
 // course) waiting longest, then by id, whose hold is free at now, holding
-// it until until. A reviewer who holds a pending submission of the courses
-// gets it again, held until until. ErrNotFound when nothing waits.
+// it until until, never the reviewer's own work. A reviewer who holds a
+// pending submission of the courses gets it again, held until until.
+// ErrNotFound when nothing waits.
 func (db *DB) Hold(ctx context.Context, reviewer int64, courses []string, now, until time.Time) (assignments.Submission, error) {
 	s, err := db.hold(ctx, reviewer, courses, now, until)
 	if err != nil {
@@ -48,6 +49,7 @@ func (db *DB) hold(ctx context.Context, reviewer int64, courses []string, now, u
 	}
 	free := inCourses(holdFree(0, now), courses)
 	free["state"] = assignments.StatePending
+	free["user_id"] = bson.M{"$ne": reviewer} // nobody reviews their own work
 	err = db.modify(ctx, db.submissions, free,
 		bson.M{"$set": bson.M{"held_by": reviewer, "held_until": ms(until)}}, &s, oldest)
 	return s, notFound(err)
@@ -55,16 +57,18 @@ func (db *DB) hold(ctx context.Context, reviewer int64, courses []string, now, u
 
 // HoldSubmission holds one submission for reviewer until until, to grade
 // it or correct its grade. ErrConflict when another reviewer's hold has not
-// ended at now, or when the submission is not the student's newest
-// version; ErrNotFound when there is no such submission.
+// ended at now, when the submission is not the student's newest version,
+// or when it is the reviewer's own work; ErrNotFound when there is no such
+// submission.
 func (db *DB) HoldSubmission(ctx context.Context, id, reviewer int64, now, until time.Time) (assignments.Submission, error) {
 	filter := holdFree(reviewer, now)
-	filter["_id"], filter["latest"] = id, true
+	filter["_id"], filter["latest"], filter["user_id"] = id, true, bson.M{"$ne": reviewer}
 	var s submissionDoc
 	err := db.modify(ctx, db.submissions, filter,
 		bson.M{"$set": bson.M{"held_by": reviewer, "held_until": ms(until)}}, &s, nil)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		// Superseded, replaced after a redo, or held: a conflict, if it exists.
+		// Superseded, replaced after a redo, held, or the reviewer's own: a
+		// conflict, if it exists.
 		if _, err = db.submissionDoc(ctx, id); err == nil {
 			err = shequn.ErrConflict
 		}
@@ -91,9 +95,9 @@ func (db *DB) Release(ctx context.Context, id, reviewer int64) error {
 // a reviewed submission counts its score in the rows of r.Keys, a pending
 // or redo one counts nothing. The hold is cleared and the feedback is to
 // be sent (again). ErrConflict when another reviewer's hold has not ended
-// at r.At, or when the submission is superseded or a redo replaced by a
-// newer version; ErrNotFound when there is none. The review itself was
-// checked by the assignments service.
+// at r.At, when the submission is superseded or a redo replaced by a newer
+// version, or when it is the reviewer's own work; ErrNotFound when there
+// is none. The review itself was checked by the assignments service.
 func (db *DB) ApplyReview(ctx context.Context, r assignments.Review) (assignments.Submission, error) {
 	s, err := db.recordReview(ctx, r)
 	if err == nil {
@@ -114,7 +118,7 @@ func (db *DB) recordReview(ctx context.Context, r assignments.Review) (submissio
 		if err != nil {
 			return submissionDoc{}, notFound(err)
 		}
-		if !cur.Latest || cur.heldAt(r.At, r.Reviewer) {
+		if !cur.Latest || cur.heldAt(r.At, r.Reviewer) || cur.UserID == r.Reviewer {
 			return submissionDoc{}, shequn.ErrConflict
 		}
 		// The ledger change of the previous review, if unfinished, goes

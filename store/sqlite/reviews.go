@@ -25,7 +25,7 @@ var (
 	// Parameters: reviewer, until, now.
 	qHoldNext = stmt(`UPDATE submissions SET held_by = ?1, held_until = ?2
 		WHERE id = (SELECT id FROM submissions
-			WHERE state = 'pending' AND (held_by = 0 OR held_until <= ?3)
+			WHERE state = 'pending' AND (held_by = 0 OR held_until <= ?3) AND user_id <> ?1
 			ORDER BY submitted_at, id LIMIT 1)
 		RETURNING ` + submissionCols)
 	// Parameters: reviewer, until, now, courses.
@@ -33,6 +33,7 @@ var (
 		WHERE id = (SELECT s.id FROM json_each(?4) AS c JOIN submissions AS s ON s.id = (
 				SELECT h.id FROM submissions AS h
 				WHERE h.state = 'pending' AND h.course = c.value AND (h.held_by = 0 OR h.held_until <= ?3)
+					AND h.user_id <> ?1
 				ORDER BY h.submitted_at, h.id LIMIT 1)
 			ORDER BY s.submitted_at, s.id LIMIT 1)
 		RETURNING ` + submissionCols)
@@ -64,9 +65,10 @@ var (
 )
 
 // Hold gives reviewer the pending submission of the courses (nil: every
-// course) waiting longest, then by id, whose hold is free at now, holding
-// it until until. A reviewer who holds a pending submission of the courses
-// gets it again, held until until. ErrNotFound when nothing waits.
+// course) waiting longest, then by id, whose hold is free at now and which
+// is not the reviewer's own work, holding it until until. A reviewer who
+// holds a pending submission of the courses gets it again, held until
+// until. ErrNotFound when nothing waits.
 func (db *DB) Hold(ctx context.Context, reviewer int64, courses []string, now, until time.Time) (assignments.Submission, error) {
 	var out assignments.Submission
 	err := db.write(ctx, func(t *tx) error {
@@ -96,8 +98,9 @@ func (db *DB) Hold(ctx context.Context, reviewer int64, courses []string, now, u
 
 // HoldSubmission holds one submission for reviewer until until, to grade
 // it or correct its grade. ErrConflict when another reviewer's hold has not
-// ended at now, or when the submission is not the student's newest
-// version; ErrNotFound when there is no such submission.
+// ended at now, when the submission is not the student's newest version,
+// or when it is the reviewer's own work; ErrNotFound when there is no such
+// submission.
 func (db *DB) HoldSubmission(ctx context.Context, id, reviewer int64, now, until time.Time) (assignments.Submission, error) {
 	var out assignments.Submission
 	err := db.write(ctx, func(t *tx) error {
@@ -105,7 +108,7 @@ func (db *DB) HoldSubmission(ctx context.Context, id, reviewer int64, now, until
 		if err != nil {
 			return notFound(err)
 		}
-		if !cur.latest || cur.State == assignments.StateSuperseded || cur.heldAt(now, reviewer) {
+		if !cur.latest || cur.State == assignments.StateSuperseded || cur.heldAt(now, reviewer) || cur.UserID == reviewer {
 			return shequn.ErrConflict
 		}
 		out, err = scanPublic(t.queryRow(qSetHold, reviewer, mark(until), id))
@@ -134,10 +137,10 @@ func (db *DB) Release(ctx context.Context, id, reviewer int64) error {
 // ledger in the same transaction (see moveScore): a reviewed submission
 // counts its score in the rows of r.Keys, a pending or redo one counts
 // nothing. The hold is cleared and the feedback is to be sent (again).
-// ErrConflict when another reviewer's hold has not ended at r.At, or when
-// the submission is superseded or a redo replaced by a newer version;
-// ErrNotFound when there is none. The review itself was checked by the
-// assignments service.
+// ErrConflict when another reviewer's hold has not ended at r.At, when
+// the submission is superseded or a redo replaced by a newer version, or
+// when it is the reviewer's own work; ErrNotFound when there is none. The
+// review itself was checked by the assignments service.
 func (db *DB) ApplyReview(ctx context.Context, r assignments.Review) (assignments.Submission, error) {
 	state, score := r.State(), r.Score
 	var out submission
@@ -146,7 +149,7 @@ func (db *DB) ApplyReview(ctx context.Context, r assignments.Review) (assignment
 		if err != nil {
 			return notFound(err)
 		}
-		if !cur.latest || cur.State == assignments.StateSuperseded || cur.heldAt(r.At, r.Reviewer) {
+		if !cur.latest || cur.State == assignments.StateSuperseded || cur.heldAt(r.At, r.Reviewer) || cur.UserID == r.Reviewer {
 			return shequn.ErrConflict
 		}
 		counted := 0

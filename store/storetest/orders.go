@@ -208,3 +208,32 @@ func testConcurrentEnrollments(t *testing.T, s Stores) {
 		t.Errorf("waitlist length %d, want 50", n)
 	}
 }
+
+// testHighestNumberRefunded: after the member with the highest number is
+// refunded, the next buyer gets the next new number, never the refunded
+// one, and the refunded member gets theirs back on buying again.
+func testHighestNumberRefunded(t *testing.T, s Stores) {
+	ctx := t.Context()
+	for u := int64(1); u <= 3; u++ {
+		must(s.RecordPayment(ctx, paid(fmt.Sprintf("cs_%d", u), "ppt", u, int(u))))(t)
+	}
+	top := must(s.RevokePayment(ctx, "pi_cs_3", membership.OrderRefunded, at(4)))(t)
+	if top.Number != 3 || top.Active() {
+		t.Fatalf("refunded %+v, want revoked #3", top)
+	}
+	for i, want := range []struct {
+		user   int64
+		number int
+	}{{4, 4}, {5, 5}, {3, 3}, {6, 6}} {
+		e := must(s.RecordPayment(ctx, paid(fmt.Sprintf("cs_again_%d", i), "ppt", want.user, 5+i)))(t)
+		if e.Number != want.number || !e.Active() {
+			t.Errorf("buyer %d got %+v, want active #%d", want.user, e, want.number)
+		}
+	}
+	// Refunding the newest and oldest at once changes nothing for the next.
+	must(s.RevokePayment(ctx, "pi_cs_again_3", membership.OrderRefunded, at(10)))(t)
+	must(s.RevokePayment(ctx, "pi_cs_1", membership.OrderDisputed, at(10)))(t)
+	if e := must(s.RecordPayment(ctx, paid("cs_7", "ppt", 7, 11)))(t); e.Number != 7 {
+		t.Errorf("after refunds of #6 and #1 the next buyer got #%d, want #7", e.Number)
+	}
+}
