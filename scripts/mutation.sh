@@ -55,9 +55,15 @@ for p in "${packages[@]}"; do
       --threshold-efficacy 90 --threshold-mcover 80 -o "$out/$p.json" | tee "$out/$p.txt" | grep -v "KILLED\|NOT COVERED"; then
     status=1
   fi
-  summary+=("$(printf '%-12s %s, %s' "$p" \
-    "$(grep -o 'Test efficacy: [0-9.]*%' "$out/$p.txt" || echo 'Test efficacy: ?')" \
-    "$(grep -o 'Mutator coverage: [0-9.]*%' "$out/$p.txt" || echo 'Mutator coverage: ?')")")
+  efficacy=$(grep -o 'Test efficacy: [0-9.]*' "$out/$p.txt" | grep -o '[0-9.]*$' || echo 0)
+  coverage=$(grep -o 'Mutator coverage: [0-9.]*' "$out/$p.txt" | grep -o '[0-9.]*$' || echo 0)
+  verdict=ok
+  # gremlins v0.6.0 does not always fail on its thresholds: check them here.
+  if ! awk -v e="$efficacy" -v c="$coverage" 'BEGIN { exit !(e >= 90 && c >= 80) }'; then
+    verdict="BELOW TARGET (efficacy >= 90%, coverage >= 80%)"
+    status=1
+  fi
+  summary+=("$(printf '%-12s efficacy %6s%%, mutant coverage %6s%%  %s' "$p" "$efficacy" "$coverage" "$verdict")")
 done
 echo
 printf '%s\n' "${summary[@]}"
