@@ -83,7 +83,7 @@ func (b *Bot) Init(ctx context.Context) error {
 	if timeout == 0 {
 		timeout = 30 * time.Second
 	}
-	b.handler = Timeout(timeout)(Recover(b.routes().Handle))
+	b.handler = Timeout(timeout)(Recover(b.WithWho(b.routes().Handle)))
 	return nil
 }
 
@@ -96,52 +96,14 @@ func (b *Bot) ID() int64 { return b.self.ID }
 // Username is the bot's Telegram username.
 func (b *Bot) Username() string { return b.self.UserName }
 
+// tables are the features' tables, in the order their commands are listed
+// in menus and /help.
+func (b *Bot) tables() []Table {
+	return []Table{b.enrollmentTable(), b.homeworkTable(), b.reviewTable(), b.groupsTable(), b.rolesTable(), b.dialogueTable()}
+}
+
 func (b *Bot) routes() *Router {
-	rt := &Router{}
-	// Everyone, private chats.
-	rt.On(And(InPrivate, Command("start")), b.start)
-	rt.On(And(InPrivate, Command("me")), b.me)
-	rt.On(Command("language"), b.language)
-	rt.On(Command("help"), b.help)
-	rt.On(Callback("buy"), b.buyCallback)
-	rt.On(Callback("lang"), b.languageChosen)
-	rt.On(Command("cancel"), b.cancel)
-	// Homework: students.
-	rt.On(And(InPrivate, Command("assignments")), b.listAssignments)
-	rt.On(And(InPrivate, Command("submit")), b.submitCommand)
-	rt.On(Callback("sub"), b.submitChosen)
-	rt.On(And(InPrivate, Command("mywork")), b.myWork)
-	rt.On(Callback("mw"), b.myWorkPageButton)
-	rt.On(Callback("as"), b.assignmentsPageButton)
-	rt.On(And(InPrivate, Command("rank")), b.rank)
-	// Homework: teachers and assistants (checked in the service).
-	rt.On(And(InPrivate, Command("assign")), b.assign)
-	rt.On(And(InPrivate, Command("review")), b.review)
-	rt.On(And(InPrivate, Command("grade")), b.gradeCommand)
-	rt.On(And(InPrivate, Command("skip")), b.skipComment)
-	rt.On(Callback("rv"), b.reviewGrade)
-	rt.On(Callback("rs"), b.reviewScore)
-	rt.On(Callback("rk"), b.reviewSkip)
-	rt.On(And(InPrivate, Command("top")), b.top)
-	rt.On(And(InPrivate, Command("queue")), b.queue)
-	rt.On(Callback("qu"), b.queuePageButton)
-	// Owners.
-	rt.On(Command("register"), b.ownersOnly(b.register))
-	rt.On(Command("groups"), b.ownersOnly(b.listGroups))
-	rt.On(Command("grant"), b.ownersOnly(b.grant))
-	rt.On(Command("revoke"), b.ownersOnly(b.revoke))
-	// An answer to a question the bot asked.
-	rt.On(func(r *Request) bool { return r.Private && r.Command == "" && r.Update.Message != nil }, b.answer)
-	// Group life.
-	rt.On(func(r *Request) bool { return r.Update.ChatJoinRequest != nil }, b.joinRequest)
-	rt.On(func(r *Request) bool { return r.Update.ChatMember != nil }, b.memberUpdate)
-	rt.On(func(r *Request) bool { return r.Update.MyChatMember != nil }, b.botMemberUpdate)
-	rt.On(func(r *Request) bool {
-		m := r.Update.Message
-		return m != nil && (len(m.NewChatMembers) > 0 || m.LeftChatMember != nil)
-	}, b.serviceMessage)
-	rt.Otherwise(b.fallback)
-	return rt
+	return buildRouter(b.tables(), b.gate, b.fallback)
 }
 
 // Handle handles one update: routes it, answers a callback, and answers a
@@ -273,15 +235,6 @@ func (b *Bot) reply(ctx context.Context, r *Request, text string, kb *tgbotapi.I
 }
 
 func (b *Bot) isOwner(userID int64) bool { return slices.Contains(b.Owners, userID) }
-
-func (b *Bot) ownersOnly(next HandlerFunc) HandlerFunc {
-	return func(ctx context.Context, r *Request) error {
-		if !b.isOwner(r.From.ID) {
-			return b.reply(ctx, r, T(r.Lang, "not_owner"), nil)
-		}
-		return next(ctx, r)
-	}
-}
 
 func (b *Bot) course(id string) (membership.Course, bool) {
 	for _, c := range b.Courses {

@@ -170,3 +170,27 @@ func (b *Bot) botMemberUpdate(ctx context.Context, r *Request) error {
 	}
 	return b.reply(ctx, &Request{ChatID: cm.Chat.ID, Lang: r.Lang}, T(r.Lang, "bot.added"), nil)
 }
+
+// groupsTable declares registering groups and following their members.
+func (b *Bot) groupsTable() Table {
+	return Table{
+		Commands: []Command{
+			{Name: "register", Audience: Owners, Where: Anywhere, Handle: b.register,
+				Menu: [2]string{"登记本群（所有者）", "Register this group (owners)"},
+				Help: [2]string{"student &lt;课程&gt; &lt;容量&gt; — 在群里发送，登记学员群；<code>/register core &lt;容量&gt;</code> 登记核心群",
+					"student &lt;course&gt; &lt;capacity&gt; — send it in the group to register a student group; <code>/register core &lt;capacity&gt;</code> for the core group"}},
+			{Name: "groups", Audience: Owners, Where: Anywhere, Handle: b.listGroups,
+				Menu: [2]string{"所有群及座位（所有者）", "All groups and seats (owners)"},
+				Help: [2]string{"— 所有群及座位", "— all groups and their seats"}},
+		},
+		Events: []EventRoute{
+			{func(r *Request) bool { return r.Update.ChatJoinRequest != nil }, b.joinRequest},
+			{func(r *Request) bool { return r.Update.ChatMember != nil }, b.memberUpdate},
+			{func(r *Request) bool { return r.Update.MyChatMember != nil }, b.botMemberUpdate},
+			{func(r *Request) bool {
+				m := r.Update.Message
+				return m != nil && (len(m.NewChatMembers) > 0 || m.LeftChatMember != nil)
+			}, b.serviceMessage},
+		},
+	}
+}

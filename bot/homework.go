@@ -351,3 +351,37 @@ func (b *Bot) rank(ctx context.Context, r *Request) error {
 	}
 	return b.reply(ctx, r, strings.Join(lines, "\n"), nil)
 }
+
+// homeworkTable declares the students' side of homework.
+func (b *Bot) homeworkTable() Table {
+	return Table{
+		Commands: []Command{
+			{Name: "assignments", Audience: Students, Where: Private, Handle: b.listAssignments,
+				Menu: [2]string{"进行中的作业", "Open assignments"},
+				Help: [2]string{"— 进行中的作业", "— open assignments"}},
+			{Name: "submit", Audience: Students, Where: Private, Handle: b.submitCommand,
+				Menu: [2]string{"提交作业", "Hand in homework"},
+				Help: [2]string{"— 提交作业", "— hand in homework"}},
+			{Name: "mywork", Audience: Students, Where: Private, Handle: b.myWork,
+				Menu: [2]string{"我的作业和成绩", "My work and grades"},
+				Help: [2]string{"— 我的作业和成绩", "— my work and grades"}},
+			{Name: "rank", Audience: Students, Where: Private, Handle: b.rank,
+				Menu: [2]string{"我的排名", "My place"},
+				Help: [2]string{"— 我的排名", "— my place"}},
+		},
+		Callbacks: []CallbackRoute{{"sub", b.submitChosen}, {"mw", b.myWorkPageButton}, {"as", b.assignmentsPageButton}},
+	}
+}
+
+// dialogueTable declares what every dialogue shares: the answer to the
+// open question, and /cancel.
+func (b *Bot) dialogueTable() Table {
+	return Table{
+		Commands: []Command{
+			{Name: "cancel", Audience: Anyone, Where: Anywhere, Handle: b.cancel,
+				Menu: [2]string{"取消当前操作", "Stop what is in progress"},
+				Help: [2]string{"— 取消当前操作", "— stop what is in progress"}},
+		},
+		Events: []EventRoute{{func(r *Request) bool { return r.Private && r.Command == "" && r.Update.Message != nil }, b.answer}},
+	}
+}

@@ -140,15 +140,9 @@ func (b *Bot) languageChosen(ctx context.Context, r *Request) error {
 	return b.reply(ctx, r, T(lang, "language.set"), nil)
 }
 
+// help lists the commands of every audience the sender belongs to.
 func (b *Bot) help(ctx context.Context, r *Request) error {
-	text := T(r.Lang, "help.student") + T(r.Lang, "help.homework")
-	if _, _, ok, err := b.Homework.ReviewScope(ctx, r.From.ID); err == nil && ok {
-		text += T(r.Lang, "help.staff")
-	}
-	if b.isOwner(r.From.ID) {
-		text += T(r.Lang, "help.owner") + T(r.Lang, "help.owner_roles")
-	}
-	return b.reply(ctx, r, text, nil)
+	return b.reply(ctx, r, helpText(b.tables(), r.Lang, r.Who), nil)
 }
 
 // fallback answers what no route took: an unknown command gets the hint,
@@ -161,4 +155,25 @@ func (b *Bot) fallback(ctx context.Context, r *Request) error {
 		return b.help(ctx, r)
 	}
 	return nil
+}
+
+// enrollmentTable declares buying, /me, the language and /help.
+func (b *Bot) enrollmentTable() Table {
+	return Table{
+		Commands: []Command{
+			{Name: "start", Audience: Anyone, Where: Private, Handle: b.start,
+				Menu: [2]string{"查看课程并购买", "See the courses and buy one"},
+				Help: [2]string{"— 查看课程并购买", "— see the courses and buy one"}},
+			{Name: "me", Audience: Students, Where: Private, Handle: b.me,
+				Menu: [2]string{"我的学员编号和学员群", "My member number and group"},
+				Help: [2]string{"— 我的学员编号和学员群", "— my member number and group"}},
+			{Name: "language", Audience: Anyone, Where: Anywhere, Handle: b.language,
+				Menu: [2]string{"切换语言", "Change the language"},
+				Help: [2]string{"— 切换语言", "— change the language"}},
+			{Name: "help", Audience: Anyone, Where: Anywhere, Handle: b.help,
+				Menu: [2]string{"帮助", "Help"},
+				Help: [2]string{"— 帮助", "— help"}},
+		},
+		Callbacks: []CallbackRoute{{"buy", b.buyCallback}, {"lang", b.languageChosen}},
+	}
 }

@@ -329,3 +329,30 @@ func (b *Bot) personName(ctx context.Context, userID int64) string {
 	}
 	return strconv.FormatInt(userID, 10)
 }
+
+// reviewTable declares the staff's side of homework.
+func (b *Bot) reviewTable() Table {
+	return Table{
+		Commands: []Command{
+			{Name: "assign", Audience: Staff, Where: Private, Handle: b.assign,
+				Menu: [2]string{"布置作业（老师）", "Publish an assignment (teachers)"},
+				Help: [2]string{"— 布置作业", "— publish an assignment"}},
+			{Name: "review", Audience: Staff, Where: Private, Handle: b.review,
+				Menu: [2]string{"批改作业（老师）", "Review homework (teachers)"},
+				Help: [2]string{"— 批改下一份作业", "— review the next submission"}},
+			{Name: "grade", Audience: Staff, Where: Private, Handle: b.gradeCommand,
+				Menu: [2]string{"一行评分（老师）", "Grade in one line (teachers)"},
+				Help: [2]string{"&lt;编号&gt; &lt;分数|redo&gt; [评语] — 一行评分", "&lt;id&gt; &lt;score|redo&gt; [comment] — grade in one line"}},
+			{Name: "skip", Audience: Staff, Where: Private, Handle: b.skipComment,
+				Menu: [2]string{"不写评语（老师）", "No comment (teachers)"},
+				Help: [2]string{"— 评分后不写评语", "— finish a review without a comment"}},
+			{Name: "top", Audience: Staff, Where: Private, Handle: b.top,
+				Menu: [2]string{"排行榜（老师）", "The leaderboard (teachers)"},
+				Help: [2]string{"[课程] [week|month|all] — 排行榜", "[course] [week|month|all] — the leaderboard"}},
+			{Name: "queue", Audience: Staff, Where: Private, Handle: b.queue,
+				Menu: [2]string{"待批改情况（老师）", "The review queue (teachers)"},
+				Help: [2]string{"— 待批改情况", "— the review queue"}},
+		},
+		Callbacks: []CallbackRoute{{"rv", b.reviewGrade}, {"rs", b.reviewScore}, {"rk", b.reviewSkip}, {"qu", b.queuePageButton}},
+	}
+}

@@ -172,3 +172,16 @@ func (b *Bot) wake() {
 		b.Wake()
 	}
 }
+
+// rolesTable declares granting and revoking roles.
+func (b *Bot) rolesTable() Table {
+	return Table{Commands: []Command{
+		{Name: "grant", Audience: Owners, Where: Anywhere, Handle: b.grant,
+			Menu: [2]string{"授予老师或助教（所有者）", "Make someone a teacher or assistant (owners)"},
+			Help: [2]string{"teacher|assistant @用户 [课程] — 授予老师/助教（也可回复对方的消息）",
+				"teacher|assistant @user [course] — make someone a teacher or assistant (or reply to their message)"}},
+		{Name: "revoke", Audience: Owners, Where: Anywhere, Handle: b.revoke,
+			Menu: [2]string{"收回老师或助教（所有者）", "Take a teacher or assistant role back (owners)"},
+			Help: [2]string{"teacher|assistant @用户 [课程] — 收回", "teacher|assistant @user [course] — take it back"}},
+	}}
+}

@@ -18,6 +18,7 @@ type Request struct {
 	ChatID  int64
 	Private bool
 	Lang    Lang
+	Who     Who      // the sender's standing, resolved once per update
 	Command string   // lower case, without "/" and "@bot"; empty when not a command
 	Args    []string // the command's arguments, split on white space
 	Payload string   // callback data after its prefix
@@ -55,10 +56,8 @@ func (rt *Router) Otherwise(h HandlerFunc) { rt.fallback = h }
 
 // Handle dispatches r.
 func (rt *Router) Handle(ctx context.Context, r *Request) error {
-	for _, x := range rt.routes {
-		if x.match(r) {
-			return x.handle(ctx, r)
-		}
+	if h, ok := rt.match(r); ok {
+		return h(ctx, r)
 	}
 	if rt.fallback != nil {
 		return rt.fallback(ctx, r)
@@ -66,16 +65,14 @@ func (rt *Router) Handle(ctx context.Context, r *Request) error {
 	return nil
 }
 
-// Command matches a command, in any chat.
-func Command(names ...string) Predicate {
-	return func(r *Request) bool {
-		for _, n := range names {
-			if r.Command == n {
-				return true
-			}
+// match finds the handler of the first route that takes r.
+func (rt *Router) match(r *Request) (HandlerFunc, bool) {
+	for _, x := range rt.routes {
+		if x.match(r) {
+			return x.handle, true
 		}
-		return false
 	}
+	return nil, false
 }
 
 // Callback matches callback data with the prefix ("buy" matches "buy:ppt").

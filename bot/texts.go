@@ -4,12 +4,8 @@ package bot
 // fmt verbs; texts are HTML (parse_mode=HTML).
 var catalog = map[string][2]string{
 	// Help and general.
-	"help.student": {
-		"<b>社群机器人</b>\n/start — 查看课程并购买\n/me — 我的学员编号和学员群\n/language — 切换语言\n/help — 帮助",
-		"<b>Community bot</b>\n/start — see the courses and buy one\n/me — my member number and group\n/language — change the language\n/help — help"},
-	"help.owner": {
-		"\n\n<b>管理命令</b>（在群里发送）\n/register student &lt;课程&gt; &lt;容量&gt; — 登记学员群\n/register core &lt;容量&gt; — 登记核心群\n/groups — 所有群及座位",
-		"\n\n<b>Admin commands</b> (send them in the group)\n/register student &lt;course&gt; &lt;capacity&gt; — register a student group\n/register core &lt;capacity&gt; — register the core group\n/groups — all groups and their seats"},
+	"help.header":       {"<b>社群机器人</b>", "<b>Community bot</b>"},
+	"help.owner":        {"\n\n<b>管理命令</b>", "\n\n<b>Admin commands</b>"},
 	"unknown_command":   {"我不认识这个命令。发送 /help 查看可用命令。", "I don't know that command. Send /help to see what I can do."},
 	"private_only":      {"请私聊我使用这个命令。", "Please send me this command in a private chat."},
 	"not_owner":         {"只有社群所有者可以使用这个命令。", "Only the community's owners can use this command."},

@@ -11,15 +11,7 @@ func init() {
 
 // homeworkTexts are the texts of homework, reviews and roles.
 var homeworkTexts = map[string][2]string{
-	"help.staff": {
-		"\n\n<b>老师命令</b>\n/assign — 布置作业\n/review — 批改下一份作业\n/grade &lt;编号&gt; &lt;分数|redo&gt; [评语] — 一行评分\n/top [课程] [week|month|all] — 排行榜\n/queue — 待批改情况",
-		"\n\n<b>Teacher commands</b>\n/assign — publish an assignment\n/review — review the next submission\n/grade &lt;id&gt; &lt;score|redo&gt; [comment] — grade in one line\n/top [course] [week|month|all] — the leaderboard\n/queue — the review queue"},
-	"help.homework": {
-		"\n/assignments — 进行中的作业\n/submit — 提交作业\n/mywork — 我的作业和成绩\n/rank — 我的排名",
-		"\n/assignments — open assignments\n/submit — hand in homework\n/mywork — my work and grades\n/rank — my place"},
-	"help.owner_roles": {
-		"\n/grant teacher|assistant @用户 [课程] — 授予老师/助教（也可回复对方的消息）\n/revoke teacher|assistant @用户 [课程] — 收回",
-		"\n/grant teacher|assistant @user [course] — make someone a teacher or assistant (or reply to their message)\n/revoke teacher|assistant @user [course] — take it back"},
+	"help.staff":          {"\n\n<b>老师命令</b>", "\n\n<b>Teacher commands</b>"},
 	"cancelled":           {"已取消。", "Cancelled."},
 	"nothing_to_do":       {"现在没有进行中的操作。", "There is nothing in progress."},
 	"not_reviewer":        {"抱歉，只有本课程的老师和助教可以这样做。", "Sorry, only the course's teachers and assistants can do that."},
