@@ -26,23 +26,10 @@ type draft struct {
 
 // assign publishes an assignment from one line, or starts the dialogue.
 func (b *Bot) assign(ctx context.Context, r *Request) error {
-	scope, all, ok, err := b.Homework.ReviewScope(ctx, r.From.ID)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return b.reply(ctx, r, T(r.Lang, "not_reviewer"), nil)
-	}
 	if len(r.Args) > 0 {
 		return b.assignOneLine(ctx, r)
 	}
-	courses := scope
-	if all {
-		courses = nil
-		for _, c := range b.Courses {
-			courses = append(courses, c.ID)
-		}
-	}
+	courses := b.reviewedCourses(r.Who)
 	d := draft{Step: "course"}
 	if len(courses) == 1 {
 		d = draft{Step: "title", Course: courses[0]}
@@ -150,10 +137,7 @@ func (b *Bot) assignStep(ctx context.Context, r *Request, data string) error {
 	switch d.Step {
 	case "course":
 		c := strings.ToLower(answer)
-		if ok, err := b.Homework.CanReview(ctx, r.From.ID, c); err != nil || !ok {
-			if err != nil {
-				return err
-			}
+		if !r.Who.Reviews(c) {
 			return b.reply(ctx, r, T(r.Lang, "buy.unknown", answer), nil)
 		}
 		d.Course = c

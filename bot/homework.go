@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -81,40 +82,23 @@ func (b *Bot) date(lang Lang, t time.Time) string {
 	return t.In(b.Location).Format("2006-01-02 15:04")
 }
 
-// studentCourses lists the courses the user is an active student of.
-func (b *Bot) studentCourses(ctx context.Context, userID int64) ([]string, error) {
-	ens, err := b.Members.Enrollments(ctx, userID)
-	if err != nil {
-		return nil, fmt.Errorf("list enrollments: %w", err)
+// reviewedCourses lists the courses the sender reviews, in the order
+// they are offered.
+func (b *Bot) reviewedCourses(who Who) []string {
+	if !who.StaffAll {
+		return who.StaffOf
 	}
 	var courses []string
-	for _, en := range ens {
-		if en.Active() {
-			courses = append(courses, en.Course)
-		}
+	for _, c := range b.Courses {
+		courses = append(courses, c.ID)
 	}
-	return courses, nil
+	return courses
 }
 
-// visibleCourses lists the courses whose assignments the user may see: as
-// a student and as a reviewer.
-func (b *Bot) visibleCourses(ctx context.Context, userID int64) ([]string, error) {
-	courses, err := b.studentCourses(ctx, userID)
-	if err != nil {
-		return nil, err
-	}
-	scope, all, ok, err := b.Homework.ReviewScope(ctx, userID)
-	if err != nil {
-		return nil, err
-	}
-	if ok && all {
-		courses = courses[:0]
-		for _, c := range b.Courses {
-			courses = append(courses, c.ID)
-		}
-		return courses, nil
-	}
-	return append(courses, scope...), nil
+// visibleCourses lists the courses whose assignments the sender may see:
+// as a student and as a reviewer.
+func (b *Bot) visibleCourses(who Who) []string {
+	return append(slices.Clone(who.StudentOf), b.reviewedCourses(who)...)
 }
 
 func (b *Bot) listAssignments(ctx context.Context, r *Request) error {
@@ -130,11 +114,9 @@ func (b *Bot) assignmentsPageButton(ctx context.Context, r *Request) error {
 }
 
 func (b *Bot) assignmentsPage(ctx context.Context, r *Request, page int) error {
-	courses, err := b.visibleCourses(ctx, r.From.ID)
-	if err != nil {
-		return err
-	}
+	courses := b.visibleCourses(r.Who)
 	var list []assignments.Assignment
+	var err error
 	if len(courses) > 0 {
 		if list, err = b.Homework.Store.Assignments(ctx, courses, b.Now()); err != nil {
 			return fmt.Errorf("list assignments: %w", err)
@@ -156,10 +138,7 @@ func (b *Bot) submitCommand(ctx context.Context, r *Request) error {
 	if len(r.Args) > 0 {
 		return b.startSubmission(ctx, r, strings.TrimPrefix(r.Args[0], "#"))
 	}
-	courses, err := b.studentCourses(ctx, r.From.ID)
-	if err != nil {
-		return err
-	}
+	courses := r.Who.StudentOf
 	if len(courses) == 0 {
 		return b.reply(ctx, r, T(r.Lang, "not_enrolled"), nil)
 	}
@@ -314,10 +293,7 @@ func (b *Bot) myWorkPage(ctx context.Context, r *Request, page int) error {
 // rank shows a student their place in their course this week, this month
 // and of all time.
 func (b *Bot) rank(ctx context.Context, r *Request) error {
-	courses, err := b.studentCourses(ctx, r.From.ID)
-	if err != nil {
-		return err
-	}
+	courses := r.Who.StudentOf
 	course := ""
 	switch {
 	case len(r.Args) > 0:

@@ -248,17 +248,8 @@ func (b *Bot) top(ctx context.Context, r *Request) error {
 		}
 	}
 	if course == "" {
-		scope, all, ok, err := b.Homework.ReviewScope(ctx, r.From.ID)
-		if err != nil {
-			return err
-		}
-		switch {
-		case !ok:
-			return b.reply(ctx, r, T(r.Lang, "not_reviewer"), nil)
-		case all && len(b.Courses) > 0:
-			course = b.Courses[0].ID
-		case len(scope) > 0:
-			course = scope[0]
+		if courses := b.reviewedCourses(r.Who); len(courses) > 0 {
+			course = courses[0]
 		}
 	}
 	if _, known := b.course(course); !known {
