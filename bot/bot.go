@@ -51,6 +51,7 @@ type Bot struct {
 	Wake func()
 
 	self    tgbotapi.User
+	core    *core // the features' shared part, built by wire
 	handler HandlerFunc
 	seen    sync.Map // user id -> profileSeen, to skip saving unchanged profiles
 	flood   floodGuard
@@ -83,6 +84,7 @@ func (b *Bot) Init(ctx context.Context) error {
 	if timeout == 0 {
 		timeout = 30 * time.Second
 	}
+	b.wire()
 	b.handler = Timeout(timeout)(Recover(b.WithWho(b.routes().Handle)))
 	return nil
 }
@@ -99,11 +101,15 @@ func (b *Bot) Username() string { return b.self.UserName }
 // tables are the features' tables, in the order their commands are listed
 // in menus and /help.
 func (b *Bot) tables() []Table {
-	return []Table{b.enrollmentTable(), b.homeworkTable(), b.reviewTable(), b.groupsTable(), b.rolesTable(), b.dialogueTable()}
+	if b.core == nil {
+		b.wire()
+	}
+	return b.core.tables
 }
 
 func (b *Bot) routes() *Router {
-	return buildRouter(b.tables(), b.gate, b.fallback)
+	tables := b.tables()
+	return buildRouter(tables, b.gate, b.core.fallback)
 }
 
 // Handle handles one update: routes it, answers a callback, and answers a
@@ -216,50 +222,13 @@ func (b *Bot) fail(ctx context.Context, r *Request, err error) (internal bool) {
 	if r.ChatID == 0 || (r.Update.Message == nil && r.Update.CallbackQuery == nil) || errors.Is(err, context.Canceled) {
 		return internal
 	}
-	if rerr := b.reply(ctx, r, T(r.Lang, key), nil); rerr != nil {
+	if rerr := b.core.reply(ctx, r, T(r.Lang, key), nil); rerr != nil {
 		b.Log.WarnContext(ctx, "error reply failed", "err", rerr)
 	}
 	return internal
 }
 
-// reply answers in the request's chat.
-func (b *Bot) reply(ctx context.Context, r *Request, text string, kb *tgbotapi.InlineKeyboardMarkup) error {
-	msg := tgbotapi.NewMessage(r.ChatID, text)
-	msg.ParseMode = tgbotapi.ModeHTML
-	msg.DisableWebPagePreview = true
-	if kb != nil {
-		msg.ReplyMarkup = *kb
-	}
-	_, err := b.Sender.Send(ctx, Interactive, r.ChatID, msg)
-	return err
-}
-
 func (b *Bot) isOwner(userID int64) bool { return slices.Contains(b.Owners, userID) }
-
-func (b *Bot) course(id string) (membership.Course, bool) {
-	for _, c := range b.Courses {
-		if c.ID == id {
-			return c, true
-		}
-	}
-	return membership.Course{}, false
-}
-
-// memberNumber formats a member number of a course.
-func (b *Bot) memberNumber(course string, n int) string {
-	c, ok := b.course(course)
-	if !ok {
-		return membership.FormatNumber(strings.ToUpper(course), n)
-	}
-	return c.MemberNumber(n)
-}
-
-func (b *Bot) courseTitle(id string) string {
-	if c, ok := b.course(id); ok {
-		return c.Title
-	}
-	return id
-}
 
 // groupName names a group in lang: 学员3群, Student group 3, 核心群.
 func groupName(lang Lang, g groups.Group) string {

@@ -68,6 +68,7 @@ type Table struct {
 	Commands  []Command
 	Callbacks []CallbackRoute
 	Events    []EventRoute
+	Dialogues []Dialogue
 }
 
 // text picks the form of a two-language pair.

@@ -92,24 +92,24 @@ func (b *Bot) renderGroups(lang Lang, n groups.Notice) (string, *tgbotapi.Inline
 		name := groupName(lang, n.Group)
 		kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
 			tgbotapi.NewInlineKeyboardButtonURL(Label(lang, "invite.button", name), n.Link)))
-		return T(lang, "invite", b.courseTitle(n.Course), b.memberNumber(n.Course, n.Number), name), &kb
+		return T(lang, "invite", b.core.courseTitle(n.Course), b.core.memberNumber(n.Course, n.Number), name), &kb
 	case groups.WaitlistNotice:
-		return T(lang, "waitlist", b.courseTitle(n.Course), b.memberNumber(n.Course, n.Number)), nil
+		return T(lang, "waitlist", b.core.courseTitle(n.Course), b.core.memberNumber(n.Course, n.Number)), nil
 	case groups.RemovedNotice:
 		name := T(lang, "removed.nogroup")
 		if n.Group.ID != 0 {
 			name = groupName(lang, n.Group)
 		}
-		return T(lang, "removed", b.courseTitle(n.Course), b.memberNumber(n.Course, n.Number), name), nil
+		return T(lang, "removed", b.core.courseTitle(n.Course), b.core.memberNumber(n.Course, n.Number), name), nil
 	case groups.ArrivalNotice:
 		if len(n.Arrivals) == 1 {
 			a := n.Arrivals[0]
-			number := b.memberNumber(n.Course, a.Number)
+			number := b.core.memberNumber(n.Course, a.Number)
 			return T(lang, "arrival", cmp.Or(strings.TrimSpace(a.FirstName), number), number), nil
 		}
 		names := make([]string, len(n.Arrivals))
 		for i, a := range n.Arrivals {
-			number := b.memberNumber(n.Course, a.Number)
+			number := b.core.memberNumber(n.Course, a.Number)
 			names[i] = T(lang, "arrival.member", cmp.Or(strings.TrimSpace(a.FirstName), number), number)
 		}
 		return T(lang, "arrivals", HTML(strings.Join(names, T(lang, "right.separator")))), nil
@@ -117,9 +117,9 @@ func (b *Bot) renderGroups(lang Lang, n groups.Notice) (string, *tgbotapi.Inline
 		if n.Group.Kind == groups.KindCore {
 			return T(lang, "rules.core"), nil
 		}
-		return T(lang, "rules", b.courseTitle(n.Group.Course), groupName(lang, n.Group)), nil
+		return T(lang, "rules", b.core.courseTitle(n.Group.Course), groupName(lang, n.Group)), nil
 	case groups.WaitlistAlert:
-		return T(lang, "waitlist.alert", b.courseTitle(n.Course), n.Waiting, n.Course), nil
+		return T(lang, "waitlist.alert", b.core.courseTitle(n.Course), n.Waiting, n.Course), nil
 	case groups.GroupProblemAlert:
 		return b.renderProblem(lang, n), nil
 	case groups.GroupReadyNotice:
@@ -136,7 +136,7 @@ func (b *Bot) renderHomework(lang Lang, n groups.Notice) (string, *tgbotapi.Inli
 		link := fmt.Sprintf("https://t.me/%s?start=submit-%d", b.Username(), a.ID)
 		kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
 			tgbotapi.NewInlineKeyboardButtonURL(Label(lang, "assign.submit_button"), link)))
-		return T(lang, "assign.announce", a.Title, a.Description, a.MaxScore, b.date(lang, a.Due)), &kb
+		return T(lang, "assign.announce", a.Title, a.Description, a.MaxScore, b.core.date(lang, a.Due)), &kb
 	case assignments.FeedbackNotice:
 		s, a := n.Submission, n.Assignment
 		comment := ""
@@ -149,11 +149,11 @@ func (b *Bot) renderHomework(lang Lang, n groups.Notice) (string, *tgbotapi.Inli
 		if s.PenaltyPct > 0 {
 			comment = T(lang, "feedback.penalty", s.PenaltyPct) + comment
 		}
-		return T(lang, "feedback", a.Title, s.Version, b.gradeName(lang, s.Grade), s.Score, a.MaxScore, HTML(comment)), nil
+		return T(lang, "feedback", a.Title, s.Version, gradeName(lang, s.Grade), s.Score, a.MaxScore, HTML(comment)), nil
 	case assignments.DigestNotice:
 		oldest := ""
 		if !n.Oldest.IsZero() {
-			oldest = T(lang, "queue.oldest", b.date(lang, n.Oldest))
+			oldest = T(lang, "queue.oldest", b.core.date(lang, n.Oldest))
 		}
 		return T(lang, "digest", n.Pending, HTML(oldest)), nil
 	}

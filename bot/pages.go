@@ -37,10 +37,10 @@ func paginate(lines []string) [][]string {
 
 // sendPage answers with page n (from 0) of a list under its header, with
 // buttons to the neighbouring pages; their callback data is prefix:page.
-func (b *Bot) sendPage(ctx context.Context, r *Request, header string, lines []string, n int, prefix string) error {
+func (c *core) sendPage(ctx context.Context, r *Request, header string, lines []string, n int, prefix string) error {
 	pages := paginate(lines)
 	if len(pages) == 0 {
-		return b.reply(ctx, r, header, nil)
+		return c.reply(ctx, r, header, nil)
 	}
 	n = min(max(n, 0), len(pages)-1)
 	if len(pages) > 1 {
@@ -55,10 +55,10 @@ func (b *Bot) sendPage(ctx context.Context, r *Request, header string, lines []s
 		row = append(row, tgbotapi.NewInlineKeyboardButtonData(Label(r.Lang, "page.next"), fmt.Sprintf("%s:%d", prefix, n+1)))
 	}
 	if len(row) == 0 {
-		return b.reply(ctx, r, text, nil)
+		return c.reply(ctx, r, text, nil)
 	}
 	kb := tgbotapi.NewInlineKeyboardMarkup(row)
-	return b.reply(ctx, r, text, &kb)
+	return c.reply(ctx, r, text, &kb)
 }
 
 // pageOf reads the page number of a page button.

@@ -13,6 +13,7 @@ func init() {
 var homeworkTexts = map[string][2]string{
 	"help.staff":          {"\n\n<b>老师命令</b>", "\n\n<b>Teacher commands</b>"},
 	"cancelled":           {"已取消。", "Cancelled."},
+	"dialogue.lost":       {"抱歉，我没能接上刚才的操作，请重新开始（例如再次发送 /submit 或 /review）。", "Sorry, I lost track of what we were doing; please start again (for example, send /submit or /review again)."},
 	"nothing_to_do":       {"现在没有进行中的操作。", "There is nothing in progress."},
 	"not_reviewer":        {"抱歉，只有本课程的老师和助教可以这样做。", "Sorry, only the course's teachers and assistants can do that."},
 	"not_enrolled":        {"你还不是这门课的学员。发送 /start 购买课程。", "You are not a student of this course. Send /start to buy it."},

@@ -32,7 +32,7 @@ var paymentTexts = map[string][2]string{
 func (b *Bot) renderPayments(lang Lang, n groups.Notice) string {
 	switch n := n.(type) {
 	case membership.PaymentMismatchAlert:
-		return T(lang, "payment.mismatch", n.UserID, b.courseTitle(n.Course), money(n.Paid, n.PaidCurrency),
+		return T(lang, "payment.mismatch", n.UserID, b.core.courseTitle(n.Course), money(n.Paid, n.PaidCurrency),
 			money(n.Price, n.Currency), n.OrderID)
 	}
 	return ""

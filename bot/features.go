@@ -1,0 +1,86 @@
+package bot
+
+import (
+	"context"
+
+	"github.com/shequn/shequn/assignments"
+	"github.com/shequn/shequn/groups"
+	"github.com/shequn/shequn/membership"
+)
+
+// The bot's features. Each owns its handlers and its table (commands,
+// buttons, events and dialogues, with their menu and help texts) over the
+// shared core; Bot only wires them, runs the middleware and renders
+// notices. A new feature is a type here, its file(s), and one line in
+// wire.
+
+// enrollment is buying a course, /me, the language and /help.
+type enrollment struct {
+	*core
+	Members  membership.Store
+	Profiles membership.ProfileStore
+	Groups   *groups.Service
+	Checkout Checkout
+	// startSubmission follows a "submit-<id>" deep link into homework.
+	startSubmission func(ctx context.Context, r *Request, id string) error
+}
+
+// groupDesk is registering groups and following their members.
+type groupDesk struct {
+	*core
+	Groups *groups.Service
+}
+
+// roleDesk is granting and revoking the staff's roles.
+type roleDesk struct {
+	*core
+	Roles   membership.RoleStore
+	Members membership.Store
+}
+
+// studentWork is the students' side of homework: assignments, handing
+// in, their work and their rank.
+type studentWork struct {
+	*core
+	Homework *assignments.Service
+	Members  membership.Store
+}
+
+// assignDesk is the teachers' publishing of assignments.
+type assignDesk struct {
+	*core
+	Homework *assignments.Service
+}
+
+// reviewDesk is the staff's reviewing, grading, leaderboard and queue.
+type reviewDesk struct {
+	*core
+	Homework *assignments.Service
+	Members  membership.Store
+	Profiles membership.ProfileStore
+}
+
+// wire builds the core and the features from the Bot's fields, and
+// collects their tables and dialogues.
+func (b *Bot) wire() {
+	c := &core{Sender: b.Sender, Dialogues: b.Dialogues, Location: b.Location, Courses: b.Courses, Now: b.Now, Log: b.Log, Wake: b.Wake}
+	work := &studentWork{core: c, Homework: b.Homework, Members: b.Members}
+	en := &enrollment{core: c, Members: b.Members, Profiles: b.Profiles, Groups: b.Groups, Checkout: b.Checkout, startSubmission: work.startSubmission}
+	c.tables = []Table{
+		en.enrollmentTable(),
+		work.homeworkTable(),
+		(&assignDesk{core: c, Homework: b.Homework}).assignTable(),
+		(&reviewDesk{core: c, Homework: b.Homework, Members: b.Members, Profiles: b.Profiles}).reviewTable(),
+		(&groupDesk{core: c, Groups: b.Groups}).groupsTable(),
+		(&roleDesk{core: c, Roles: b.Roles, Members: b.Members}).rolesTable(),
+		c.dialogueTable(),
+	}
+	c.dialogues = map[string]Dialogue{}
+	for _, t := range c.tables {
+		for _, d := range t.Dialogues {
+			c.dialogues[d.Kind] = d
+		}
+	}
+	c.noAnswer, c.fallback = en.help, en.fallback
+	b.core = c
+}
