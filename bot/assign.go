@@ -179,8 +179,6 @@ func (f *assignDesk) createAssignment(ctx context.Context, r *Request, a assignm
 	due := a.Due
 	a, err := f.Homework.Create(ctx, r.From.ID, a)
 	switch {
-	case errors.Is(err, assignments.ErrNotReviewer):
-		return f.reply(ctx, r, T(r.Lang, "not_reviewer"), nil)
 	case errors.Is(err, assignments.ErrDuePast), errors.Is(err, assignments.ErrDueTooFar):
 		// The dialogue's due date was right when given, not any more.
 		return f.reply(ctx, r, cmp.Or(f.dueRefusal(r.Lang, due), T(r.Lang, "assign.bad_due")), nil)

@@ -208,21 +208,17 @@ func (b *Bot) userLang(ctx context.Context, userID int64, fallback string) Lang 
 // are not the user's are logged, with their cause; it reports whether err
 // was one.
 func (b *Bot) fail(ctx context.Context, r *Request, err error) (internal bool) {
-	code := membership.ErrorCode(err)
-	key := "error." + string(code)
-	if _, ok := catalog[key]; !ok || code == membership.CodeInternal || code == membership.CodeUnavailable {
+	text, known := errorText(r.Lang, err)
+	if code := membership.ErrorCode(err); !known || code == membership.CodeInternal || code == membership.CodeUnavailable {
 		b.Log.ErrorContext(ctx, "update failed", "update", r.Update.UpdateID, "user", r.From.ID, "err", err)
 		internal = true
-	}
-	if _, ok := catalog[key]; !ok {
-		key = "error.internal"
 	}
 	// Only a person who wrote or tapped something waits for an answer; a
 	// failed join request or member update must not chatter in a group.
 	if r.ChatID == 0 || (r.Update.Message == nil && r.Update.CallbackQuery == nil) || errors.Is(err, context.Canceled) {
 		return internal
 	}
-	if rerr := b.core.reply(ctx, r, T(r.Lang, key), nil); rerr != nil {
+	if rerr := b.core.reply(ctx, r, text, nil); rerr != nil {
 		b.Log.WarnContext(ctx, "error reply failed", "err", rerr)
 	}
 	return internal

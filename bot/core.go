@@ -23,6 +23,7 @@ type core struct {
 	Now       func() time.Time
 	Log       *slog.Logger
 	Wake      func() // asks the reconciler for a pass soon; may be nil
+	botName   string // the bot's username, for links into its chat
 
 	tables    []Table             // every feature's, for /help and answers
 	dialogues map[string]Dialogue // by kind, from the tables

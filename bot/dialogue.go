@@ -22,6 +22,10 @@ type DialogueStore interface {
 	ClearDialogue(ctx context.Context, userID int64) error
 }
 
+// dialogueDesk takes answers to the open question and /cancel, for every
+// feature's dialogues.
+type dialogueDesk struct{ *core }
+
 // dialogueFor is how long the bot waits for the answer to its question.
 const dialogueFor = 30 * time.Minute
 
@@ -99,16 +103,17 @@ func (c *core) closeDialogue(ctx context.Context, userID int64) error {
 // answer takes a private message as the answer to the open question, or
 // hands it to noAnswer when there is none. A question the bot cannot read
 // back (stored by an older version) is dropped with a polite restart.
-func (c *core) answer(ctx context.Context, r *Request) error {
+func (d *dialogueDesk) answer(ctx context.Context, r *Request) error {
+	c := d.core
 	kind, raw, err := c.openDialogue(ctx, r.From.ID)
 	if err != nil {
 		return err
 	}
-	d, ok := c.dialogues[kind]
+	dl, ok := c.dialogues[kind]
 	if !ok {
 		return c.noAnswer(ctx, r)
 	}
-	err = d.Answer(ctx, r, raw)
+	err = dl.Answer(ctx, r, raw)
 	if errors.Is(err, errUnreadable) {
 		return c.restart(ctx, r, err)
 	}
@@ -125,7 +130,8 @@ func (c *core) restart(ctx context.Context, r *Request, cause error) error {
 }
 
 // cancel forgets the open question, undoing what it held.
-func (c *core) cancel(ctx context.Context, r *Request) error {
+func (d *dialogueDesk) cancel(ctx context.Context, r *Request) error {
+	c := d.core
 	kind, raw, err := c.openDialogue(ctx, r.From.ID)
 	if err != nil {
 		return err
@@ -133,8 +139,8 @@ func (c *core) cancel(ctx context.Context, r *Request) error {
 	if kind == "" {
 		return c.reply(ctx, r, T(r.Lang, "nothing_to_do"), nil)
 	}
-	if d := c.dialogues[kind]; d.Cancel != nil {
-		if err := d.Cancel(ctx, r, raw); err != nil && !errors.Is(err, errUnreadable) {
+	if dl := c.dialogues[kind]; dl.Cancel != nil {
+		if err := dl.Cancel(ctx, r, raw); err != nil && !errors.Is(err, errUnreadable) {
 			c.Log.WarnContext(ctx, "undo a cancelled dialogue", "user", r.From.ID, "kind", kind, "err", err)
 		}
 	}
@@ -146,13 +152,13 @@ func (c *core) cancel(ctx context.Context, r *Request) error {
 
 // dialogueTable declares what every dialogue shares: the answer to the
 // open question, and /cancel.
-func (c *core) dialogueTable() Table {
+func (d *dialogueDesk) dialogueTable() Table {
 	return Table{
 		Commands: []Command{
-			{Name: "cancel", Audience: Anyone, Where: Anywhere, Handle: c.cancel,
+			{Name: "cancel", Audience: Anyone, Where: Anywhere, Handle: d.cancel,
 				Menu: [2]string{"取消当前操作", "Stop what is in progress"},
 				Help: [2]string{"— 取消当前操作", "— stop what is in progress"}},
 		},
-		Events: []EventRoute{{func(r *Request) bool { return r.Private && r.Command == "" && r.Update.Message != nil }, c.answer}},
+		Events: []EventRoute{{func(r *Request) bool { return r.Private && r.Command == "" && r.Update.Message != nil }, d.answer}},
 	}
 }

@@ -60,10 +60,18 @@ type reviewDesk struct {
 	Profiles membership.ProfileStore
 }
 
+// standings is the staff's leaderboard and review queue.
+type standings struct {
+	*core
+	Homework *assignments.Service
+	Members  membership.Store
+	Profiles membership.ProfileStore
+}
+
 // wire builds the core and the features from the Bot's fields, and
 // collects their tables and dialogues.
 func (b *Bot) wire() {
-	c := &core{Sender: b.Sender, Dialogues: b.Dialogues, Location: b.Location, Courses: b.Courses, Now: b.Now, Log: b.Log, Wake: b.Wake}
+	c := &core{Sender: b.Sender, Dialogues: b.Dialogues, Location: b.Location, Courses: b.Courses, Now: b.Now, Log: b.Log, Wake: b.Wake, botName: b.self.UserName}
 	work := &studentWork{core: c, Homework: b.Homework, Members: b.Members}
 	en := &enrollment{core: c, Members: b.Members, Profiles: b.Profiles, Groups: b.Groups, Checkout: b.Checkout, startSubmission: work.startSubmission}
 	c.tables = []Table{
@@ -71,9 +79,10 @@ func (b *Bot) wire() {
 		work.homeworkTable(),
 		(&assignDesk{core: c, Homework: b.Homework}).assignTable(),
 		(&reviewDesk{core: c, Homework: b.Homework, Members: b.Members, Profiles: b.Profiles}).reviewTable(),
+		(&standings{core: c, Homework: b.Homework, Members: b.Members, Profiles: b.Profiles}).standingsTable(),
 		(&groupDesk{core: c, Groups: b.Groups}).groupsTable(),
 		(&roleDesk{core: c, Roles: b.Roles, Members: b.Members}).rolesTable(),
-		c.dialogueTable(),
+		(&dialogueDesk{c}).dialogueTable(),
 	}
 	c.dialogues = map[string]Dialogue{}
 	for _, t := range c.tables {

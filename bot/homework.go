@@ -137,8 +137,6 @@ func (f *studentWork) submitted(ctx context.Context, r *Request, q submissionQue
 	case errors.Is(err, assignments.ErrReviewed):
 		f.closeDialogue(ctx, r.From.ID)
 		return f.reply(ctx, r, T(r.Lang, "submit.reviewed"), nil)
-	case errors.Is(err, assignments.ErrNotEnrolled):
-		return f.reply(ctx, r, T(r.Lang, "not_enrolled"), nil)
 	case membership.ErrorCode(err) == membership.CodeInvalid:
 		return f.reply(ctx, r, T(r.Lang, "submit.bad"), nil)
 	case err != nil:

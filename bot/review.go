@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -20,16 +19,11 @@ var gradeCodes = map[string]assignments.Grade{
 	"e": assignments.GradeExcellent, "g": assignments.GradeGood, "p": assignments.GradePass, "r": assignments.GradeRedo,
 }
 
-// reviewError answers the review errors a reviewer can cause.
+// reviewError answers a conflict while reviewing: the work changed under
+// the reviewer (graded by someone else, or replaced). Every other error,
+// another reviewer's hold included, goes to the one error handler.
 func (f *reviewDesk) reviewError(ctx context.Context, r *Request, err error) error {
-	switch {
-	case errors.Is(err, assignments.ErrNotReviewer):
-		return f.reply(ctx, r, T(r.Lang, "not_reviewer"), nil)
-	case errors.Is(err, assignments.ErrHeld):
-		return f.reply(ctx, r, T(r.Lang, "review.held"), nil)
-	case errors.Is(err, assignments.ErrNoWork):
-		return f.reply(ctx, r, T(r.Lang, "review.none"), nil)
-	case membership.ErrorCode(err) == membership.CodeConflict:
+	if membership.ErrorCode(err) == membership.CodeConflict && !errors.Is(err, assignments.ErrHeld) {
 		return f.reply(ctx, r, T(r.Lang, "review.gone"), nil)
 	}
 	return err
@@ -72,7 +66,7 @@ func (f *reviewDesk) showSubmission(ctx context.Context, r *Request, sub assignm
 	if sub.Late {
 		late = T(r.Lang, "review.late")
 	}
-	text := T(r.Lang, "review.card", sub.ID, a.Title, f.memberLabel(ctx, sub.Course, sub.UserID), sub.Version,
+	text := T(r.Lang, "review.card", sub.ID, a.Title, memberLabel(ctx, f.core, f.Members, sub.Course, sub.UserID), sub.Version,
 		f.date(r.Lang, sub.SubmittedAt), HTML(late), body)
 	grades := tgbotapi.NewInlineKeyboardRow()
 	for _, code := range []string{"e", "g", "p", "r"} {
@@ -89,9 +83,9 @@ func (f *reviewDesk) showSubmission(ctx context.Context, r *Request, sub assignm
 }
 
 // memberLabel names a student by their member number.
-func (f *reviewDesk) memberLabel(ctx context.Context, course string, userID int64) string {
-	if en, err := f.Members.Enrollment(ctx, course, userID); err == nil {
-		return f.memberNumber(course, en.Number)
+func memberLabel(ctx context.Context, c *core, members membership.Store, course string, userID int64) string {
+	if en, err := members.Enrollment(ctx, course, userID); err == nil {
+		return c.memberNumber(course, en.Number)
 	}
 	return strconv.FormatInt(userID, 10)
 }
@@ -249,94 +243,6 @@ func (f *reviewDesk) gradeCommand(ctx context.Context, r *Request) error {
 	return f.finishReview(ctx, r, sub.ID, g, score, strings.Join(r.Args[2:], " "))
 }
 
-// top shows a course's leaderboard to its reviewers.
-func (f *reviewDesk) top(ctx context.Context, r *Request) error {
-	course, period := "", assignments.PeriodWeek
-	for _, arg := range r.Args {
-		a := strings.ToLower(arg)
-		switch {
-		case assignments.Period(a).Valid():
-			period = assignments.Period(a)
-		case course == "":
-			course = a
-		default:
-			return f.reply(ctx, r, T(r.Lang, "top.usage"), nil)
-		}
-	}
-	if course == "" {
-		if courses := f.reviewedCourses(r.Who); len(courses) > 0 {
-			course = courses[0]
-		}
-	}
-	if _, known := f.course(course); !known {
-		return f.reply(ctx, r, T(r.Lang, "top.usage"), nil)
-	}
-	list, err := f.Homework.Top(ctx, r.From.ID, course, period, 10)
-	if err != nil {
-		return f.reviewError(ctx, r, err)
-	}
-	periodName := T(r.Lang, "period."+string(period))
-	if len(list) == 0 {
-		return f.reply(ctx, r, T(r.Lang, "top.none", f.courseTitle(course), periodName), nil)
-	}
-	lines := []string{T(r.Lang, "top.header", f.courseTitle(course), periodName, len(list))}
-	for _, st := range list {
-		lines = append(lines, T(r.Lang, "top.line", st.Rank, f.memberLabel(ctx, course, st.UserID), st.Points))
-	}
-	return f.reply(ctx, r, strings.Join(lines, "\n"), nil)
-}
-
-// queue shows the review queue and this week's reviews per reviewer.
-func (f *reviewDesk) queue(ctx context.Context, r *Request) error { return f.queuePage(ctx, r, -1) }
-
-// queuePageButton shows a page of /queue's reviewers.
-func (f *reviewDesk) queuePageButton(ctx context.Context, r *Request) error {
-	if n, ok := pageOf(r); ok {
-		return f.queuePage(ctx, r, n)
-	}
-	return nil
-}
-
-// queuePage shows the queue with the reviewers in one line (page < 0)
-// when they fit, else one reviewer a line, in pages.
-func (f *reviewDesk) queuePage(ctx context.Context, r *Request, page int) error {
-	q, err := f.Homework.Queue(ctx, r.From.ID)
-	if err != nil {
-		return f.reviewError(ctx, r, err)
-	}
-	oldest := ""
-	if !q.OldestPending.IsZero() {
-		oldest = T(r.Lang, "queue.oldest", f.date(r.Lang, q.OldestPending))
-	}
-	var by []string
-	for reviewer, n := range q.ReviewsBy {
-		by = append(by, T(r.Lang, "queue.by", f.personName(ctx, reviewer), n))
-	}
-	slices.Sort(by)
-	done := T(r.Lang, "queue.nobody")
-	if len(by) > 0 {
-		done = strings.Join(by, T(r.Lang, "right.separator"))
-	}
-	if text := T(r.Lang, "queue", q.Pending, HTML(oldest), HTML(done)); page < 0 && htmlUnits(text, tgbotapi.ModeHTML) <= pageBudget {
-		return f.reply(ctx, r, text, nil)
-	}
-	return f.sendPage(ctx, r, T(r.Lang, "queue", q.Pending, HTML(oldest), T(r.Lang, "queue.below")), by, page, "qu")
-}
-
-// personName names a user by username or first name.
-func (f *reviewDesk) personName(ctx context.Context, userID int64) string {
-	p, err := f.Profiles.Profile(ctx, userID)
-	switch {
-	case err != nil:
-		return strconv.FormatInt(userID, 10)
-	case p.Username != "":
-		return "@" + p.Username
-	case p.FirstName != "":
-		return p.FirstName
-	}
-	return strconv.FormatInt(userID, 10)
-}
-
 // reviewTable declares the staff's side of homework.
 func (f *reviewDesk) reviewTable() Table {
 	return Table{
@@ -350,14 +256,8 @@ func (f *reviewDesk) reviewTable() Table {
 			{Name: "skip", Audience: Staff, Where: Private, Handle: f.skipComment,
 				Menu: [2]string{"不写评语（老师）", "No comment (teachers)"},
 				Help: [2]string{"— 评分后不写评语", "— finish a review without a comment"}},
-			{Name: "top", Audience: Staff, Where: Private, Handle: f.top,
-				Menu: [2]string{"排行榜（老师）", "The leaderboard (teachers)"},
-				Help: [2]string{"[课程] [week|month|all] — 排行榜", "[course] [week|month|all] — the leaderboard"}},
-			{Name: "queue", Audience: Staff, Where: Private, Handle: f.queue,
-				Menu: [2]string{"待批改情况（老师）", "The review queue (teachers)"},
-				Help: [2]string{"— 待批改情况", "— the review queue"}},
 		},
-		Callbacks: []CallbackRoute{{"rv", f.reviewGrade}, {"rs", f.reviewScore}, {"rk", f.reviewSkip}, {"qu", f.queuePageButton}},
+		Callbacks: []CallbackRoute{{"rv", f.reviewGrade}, {"rs", f.reviewScore}, {"rk", f.reviewSkip}},
 		Dialogues: []Dialogue{{Kind: askComment, Answer: answerWith(f.commented), Cancel: answerWith(f.uncomment)}},
 	}
 }

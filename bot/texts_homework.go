@@ -1,14 +1,5 @@
 package bot
 
-func init() {
-	for k, v := range homeworkTexts {
-		if _, dup := catalog[k]; dup {
-			panic("bot: text defined twice: " + k)
-		}
-		catalog[k] = v
-	}
-}
-
 // homeworkTexts are the texts of homework, reviews and roles.
 var homeworkTexts = map[string][2]string{
 	"help.staff":          {"\n\n<b>老师命令</b>", "\n\n<b>Teacher commands</b>"},
