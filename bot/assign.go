@@ -37,9 +37,9 @@ func (f *assignDesk) assign(ctx context.Context, r *Request) error {
 		return err
 	}
 	if d.Step == "course" {
-		return f.reply(ctx, r, T(r.Lang, "assign.ask_course", strings.Join(courses, ", ")), nil)
+		return f.reply(ctx, r, T(r.Lang, "assign.ask_course", strings.Join(courses, ", ")))
 	}
-	return f.reply(ctx, r, T(r.Lang, "assign.ask_title"), nil)
+	return f.reply(ctx, r, T(r.Lang, "assign.ask_title"))
 }
 
 // askAssignment asks a teacher for the next field of an assignment.
@@ -53,7 +53,7 @@ func (f *assignDesk) saveDraft(ctx context.Context, userID int64, d draft) error
 
 // assignOneLine reads "/assign <course> <due|-> <max> <title> | <description>".
 func (f *assignDesk) assignOneLine(ctx context.Context, r *Request) error {
-	usage := func() error { return f.reply(ctx, r, T(r.Lang, "assign.usage"), nil) }
+	usage := func() error { return f.reply(ctx, r, T(r.Lang, "assign.usage")) }
 	text := strings.TrimSpace(r.Message.Text)
 	fields := strings.Fields(text)
 	if len(fields) < 5 {
@@ -61,15 +61,15 @@ func (f *assignDesk) assignOneLine(ctx context.Context, r *Request) error {
 	}
 	a := assignments.Assignment{Course: strings.ToLower(fields[1])}
 	if _, ok := f.course(a.Course); !ok {
-		return f.reply(ctx, r, T(r.Lang, "buy.unknown", fields[1]), nil)
+		return f.reply(ctx, r, T(r.Lang, "buy.unknown", fields[1]))
 	}
 	rest := fields[2:]
 	due, used, ok := f.parseDue(rest)
 	if !ok {
-		return f.reply(ctx, r, T(r.Lang, "assign.bad_due"), nil)
+		return f.reply(ctx, r, T(r.Lang, "assign.bad_due"))
 	}
 	if refusal := f.dueRefusal(r.Lang, due); refusal != "" {
-		return f.reply(ctx, r, refusal, nil)
+		return f.reply(ctx, r, refusal)
 	}
 	rest = rest[used:]
 	if len(rest) < 2 {
@@ -77,7 +77,7 @@ func (f *assignDesk) assignOneLine(ctx context.Context, r *Request) error {
 	}
 	max, err := strconv.Atoi(rest[0])
 	if err != nil || max < 1 || max > assignments.MaxScoreLimit {
-		return f.reply(ctx, r, T(r.Lang, "assign.bad_max"), nil)
+		return f.reply(ctx, r, T(r.Lang, "assign.bad_max"))
 	}
 	a.Due, a.MaxScore = due, max
 	a.Title, a.Description, _ = strings.Cut(strings.Join(rest[1:], " "), "|")
@@ -128,36 +128,36 @@ func (f *assignDesk) assignStep(ctx context.Context, r *Request, d draft) error 
 		if err := f.saveDraft(ctx, r.From.ID, d); err != nil {
 			return err
 		}
-		return f.reply(ctx, r, T(r.Lang, key, args...), nil)
+		return f.reply(ctx, r, T(r.Lang, key, args...))
 	}
 	switch d.Step {
 	case "course":
 		c := strings.ToLower(answer)
 		if !r.Who.Reviews(c) {
-			return f.reply(ctx, r, T(r.Lang, "buy.unknown", answer), nil)
+			return f.reply(ctx, r, T(r.Lang, "buy.unknown", answer))
 		}
 		d.Course = c
 		return next("title", "assign.ask_title")
 	case "title":
 		if answer == "" || len([]rune(answer)) > assignments.MaxTitle {
-			return f.reply(ctx, r, T(r.Lang, "assign.bad_title"), nil)
+			return f.reply(ctx, r, T(r.Lang, "assign.bad_title"))
 		}
 		d.Title = answer
 		return next("due", "assign.ask_due", f.Location.String())
 	case "due":
 		due, used, ok := f.parseDue(strings.Fields(answer))
 		if !ok || used != len(strings.Fields(answer)) {
-			return f.reply(ctx, r, T(r.Lang, "assign.bad_due"), nil)
+			return f.reply(ctx, r, T(r.Lang, "assign.bad_due"))
 		}
 		if refusal := f.dueRefusal(r.Lang, due); refusal != "" {
-			return f.reply(ctx, r, refusal, nil)
+			return f.reply(ctx, r, refusal)
 		}
 		d.Due = due
 		return next("max", "assign.ask_max")
 	case "max":
 		n, err := strconv.Atoi(answer)
 		if err != nil || n < 1 || n > assignments.MaxScoreLimit {
-			return f.reply(ctx, r, T(r.Lang, "assign.bad_max"), nil)
+			return f.reply(ctx, r, T(r.Lang, "assign.bad_max"))
 		}
 		d.MaxScore = n
 		return next("desc", "assign.ask_desc")
@@ -181,13 +181,13 @@ func (f *assignDesk) createAssignment(ctx context.Context, r *Request, a assignm
 	switch {
 	case errors.Is(err, assignments.ErrDuePast), errors.Is(err, assignments.ErrDueTooFar):
 		// The dialogue's due date was right when given, not any more.
-		return f.reply(ctx, r, cmp.Or(f.dueRefusal(r.Lang, due), T(r.Lang, "assign.bad_due")), nil)
+		return f.reply(ctx, r, cmp.Or(f.dueRefusal(r.Lang, due), T(r.Lang, "assign.bad_due")))
 	case membership.ErrorCode(err) == membership.CodeInvalid:
-		return f.reply(ctx, r, T(r.Lang, "assign.usage"), nil)
+		return f.reply(ctx, r, T(r.Lang, "assign.usage"))
 	case err != nil:
 		return err
 	}
-	return f.reply(ctx, r, T(r.Lang, "assign.created", a.ID, a.Title), nil)
+	return f.reply(ctx, r, T(r.Lang, "assign.created", a.ID, a.Title))
 }
 
 // assignTable declares publishing assignments.

@@ -84,9 +84,9 @@ func (b *Bot) gate(a Audience, next HandlerFunc) HandlerFunc {
 	return func(ctx context.Context, r *Request) error {
 		switch {
 		case a == Owners && !r.Who.Owner:
-			return b.core.reply(ctx, r, T(r.Lang, "not_owner"), nil)
+			return b.core.reply(ctx, r, T(r.Lang, "not_owner"))
 		case a == Staff && !r.Who.Staff:
-			return b.core.reply(ctx, r, T(r.Lang, "not_reviewer"), nil)
+			return b.core.reply(ctx, r, T(r.Lang, "not_reviewer"))
 		}
 		return next(ctx, r)
 	}

@@ -76,6 +76,13 @@ func (b *Bot) Init(ctx context.Context) error {
 		return fmt.Errorf("telegram getMe: %w", err)
 	}
 	b.self = me
+	b.build()
+	return nil
+}
+
+// build wires the features and the middleware; Init calls it once it
+// knows who the bot is.
+func (b *Bot) build() {
 	textLog.Store(b.Log)
 	if b.GroupLang == "" {
 		b.GroupLang = Chinese
@@ -86,7 +93,6 @@ func (b *Bot) Init(ctx context.Context) error {
 	}
 	b.wire()
 	b.handler = Timeout(timeout)(Recover(b.WithWho(b.routes().Handle)))
-	return nil
 }
 
 // Update is a Telegram update.
@@ -118,11 +124,21 @@ func (b *Bot) routes() *Router {
 // calls it, once per update.
 func (b *Bot) Handle(ctx context.Context, u tgbotapi.Update) error {
 	r, ok := b.request(ctx, u)
-	if !ok || !b.admit(ctx, r) {
+	if !ok {
+		return nil
+	}
+	r.Chat = telegramChat{sender: b.Sender, chatID: r.ChatID}
+	return b.serve(ctx, r)
+}
+
+// serve runs a request through admission, the middleware, the routes and
+// the one error handler, whatever its transport.
+func (b *Bot) serve(ctx context.Context, r *Request) error {
+	if !b.admit(ctx, r) {
 		return nil
 	}
 	err := b.handler(ctx, r)
-	if cq := u.CallbackQuery; cq != nil {
+	if cq := r.Update.CallbackQuery; cq != nil && b.Sender != nil {
 		// Every callback must be answered, or the client shows a spinner.
 		if _, aerr := b.Sender.Request(ctx, tgbotapi.NewCallback(cq.ID, "")); aerr != nil {
 			b.Log.WarnContext(ctx, "answer callback", "err", aerr)
@@ -218,7 +234,7 @@ func (b *Bot) fail(ctx context.Context, r *Request, err error) (internal bool) {
 	if r.ChatID == 0 || (r.Update.Message == nil && r.Update.CallbackQuery == nil) || errors.Is(err, context.Canceled) {
 		return internal
 	}
-	if rerr := b.core.reply(ctx, r, text, nil); rerr != nil {
+	if rerr := b.core.reply(ctx, r, text); rerr != nil {
 		b.Log.WarnContext(ctx, "error reply failed", "err", rerr)
 	}
 	return internal

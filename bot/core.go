@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/shequn/shequn/membership"
 )
 
@@ -31,16 +29,9 @@ type core struct {
 	fallback  HandlerFunc         // for what no route took
 }
 
-// reply answers in the request's chat.
-func (c *core) reply(ctx context.Context, r *Request, text string, kb *tgbotapi.InlineKeyboardMarkup) error {
-	msg := tgbotapi.NewMessage(r.ChatID, text)
-	msg.ParseMode = tgbotapi.ModeHTML
-	msg.DisableWebPagePreview = true
-	if kb != nil {
-		msg.ReplyMarkup = *kb
-	}
-	_, err := c.Sender.Send(ctx, Interactive, r.ChatID, msg)
-	return err
+// reply answers in the request's chat, with rows of choices.
+func (c *core) reply(ctx context.Context, r *Request, text string, choices ...[]Choice) error {
+	return r.Chat.Reply(ctx, text, choices)
 }
 
 func (c *core) course(id string) (membership.Course, bool) {

@@ -126,7 +126,7 @@ func (c *core) restart(ctx context.Context, r *Request, cause error) error {
 	if err := c.closeDialogue(ctx, r.From.ID); err != nil {
 		return err
 	}
-	return c.reply(ctx, r, T(r.Lang, "dialogue.lost"), nil)
+	return c.reply(ctx, r, T(r.Lang, "dialogue.lost"))
 }
 
 // cancel forgets the open question, undoing what it held.
@@ -137,7 +137,7 @@ func (d *dialogueDesk) cancel(ctx context.Context, r *Request) error {
 		return err
 	}
 	if kind == "" {
-		return c.reply(ctx, r, T(r.Lang, "nothing_to_do"), nil)
+		return c.reply(ctx, r, T(r.Lang, "nothing_to_do"))
 	}
 	if dl := c.dialogues[kind]; dl.Cancel != nil {
 		if err := dl.Cancel(ctx, r, raw); err != nil && !errors.Is(err, errUnreadable) {
@@ -147,7 +147,7 @@ func (d *dialogueDesk) cancel(ctx context.Context, r *Request) error {
 	if err := c.closeDialogue(ctx, r.From.ID); err != nil {
 		return err
 	}
-	return c.reply(ctx, r, T(r.Lang, "cancelled"), nil)
+	return c.reply(ctx, r, T(r.Lang, "cancelled"))
 }
 
 // dialogueTable declares what every dialogue shares: the answer to the

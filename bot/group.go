@@ -15,14 +15,14 @@ import (
 // <course> <capacity>" or "/register core <capacity>".
 func (f *groupDesk) register(ctx context.Context, r *Request) error {
 	if !InGroup(r) {
-		return f.reply(ctx, r, T(r.Lang, "register.in_group"), nil)
+		return f.reply(ctx, r, T(r.Lang, "register.in_group"))
 	}
 	usage := func() error {
 		ids := make([]string, len(f.Courses))
 		for i, c := range f.Courses {
 			ids[i] = c.ID
 		}
-		return f.reply(ctx, r, T(r.Lang, "register.usage", strings.Join(ids, ", ")), nil)
+		return f.reply(ctx, r, T(r.Lang, "register.usage", strings.Join(ids, ", ")))
 	}
 	req := groups.RegisterRequest{ChatID: r.ChatID, Title: r.Message.Chat.Title, By: r.From.ID}
 	var capArg string
@@ -30,7 +30,7 @@ func (f *groupDesk) register(ctx context.Context, r *Request) error {
 	case len(r.Args) == 3 && strings.EqualFold(r.Args[0], "student"):
 		req.Kind, req.Course, capArg = groups.KindStudent, strings.ToLower(r.Args[1]), r.Args[2]
 		if _, ok := f.course(req.Course); !ok {
-			return f.reply(ctx, r, T(r.Lang, "buy.unknown", r.Args[1]), nil)
+			return f.reply(ctx, r, T(r.Lang, "buy.unknown", r.Args[1]))
 		}
 	case len(r.Args) == 2 && strings.EqualFold(r.Args[0], "core"):
 		req.Kind, capArg = groups.KindCore, r.Args[1]
@@ -39,37 +39,37 @@ func (f *groupDesk) register(ctx context.Context, r *Request) error {
 	}
 	n, err := strconv.Atoi(capArg)
 	if err != nil || n < 1 || n > 200000 {
-		return f.reply(ctx, r, T(r.Lang, "register.capacity"), nil)
+		return f.reply(ctx, r, T(r.Lang, "register.capacity"))
 	}
 	req.Capacity = n
 	g, err := f.Groups.Register(ctx, req)
 	var missing *groups.MissingRightsError
 	switch {
 	case errors.As(err, &missing) && missing.NotAdmin:
-		return f.reply(ctx, r, T(r.Lang, "register.not_admin"), nil)
+		return f.reply(ctx, r, T(r.Lang, "register.not_admin"))
 	case errors.As(err, &missing):
 		names := make([]string, len(missing.Missing))
 		for i, right := range missing.Missing {
 			names[i] = T(r.Lang, "right."+string(right))
 		}
-		return f.reply(ctx, r, T(r.Lang, "register.missing", strings.Join(names, T(r.Lang, "right.separator"))), nil)
+		return f.reply(ctx, r, T(r.Lang, "register.missing", strings.Join(names, T(r.Lang, "right.separator"))))
 	case membership.ErrorCode(err) == membership.CodeConflict && req.Kind == groups.KindCore:
-		return f.reply(ctx, r, T(r.Lang, "register.core_taken"), nil)
+		return f.reply(ctx, r, T(r.Lang, "register.core_taken"))
 	case membership.ErrorCode(err) == membership.CodeConflict:
-		return f.reply(ctx, r, T(r.Lang, "register.duplicate"), nil)
+		return f.reply(ctx, r, T(r.Lang, "register.duplicate"))
 	case err != nil:
 		return fmt.Errorf("register group: %w", err)
 	}
 	f.Log.InfoContext(ctx, "group registered", "group", g.ID, "chat", g.ChatID, "kind", string(g.Kind), "course", g.Course, "ordinal", g.Ordinal, "capacity", g.Capacity)
 	if g.Kind == groups.KindCore {
-		return f.reply(ctx, r, T(r.Lang, "register.ok_core", g.Capacity), nil)
+		return f.reply(ctx, r, T(r.Lang, "register.ok_core", g.Capacity))
 	}
 	// Claim the mute and the pinned rules only once they happened.
 	key := "register.ok"
 	if g.SetUpAt.IsZero() {
 		key = "register.pending"
 	}
-	return f.reply(ctx, r, T(r.Lang, key, f.courseTitle(g.Course), groupName(r.Lang, g), g.Capacity), nil)
+	return f.reply(ctx, r, T(r.Lang, key, f.courseTitle(g.Course), groupName(r.Lang, g), g.Capacity))
 }
 
 // listGroups shows every group with seats used and capacity, and who waits.
@@ -79,7 +79,7 @@ func (f *groupDesk) listGroups(ctx context.Context, r *Request) error {
 		return fmt.Errorf("list groups: %w", err)
 	}
 	if len(all) == 0 {
-		return f.reply(ctx, r, T(r.Lang, "groups.none"), nil)
+		return f.reply(ctx, r, T(r.Lang, "groups.none"))
 	}
 	lines := []string{T(r.Lang, "groups.header", len(all))}
 	for _, g := range all {
@@ -98,7 +98,7 @@ func (f *groupDesk) listGroups(ctx context.Context, r *Request) error {
 			lines = append(lines, T(r.Lang, "groups.waiting", c.Title, n))
 		}
 	}
-	return f.reply(ctx, r, strings.Join(lines, "\n"), nil)
+	return f.reply(ctx, r, strings.Join(lines, "\n"))
 }
 
 func (f *groupDesk) joinRequest(ctx context.Context, r *Request) error {
@@ -168,7 +168,7 @@ func (f *groupDesk) botMemberUpdate(ctx context.Context, r *Request) error {
 	if present(cm.OldChatMember.Status, cm.OldChatMember.IsMember) || !present(cm.NewChatMember.Status, cm.NewChatMember.IsMember) {
 		return nil
 	}
-	return f.reply(ctx, &Request{ChatID: cm.Chat.ID, Lang: r.Lang}, T(r.Lang, "bot.added"), nil)
+	return f.reply(ctx, r, T(r.Lang, "bot.added"))
 }
 
 // groupsTable declares registering groups and following their members.

@@ -83,7 +83,7 @@ func (b *Bot) admit(ctx context.Context, r *Request) bool {
 	}
 	ok, tell := b.flood.take(r.From.ID, perMinute, b.Now())
 	if tell {
-		if err := b.core.reply(ctx, r, T(r.Lang, "slow_down"), nil); err != nil {
+		if err := b.core.reply(ctx, r, T(r.Lang, "slow_down")); err != nil {
 			b.Log.WarnContext(ctx, "slow-down reply", "user", r.From.ID, "err", err)
 		}
 	}

@@ -43,7 +43,7 @@ func (f *studentWork) assignmentsPage(ctx context.Context, r *Request, page int)
 		}
 	}
 	if len(list) == 0 {
-		return f.reply(ctx, r, T(r.Lang, "assignments.none"), nil)
+		return f.reply(ctx, r, T(r.Lang, "assignments.none"))
 	}
 	var lines []string
 	for _, a := range list {
@@ -60,22 +60,20 @@ func (f *studentWork) submitCommand(ctx context.Context, r *Request) error {
 	}
 	courses := r.Who.StudentOf
 	if len(courses) == 0 {
-		return f.reply(ctx, r, T(r.Lang, "not_enrolled"), nil)
+		return f.reply(ctx, r, T(r.Lang, "not_enrolled"))
 	}
 	list, err := f.Homework.Store.Assignments(ctx, courses, time.Time{})
 	if err != nil {
 		return fmt.Errorf("list assignments: %w", err)
 	}
 	if len(list) == 0 {
-		return f.reply(ctx, r, T(r.Lang, "assignments.none"), nil)
+		return f.reply(ctx, r, T(r.Lang, "assignments.none"))
 	}
-	var rows [][]tgbotapi.InlineKeyboardButton
+	var rows [][]Choice
 	for _, a := range list {
-		rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(
-			Label(r.Lang, "submit.button", a.ID, truncate(a.Title, 40)), fmt.Sprintf("sub:%d", a.ID))))
+		rows = append(rows, []Choice{{Label: Label(r.Lang, "submit.button", a.ID, truncate(a.Title, 40)), Data: fmt.Sprintf("sub:%d", a.ID)}})
 	}
-	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
-	return f.reply(ctx, r, T(r.Lang, "submit.choose"), &kb)
+	return f.reply(ctx, r, T(r.Lang, "submit.choose"), rows...)
 }
 
 func (f *studentWork) submitChosen(ctx context.Context, r *Request) error {
@@ -89,23 +87,23 @@ func (f *studentWork) submitChosen(ctx context.Context, r *Request) error {
 func (f *studentWork) startSubmission(ctx context.Context, r *Request, id string) error {
 	n, err := strconv.ParseInt(id, 10, 64)
 	if err != nil {
-		return f.reply(ctx, r, T(r.Lang, "submit.unknown", id), nil)
+		return f.reply(ctx, r, T(r.Lang, "submit.unknown", id))
 	}
 	a, err := f.Homework.Store.Assignment(ctx, n)
 	if errors.Is(err, membership.ErrNotFound) {
-		return f.reply(ctx, r, T(r.Lang, "submit.unknown", id), nil)
+		return f.reply(ctx, r, T(r.Lang, "submit.unknown", id))
 	}
 	if err != nil {
 		return fmt.Errorf("find assignment: %w", err)
 	}
 	en, err := f.Members.Enrollment(ctx, a.Course, r.From.ID)
 	if err != nil || !en.Active() {
-		return f.reply(ctx, r, T(r.Lang, "not_enrolled"), nil)
+		return f.reply(ctx, r, T(r.Lang, "not_enrolled"))
 	}
 	if err := f.ask(ctx, r.From.ID, askSubmission, submissionQuestion{Assignment: n}); err != nil {
 		return err
 	}
-	return f.reply(ctx, r, T(r.Lang, "submit.ask", a.Title), nil)
+	return f.reply(ctx, r, T(r.Lang, "submit.ask", a.Title))
 }
 
 // askSubmission asks a student for their work.
@@ -123,7 +121,7 @@ func (f *studentWork) submitted(ctx context.Context, r *Request, q submissionQue
 	id := q.Assignment
 	c, ok := contentOf(r.Message)
 	if !ok {
-		return f.reply(ctx, r, T(r.Lang, "submit.bad"), nil)
+		return f.reply(ctx, r, T(r.Lang, "submit.bad"))
 	}
 	sub, err := f.Homework.Submit(ctx, r.From.ID, id, c)
 	a, aerr := f.Homework.Store.Assignment(ctx, id)
@@ -133,12 +131,12 @@ func (f *studentWork) submitted(ctx context.Context, r *Request, q submissionQue
 	switch {
 	case errors.Is(err, assignments.ErrTooLate):
 		f.closeDialogue(ctx, r.From.ID)
-		return f.reply(ctx, r, T(r.Lang, "submit.too_late", a.Title), nil)
+		return f.reply(ctx, r, T(r.Lang, "submit.too_late", a.Title))
 	case errors.Is(err, assignments.ErrReviewed):
 		f.closeDialogue(ctx, r.From.ID)
-		return f.reply(ctx, r, T(r.Lang, "submit.reviewed"), nil)
+		return f.reply(ctx, r, T(r.Lang, "submit.reviewed"))
 	case membership.ErrorCode(err) == membership.CodeInvalid:
-		return f.reply(ctx, r, T(r.Lang, "submit.bad"), nil)
+		return f.reply(ctx, r, T(r.Lang, "submit.bad"))
 	case err != nil:
 		return err
 	}
@@ -149,7 +147,7 @@ func (f *studentWork) submitted(ctx context.Context, r *Request, q submissionQue
 	if sub.Late {
 		key = "submit.ok_late"
 	}
-	return f.reply(ctx, r, T(r.Lang, key, a.Title, sub.Version), nil)
+	return f.reply(ctx, r, T(r.Lang, key, a.Title, sub.Version))
 }
 
 // contentOf reads a submission from a message: a photo (its largest size),
@@ -190,7 +188,7 @@ func (f *studentWork) myWorkPage(ctx context.Context, r *Request, page int) erro
 		return fmt.Errorf("list submissions: %w", err)
 	}
 	if len(subs) == 0 {
-		return f.reply(ctx, r, T(r.Lang, "mywork.none"), nil)
+		return f.reply(ctx, r, T(r.Lang, "mywork.none"))
 	}
 	var lines []string
 	for _, s := range subs {
@@ -230,12 +228,12 @@ func (f *studentWork) rank(ctx context.Context, r *Request) error {
 	case len(courses) == 1:
 		course = courses[0]
 	case len(courses) == 0:
-		return f.reply(ctx, r, T(r.Lang, "not_enrolled"), nil)
+		return f.reply(ctx, r, T(r.Lang, "not_enrolled"))
 	default:
-		return f.reply(ctx, r, T(r.Lang, "rank.which", strings.Join(courses, ", ")), nil)
+		return f.reply(ctx, r, T(r.Lang, "rank.which", strings.Join(courses, ", ")))
 	}
 	if _, ok := f.course(course); !ok {
-		return f.reply(ctx, r, T(r.Lang, "buy.unknown", course), nil)
+		return f.reply(ctx, r, T(r.Lang, "buy.unknown", course))
 	}
 	lines := []string{T(r.Lang, "rank.header", f.courseTitle(course))}
 	any := false
@@ -252,9 +250,9 @@ func (f *studentWork) rank(ctx context.Context, r *Request) error {
 		lines = append(lines, T(r.Lang, "rank.line", T(r.Lang, "period."+string(p)), st.Rank, st.Points))
 	}
 	if !any {
-		return f.reply(ctx, r, T(r.Lang, "rank.none", f.courseTitle(course)), nil)
+		return f.reply(ctx, r, T(r.Lang, "rank.none", f.courseTitle(course)))
 	}
-	return f.reply(ctx, r, strings.Join(lines, "\n"), nil)
+	return f.reply(ctx, r, strings.Join(lines, "\n"))
 }
 
 // homeworkTable declares the students' side of homework.

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/shequn/shequn/groups"
 	"github.com/shequn/shequn/membership"
 )
@@ -24,17 +22,15 @@ func (f *enrollment) start(ctx context.Context, r *Request) error {
 		}
 	}
 	if len(f.Courses) == 0 {
-		return f.reply(ctx, r, T(r.Lang, "start.none"), nil)
+		return f.reply(ctx, r, T(r.Lang, "start.none"))
 	}
 	var lines []string
-	var rows [][]tgbotapi.InlineKeyboardButton
+	var rows [][]Choice
 	for _, c := range f.Courses {
 		lines = append(lines, T(r.Lang, "start.course", c.Title, price(r.Lang, c)))
-		rows = append(rows, tgbotapi.NewInlineKeyboardRow(
-			tgbotapi.NewInlineKeyboardButtonData(Label(r.Lang, "buy.button", c.Title), "buy:"+c.ID)))
+		rows = append(rows, []Choice{{Label: Label(r.Lang, "buy.button", c.Title), Data: "buy:" + c.ID}})
 	}
-	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
-	return f.reply(ctx, r, T(r.Lang, "start.courses", HTML(strings.Join(lines, "\n"))), &kb)
+	return f.reply(ctx, r, T(r.Lang, "start.courses", HTML(strings.Join(lines, "\n"))), rows...)
 }
 
 func price(lang Lang, c membership.Course) string {
@@ -55,25 +51,23 @@ func (f *enrollment) buyCallback(ctx context.Context, r *Request) error {
 func (f *enrollment) buy(ctx context.Context, r *Request, courseID string) error {
 	c, ok := f.course(courseID)
 	if !ok {
-		return f.reply(ctx, r, T(r.Lang, "buy.unknown", courseID), nil)
+		return f.reply(ctx, r, T(r.Lang, "buy.unknown", courseID))
 	}
 	en, err := f.Members.Enrollment(ctx, c.ID, r.From.ID)
 	if err == nil && en.Active() {
-		return f.reply(ctx, r, T(r.Lang, "buy.already", c.Title, c.MemberNumber(en.Number)), nil)
+		return f.reply(ctx, r, T(r.Lang, "buy.already", c.Title, c.MemberNumber(en.Number)))
 	}
 	if err != nil && !errors.Is(err, membership.ErrNotFound) {
 		return fmt.Errorf("read enrollment: %w", err)
 	}
 	if f.Checkout == nil {
-		return f.reply(ctx, r, T(r.Lang, "buy.closed", c.Title), nil)
+		return f.reply(ctx, r, T(r.Lang, "buy.closed", c.Title))
 	}
 	url, _, err := f.Checkout.CreateSession(ctx, c, r.From.ID)
 	if err != nil {
 		return fmt.Errorf("open checkout for %s: %w", c.ID, err)
 	}
-	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
-		tgbotapi.NewInlineKeyboardButtonURL(Label(r.Lang, "buy.pay_button"), url)))
-	return f.reply(ctx, r, T(r.Lang, "buy.link", c.Title), &kb)
+	return f.reply(ctx, r, T(r.Lang, "buy.link", c.Title), []Choice{{Label: Label(r.Lang, "buy.pay_button"), URL: url}})
 }
 
 // me shows the member's numbers and groups, with a way back into a group
@@ -84,10 +78,10 @@ func (f *enrollment) me(ctx context.Context, r *Request) error {
 		return fmt.Errorf("list enrollments: %w", err)
 	}
 	if len(ens) == 0 {
-		return f.reply(ctx, r, T(r.Lang, "me.none"), nil)
+		return f.reply(ctx, r, T(r.Lang, "me.none"))
 	}
 	var lines []string
-	var rows [][]tgbotapi.InlineKeyboardButton
+	var rows [][]Choice
 	for _, en := range ens {
 		title, number := f.courseTitle(en.Course), f.memberNumber(en.Course, en.Number)
 		if !en.Active() {
@@ -112,23 +106,15 @@ func (f *enrollment) me(ctx context.Context, r *Request) error {
 		default:
 			name := groupName(r.Lang, w.Group)
 			lines = append(lines, T(r.Lang, "me.away", title, number, name))
-			rows = append(rows, tgbotapi.NewInlineKeyboardRow(
-				tgbotapi.NewInlineKeyboardButtonURL(Label(r.Lang, "invite.button", name), w.Link)))
+			rows = append(rows, []Choice{{Label: Label(r.Lang, "invite.button", name), URL: w.Link}})
 		}
 	}
-	var kb *tgbotapi.InlineKeyboardMarkup
-	if len(rows) > 0 {
-		m := tgbotapi.NewInlineKeyboardMarkup(rows...)
-		kb = &m
-	}
-	return f.reply(ctx, r, strings.Join(lines, "\n\n"), kb)
+	return f.reply(ctx, r, strings.Join(lines, "\n\n"), rows...)
 }
 
 func (f *enrollment) language(ctx context.Context, r *Request) error {
-	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
-		tgbotapi.NewInlineKeyboardButtonData("中文", "lang:"+string(Chinese)),
-		tgbotapi.NewInlineKeyboardButtonData("English", "lang:"+string(English))))
-	return f.reply(ctx, r, T(r.Lang, "language.choose"), &kb)
+	return f.reply(ctx, r, T(r.Lang, "language.choose"),
+		[]Choice{{Label: "中文", Data: "lang:" + string(Chinese)}, {Label: "English", Data: "lang:" + string(English)}})
 }
 
 func (f *enrollment) languageChosen(ctx context.Context, r *Request) error {
@@ -137,12 +123,12 @@ func (f *enrollment) languageChosen(ctx context.Context, r *Request) error {
 		return fmt.Errorf("set language: %w", err)
 	}
 	r.Lang = lang
-	return f.reply(ctx, r, T(lang, "language.set"), nil)
+	return f.reply(ctx, r, T(lang, "language.set"))
 }
 
 // help lists the commands of every audience the sender belongs to.
 func (f *enrollment) help(ctx context.Context, r *Request) error {
-	return f.reply(ctx, r, helpText(f.tables, r.Lang, r.Who), nil)
+	return f.reply(ctx, r, helpText(f.tables, r.Lang, r.Who))
 }
 
 // fallback answers what no route took: an unknown command gets the hint,
@@ -150,7 +136,7 @@ func (f *enrollment) help(ctx context.Context, r *Request) error {
 func (f *enrollment) fallback(ctx context.Context, r *Request) error {
 	switch {
 	case r.Command != "" && r.Addressed:
-		return f.reply(ctx, r, T(r.Lang, "unknown_command"), nil)
+		return f.reply(ctx, r, T(r.Lang, "unknown_command"))
 	case r.Private && r.Update.Message != nil:
 		return f.help(ctx, r)
 	}

@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/shequn/shequn/assignments"
 	"github.com/shequn/shequn/membership"
 )
@@ -24,7 +22,7 @@ var gradeCodes = map[string]assignments.Grade{
 // another reviewer's hold included, goes to the one error handler.
 func (f *reviewDesk) reviewError(ctx context.Context, r *Request, err error) error {
 	if membership.ErrorCode(err) == membership.CodeConflict && !errors.Is(err, assignments.ErrHeld) {
-		return f.reply(ctx, r, T(r.Lang, "review.gone"), nil)
+		return f.reply(ctx, r, T(r.Lang, "review.gone"))
 	}
 	return err
 }
@@ -51,13 +49,11 @@ func (f *reviewDesk) showSubmission(ctx context.Context, r *Request, sub assignm
 	body := sub.Content.Text
 	if len(sub.Content.FileIDs) > 0 {
 		// The file goes first, sent again by its id: nothing is downloaded.
-		var media tgbotapi.Chattable
+		kind := MediaDocument
 		if sub.Content.Kind == assignments.ContentPhoto {
-			media = tgbotapi.NewPhoto(r.ChatID, tgbotapi.FileID(sub.Content.FileIDs[0]))
-		} else {
-			media = tgbotapi.NewDocument(r.ChatID, tgbotapi.FileID(sub.Content.FileIDs[0]))
+			kind = MediaPhoto
 		}
-		if _, err := f.Sender.Send(ctx, Interactive, r.ChatID, media); err != nil {
+		if err := r.Chat.SendMedia(ctx, kind, sub.Content.FileIDs[0]); err != nil {
 			return fmt.Errorf("show the submitted file: %w", err)
 		}
 		body = strings.TrimSpace(body + "\n" + T(r.Lang, "review.file"))
@@ -68,18 +64,16 @@ func (f *reviewDesk) showSubmission(ctx context.Context, r *Request, sub assignm
 	}
 	text := T(r.Lang, "review.card", sub.ID, a.Title, memberLabel(ctx, f.core, f.Members, sub.Course, sub.UserID), sub.Version,
 		f.date(r.Lang, sub.SubmittedAt), HTML(late), body)
-	grades := tgbotapi.NewInlineKeyboardRow()
+	var grades, scores []Choice
 	for _, code := range []string{"e", "g", "p", "r"} {
-		grades = append(grades, tgbotapi.NewInlineKeyboardButtonData(Label(r.Lang, "grade."+string(gradeCodes[code])), fmt.Sprintf("rv:%d:%s", sub.ID, code)))
+		grades = append(grades, Choice{Label: Label(r.Lang, "grade."+string(gradeCodes[code])), Data: fmt.Sprintf("rv:%d:%s", sub.ID, code)})
 	}
-	scores := tgbotapi.NewInlineKeyboardRow()
 	for _, pct := range []int{100, 90, 80, 70, 60} {
 		s := a.MaxScore * pct / 100
-		scores = append(scores, tgbotapi.NewInlineKeyboardButtonData(strconv.Itoa(s), fmt.Sprintf("rs:%d:%d", sub.ID, s)))
+		scores = append(scores, Choice{Label: strconv.Itoa(s), Data: fmt.Sprintf("rs:%d:%d", sub.ID, s)})
 	}
-	skip := tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(Label(r.Lang, "review.skip"), fmt.Sprintf("rk:%d", sub.ID)))
-	kb := tgbotapi.NewInlineKeyboardMarkup(grades, scores, skip)
-	return f.reply(ctx, r, text, &kb)
+	skip := []Choice{{Label: Label(r.Lang, "review.skip"), Data: fmt.Sprintf("rk:%d", sub.ID)}}
+	return f.reply(ctx, r, text, grades, scores, skip)
 }
 
 // memberLabel names a student by their member number.
@@ -127,7 +121,7 @@ func (f *reviewDesk) choose(ctx context.Context, r *Request, id int64, g assignm
 		return f.reviewError(ctx, r, err)
 	}
 	if score > a.MaxScore {
-		return f.reply(ctx, r, T(r.Lang, "grade.too_high", a.MaxScore), nil)
+		return f.reply(ctx, r, T(r.Lang, "grade.too_high", a.MaxScore))
 	}
 	if g == "" {
 		g = assignments.GradeFor(score, a.MaxScore)
@@ -138,7 +132,7 @@ func (f *reviewDesk) choose(ctx context.Context, r *Request, id int64, g assignm
 	if err := f.ask(ctx, r.From.ID, askComment, commentQuestion{Submission: sub.ID, Grade: g, Score: score}); err != nil {
 		return err
 	}
-	return f.reply(ctx, r, T(r.Lang, "review.chosen", gradeName(r.Lang, g), score), nil)
+	return f.reply(ctx, r, T(r.Lang, "review.chosen", gradeName(r.Lang, g), score))
 }
 
 // askComment asks a reviewer for their comment on the grade they chose.
@@ -171,7 +165,7 @@ func (f *reviewDesk) finishReview(ctx context.Context, r *Request, id int64, g a
 	}
 	if err != nil {
 		if membership.ErrorCode(err) == membership.CodeInvalid {
-			return f.reply(ctx, r, T(r.Lang, "grade.usage"), nil)
+			return f.reply(ctx, r, T(r.Lang, "grade.usage"))
 		}
 		return f.reviewError(ctx, r, err)
 	}
@@ -179,7 +173,7 @@ func (f *reviewDesk) finishReview(ctx context.Context, r *Request, id int64, g a
 	if sub.FeedbackSentAt.IsZero() {
 		key = "review.done_unsent"
 	}
-	return f.reply(ctx, r, T(r.Lang, key, sub.ID, gradeName(r.Lang, sub.Grade), sub.Score), nil)
+	return f.reply(ctx, r, T(r.Lang, key, sub.ID, gradeName(r.Lang, sub.Grade), sub.Score))
 }
 
 func (f *reviewDesk) skipComment(ctx context.Context, r *Request) error {
@@ -188,7 +182,7 @@ func (f *reviewDesk) skipComment(ctx context.Context, r *Request) error {
 		return err
 	}
 	if kind != askComment {
-		return f.reply(ctx, r, T(r.Lang, "nothing_to_do"), nil)
+		return f.reply(ctx, r, T(r.Lang, "nothing_to_do"))
 	}
 	q, err := decodePayload[commentQuestion](raw)
 	if err != nil {
@@ -206,7 +200,7 @@ func (f *reviewDesk) reviewSkip(ctx context.Context, r *Request) error {
 	if err := f.Homework.Release(ctx, r.From.ID, id); err != nil {
 		return fmt.Errorf("release submission: %w", err)
 	}
-	if err := f.reply(ctx, r, T(r.Lang, "review.released"), nil); err != nil {
+	if err := f.reply(ctx, r, T(r.Lang, "review.released")); err != nil {
 		return err
 	}
 	return f.review(ctx, r)
@@ -216,15 +210,15 @@ func (f *reviewDesk) reviewSkip(ctx context.Context, r *Request) error {
 // "/grade 12 redo add the chart".
 func (f *reviewDesk) gradeCommand(ctx context.Context, r *Request) error {
 	if len(r.Args) < 2 {
-		return f.reply(ctx, r, T(r.Lang, "grade.usage"), nil)
+		return f.reply(ctx, r, T(r.Lang, "grade.usage"))
 	}
 	id, err := strconv.ParseInt(strings.TrimPrefix(r.Args[0], "#"), 10, 64)
 	if err != nil || id <= 0 {
-		return f.reply(ctx, r, T(r.Lang, "grade.usage"), nil)
+		return f.reply(ctx, r, T(r.Lang, "grade.usage"))
 	}
 	sub, a, err := f.Homework.Take(ctx, r.From.ID, id)
 	if errors.Is(err, membership.ErrNotFound) {
-		return f.reply(ctx, r, T(r.Lang, "grade.not_found", r.Args[0]), nil)
+		return f.reply(ctx, r, T(r.Lang, "grade.not_found", r.Args[0]))
 	}
 	if err != nil {
 		return f.reviewError(ctx, r, err)
@@ -233,10 +227,10 @@ func (f *reviewDesk) gradeCommand(ctx context.Context, r *Request) error {
 	if !g.Valid() {
 		score, err = strconv.Atoi(r.Args[1])
 		if err != nil || score < 0 {
-			return f.reply(ctx, r, T(r.Lang, "grade.usage"), nil)
+			return f.reply(ctx, r, T(r.Lang, "grade.usage"))
 		}
 		if score > a.MaxScore {
-			return f.reply(ctx, r, T(r.Lang, "grade.too_high", a.MaxScore), nil)
+			return f.reply(ctx, r, T(r.Lang, "grade.too_high", a.MaxScore))
 		}
 		g = assignments.GradeFor(score, a.MaxScore)
 	}

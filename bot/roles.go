@@ -124,10 +124,10 @@ func (f *roleDesk) grant(ctx context.Context, r *Request) error {
 	case err != nil:
 		return err
 	case c.refusal != "":
-		return f.reply(ctx, r, c.refusal, nil)
+		return f.reply(ctx, r, c.refusal)
 	}
 	if _, ok := f.course(c.course); c.course != "" && !ok {
-		return f.reply(ctx, r, T(r.Lang, "buy.unknown", c.course), nil)
+		return f.reply(ctx, r, T(r.Lang, "buy.unknown", c.course))
 	}
 	label, err := f.personLabel(ctx, r.Lang, c.who)
 	if err != nil {
@@ -138,7 +138,7 @@ func (f *roleDesk) grant(ctx context.Context, r *Request) error {
 	}
 	f.Log.InfoContext(ctx, "role granted", "user", c.who.ID, "role", string(c.role), "course", c.course, "by", r.From.ID)
 	f.wake()
-	return f.reply(ctx, r, T(r.Lang, "role.granted", label, T(r.Lang, "role."+string(c.role)), f.courseScope(r.Lang, c.course)), nil)
+	return f.reply(ctx, r, T(r.Lang, "role.granted", label, T(r.Lang, "role."+string(c.role)), f.courseScope(r.Lang, c.course)))
 }
 
 func (f *roleDesk) revoke(ctx context.Context, r *Request) error {
@@ -147,7 +147,7 @@ func (f *roleDesk) revoke(ctx context.Context, r *Request) error {
 	case err != nil:
 		return err
 	case c.refusal != "":
-		return f.reply(ctx, r, c.refusal, nil)
+		return f.reply(ctx, r, c.refusal)
 	}
 	label, err := f.personLabel(ctx, r.Lang, c.who)
 	if err != nil {
@@ -158,11 +158,11 @@ func (f *roleDesk) revoke(ctx context.Context, r *Request) error {
 		return fmt.Errorf("revoke role: %w", err)
 	}
 	if !had {
-		return f.reply(ctx, r, T(r.Lang, "role.not_held", label), nil)
+		return f.reply(ctx, r, T(r.Lang, "role.not_held", label))
 	}
 	f.Log.InfoContext(ctx, "role revoked", "user", c.who.ID, "role", string(c.role), "course", c.course, "by", r.From.ID)
 	f.wake()
-	return f.reply(ctx, r, T(r.Lang, "role.revoked", label, T(r.Lang, "role."+string(c.role)), f.courseScope(r.Lang, c.course)), nil)
+	return f.reply(ctx, r, T(r.Lang, "role.revoked", label, T(r.Lang, "role."+string(c.role)), f.courseScope(r.Lang, c.course)))
 }
 
 // rolesTable declares granting and revoking roles.

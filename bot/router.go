@@ -18,10 +18,11 @@ type Request struct {
 	ChatID  int64
 	Private bool
 	Lang    Lang
-	Who     Who      // the sender's standing, resolved once per update
-	Command string   // lower case, without "/" and "@bot"; empty when not a command
-	Args    []string // the command's arguments, split on white space
-	Payload string   // callback data after its prefix
+	Who     Who          // the sender's standing, resolved once per update
+	Chat    Conversation // where replies go: the chat of the update
+	Command string       // lower case, without "/" and "@bot"; empty when not a command
+	Args    []string     // the command's arguments, split on white space
+	Payload string       // callback data after its prefix
 	// Addressed is true for commands meant for this bot beyond doubt: in a
 	// private chat, or "/cmd@thisbot" in a group.
 	Addressed bool

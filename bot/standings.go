@@ -22,7 +22,7 @@ func (f *standings) top(ctx context.Context, r *Request) error {
 		case course == "":
 			course = a
 		default:
-			return f.reply(ctx, r, T(r.Lang, "top.usage"), nil)
+			return f.reply(ctx, r, T(r.Lang, "top.usage"))
 		}
 	}
 	if course == "" {
@@ -31,7 +31,7 @@ func (f *standings) top(ctx context.Context, r *Request) error {
 		}
 	}
 	if _, known := f.course(course); !known {
-		return f.reply(ctx, r, T(r.Lang, "top.usage"), nil)
+		return f.reply(ctx, r, T(r.Lang, "top.usage"))
 	}
 	list, err := f.Homework.Top(ctx, r.From.ID, course, period, 10)
 	if err != nil {
@@ -39,13 +39,13 @@ func (f *standings) top(ctx context.Context, r *Request) error {
 	}
 	periodName := T(r.Lang, "period."+string(period))
 	if len(list) == 0 {
-		return f.reply(ctx, r, T(r.Lang, "top.none", f.courseTitle(course), periodName), nil)
+		return f.reply(ctx, r, T(r.Lang, "top.none", f.courseTitle(course), periodName))
 	}
 	lines := []string{T(r.Lang, "top.header", f.courseTitle(course), periodName, len(list))}
 	for _, st := range list {
 		lines = append(lines, T(r.Lang, "top.line", st.Rank, memberLabel(ctx, f.core, f.Members, course, st.UserID), st.Points))
 	}
-	return f.reply(ctx, r, strings.Join(lines, "\n"), nil)
+	return f.reply(ctx, r, strings.Join(lines, "\n"))
 }
 
 // queue shows the review queue and this week's reviews per reviewer.
@@ -80,7 +80,7 @@ func (f *standings) queuePage(ctx context.Context, r *Request, page int) error {
 		done = strings.Join(by, T(r.Lang, "right.separator"))
 	}
 	if text := T(r.Lang, "queue", q.Pending, HTML(oldest), HTML(done)); page < 0 && htmlUnits(text, tgbotapi.ModeHTML) <= pageBudget {
-		return f.reply(ctx, r, text, nil)
+		return f.reply(ctx, r, text)
 	}
 	return f.sendPage(ctx, r, T(r.Lang, "queue", q.Pending, HTML(oldest), T(r.Lang, "queue.below")), by, page, "qu")
 }
