@@ -334,6 +334,33 @@ func DefaultScore(g Grade, max int) int {
 	return 0
 }
 
+// ErrScoreTooHigh refuses a score above the assignment's maximum.
+var ErrScoreTooHigh = membership.Errorf(membership.CodeInvalid, "score above the maximum")
+
+// ResolveGrade completes a reviewer's choice, the one rule for it: a
+// score without a grade (g empty) earns its grade, a grade without a
+// score (score < 0) gets its default, redo scores nothing, and a score
+// above max is ErrScoreTooHigh. The bot shows the result before the
+// comment; Grade applies the same rule.
+func ResolveGrade(g Grade, score, max int) (Grade, int, error) {
+	if g == "" && score >= 0 {
+		g = GradeFor(score, max)
+	}
+	if !g.Valid() {
+		return g, score, membership.Errorf(membership.CodeInvalid, "unknown grade %q", g)
+	}
+	if score < 0 {
+		score = DefaultScore(g, max)
+	}
+	if score > max {
+		return g, score, ErrScoreTooHigh
+	}
+	if g == GradeRedo {
+		score = 0
+	}
+	return g, score, nil
+}
+
 // GradeFor is the grade a score earns.
 func GradeFor(score, max int) Grade {
 	switch {
@@ -357,14 +384,8 @@ func (s *Service) Grade(ctx context.Context, reviewer, submissionID int64, g Gra
 	if err != nil {
 		return Submission{}, err
 	}
-	if score < 0 {
-		score = DefaultScore(g, a.MaxScore)
-	}
-	if score > a.MaxScore {
-		return Submission{}, membership.Errorf(membership.CodeInvalid, "score above the maximum %d", a.MaxScore)
-	}
-	if g == GradeRedo {
-		score = 0
+	if g, score, err = ResolveGrade(g, score, a.MaxScore); err != nil {
+		return Submission{}, err
 	}
 	score = score * (100 - sub.PenaltyPct) / 100
 	comment = strings.TrimSpace(comment)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
+
+	"github.com/shequn/shequn/membership"
 )
 
 // Who is the sender's standing in the community, resolved once per update
@@ -21,6 +23,18 @@ type Who struct {
 	StaffOf  []string
 	// StudentOf lists the courses the sender is an active student of.
 	StudentOf []string
+	// Enrollments are all the sender's enrollments, cancelled ones too.
+	Enrollments []membership.Enrollment
+}
+
+// Enrollment returns the sender's enrollment in the course.
+func (w Who) Enrollment(course string) (membership.Enrollment, bool) {
+	for _, en := range w.Enrollments {
+		if en.Course == course {
+			return en, true
+		}
+	}
+	return membership.Enrollment{}, false
 }
 
 // Is reports whether the sender belongs to the audience.
@@ -51,6 +65,7 @@ func (b *Bot) resolveWho(ctx context.Context, r *Request) error {
 	if err != nil {
 		return fmt.Errorf("list enrollments: %w", err)
 	}
+	r.Who.Enrollments = ens
 	for _, en := range ens {
 		if en.Active() {
 			r.Who.StudentOf = append(r.Who.StudentOf, en.Course)

@@ -204,3 +204,18 @@ func TestAssignDialogueKeepsATypedDraft(t *testing.T) {
 		t.Fatalf("assignment = %+v, %v", a, err)
 	}
 }
+
+// The capacity limit is the groups service's rule; the bot only reads the
+// number.
+func TestRegisterLeavesTheCapacityRuleToTheService(t *testing.T) {
+	f := newChatFixture(t)
+	for _, capacity := range []string{"0", "200001", "many"} {
+		said := f.serve(t, tgbotapi.Update{Message: &tgbotapi.Message{
+			MessageID: 5, From: &tgbotapi.User{ID: testOwner, FirstName: "O", LanguageCode: "en"},
+			Chat: &tgbotapi.Chat{ID: -100, Type: "supergroup", Title: "G"}, Text: "/register student ppt " + capacity,
+		}})
+		if got := only(t, said).Text; got != T(English, "register.capacity") {
+			t.Errorf("capacity %s: %q", capacity, got)
+		}
+	}
+}

@@ -38,13 +38,15 @@ func (f *groupDesk) register(ctx context.Context, r *Request) error {
 		return usage()
 	}
 	n, err := strconv.Atoi(capArg)
-	if err != nil || n < 1 || n > 200000 {
+	if err != nil {
 		return f.reply(ctx, r, T(r.Lang, "register.capacity"))
 	}
 	req.Capacity = n
 	g, err := f.Groups.Register(ctx, req)
 	var missing *groups.MissingRightsError
 	switch {
+	case errors.Is(err, groups.ErrCapacity):
+		return f.reply(ctx, r, T(r.Lang, "register.capacity"))
 	case errors.As(err, &missing) && missing.NotAdmin:
 		return f.reply(ctx, r, T(r.Lang, "register.not_admin"))
 	case errors.As(err, &missing):
@@ -74,7 +76,7 @@ func (f *groupDesk) register(ctx context.Context, r *Request) error {
 
 // listGroups shows every group with seats used and capacity, and who waits.
 func (f *groupDesk) listGroups(ctx context.Context, r *Request) error {
-	all, err := f.Groups.Store.Groups(ctx)
+	all, err := f.Groups.Groups(ctx)
 	if err != nil {
 		return fmt.Errorf("list groups: %w", err)
 	}
@@ -90,7 +92,7 @@ func (f *groupDesk) listGroups(ctx context.Context, r *Request) error {
 		lines = append(lines, T(r.Lang, "groups.line", groupName(r.Lang, g), f.courseTitle(g.Course), g.SeatsUsed, g.Capacity))
 	}
 	for _, c := range f.Courses {
-		n, err := f.Groups.Store.WaitlistLen(ctx, c.ID)
+		n, err := f.Groups.Waiting(ctx, c.ID)
 		if err != nil {
 			return fmt.Errorf("waitlist of %s: %w", c.ID, err)
 		}
@@ -161,7 +163,7 @@ func (f *groupDesk) botMemberUpdate(ctx context.Context, r *Request) error {
 	if cm.Chat.IsPrivate() {
 		return nil
 	}
-	if _, err := f.Groups.Store.GroupByChat(ctx, cm.Chat.ID); err == nil {
+	if known, err := f.Groups.Registered(ctx, cm.Chat.ID); err == nil && known {
 		// A registered group: the bot's rights changed, for better or worse.
 		return f.Groups.RightsChanged(ctx, cm.Chat.ID)
 	}

@@ -38,7 +38,7 @@ func (f *studentWork) assignmentsPage(ctx context.Context, r *Request, page int)
 	var list []assignments.Assignment
 	var err error
 	if len(courses) > 0 {
-		if list, err = f.Homework.Store.Assignments(ctx, courses, f.Now()); err != nil {
+		if list, err = f.Homework.Assignments(ctx, courses, f.Now()); err != nil {
 			return fmt.Errorf("list assignments: %w", err)
 		}
 	}
@@ -62,7 +62,7 @@ func (f *studentWork) submitCommand(ctx context.Context, r *Request) error {
 	if len(courses) == 0 {
 		return f.reply(ctx, r, T(r.Lang, "not_enrolled"))
 	}
-	list, err := f.Homework.Store.Assignments(ctx, courses, time.Time{})
+	list, err := f.Homework.Assignments(ctx, courses, time.Time{})
 	if err != nil {
 		return fmt.Errorf("list assignments: %w", err)
 	}
@@ -89,15 +89,14 @@ func (f *studentWork) startSubmission(ctx context.Context, r *Request, id string
 	if err != nil {
 		return f.reply(ctx, r, T(r.Lang, "submit.unknown", id))
 	}
-	a, err := f.Homework.Store.Assignment(ctx, n)
+	a, err := f.Homework.Assignment(ctx, n)
 	if errors.Is(err, membership.ErrNotFound) {
 		return f.reply(ctx, r, T(r.Lang, "submit.unknown", id))
 	}
 	if err != nil {
 		return fmt.Errorf("find assignment: %w", err)
 	}
-	en, err := f.Members.Enrollment(ctx, a.Course, r.From.ID)
-	if err != nil || !en.Active() {
+	if !slices.Contains(r.Who.StudentOf, a.Course) {
 		return f.reply(ctx, r, T(r.Lang, "not_enrolled"))
 	}
 	if err := f.ask(ctx, r.From.ID, askSubmission, submissionQuestion{Assignment: n}); err != nil {
@@ -124,7 +123,7 @@ func (f *studentWork) submitted(ctx context.Context, r *Request, q submissionQue
 		return f.reply(ctx, r, T(r.Lang, "submit.bad"))
 	}
 	sub, err := f.Homework.Submit(ctx, r.From.ID, id, c)
-	a, aerr := f.Homework.Store.Assignment(ctx, id)
+	a, aerr := f.Homework.Assignment(ctx, id)
 	if aerr != nil {
 		return fmt.Errorf("find assignment: %w", aerr)
 	}
@@ -183,7 +182,7 @@ func (f *studentWork) myWorkPageButton(ctx context.Context, r *Request) error {
 }
 
 func (f *studentWork) myWorkPage(ctx context.Context, r *Request, page int) error {
-	subs, err := f.Homework.Store.Submissions(ctx, r.From.ID)
+	subs, err := f.Homework.Submissions(ctx, r.From.ID)
 	if err != nil {
 		return fmt.Errorf("list submissions: %w", err)
 	}
@@ -192,7 +191,7 @@ func (f *studentWork) myWorkPage(ctx context.Context, r *Request, page int) erro
 	}
 	var lines []string
 	for _, s := range subs {
-		a, err := f.Homework.Store.Assignment(ctx, s.AssignmentID)
+		a, err := f.Homework.Assignment(ctx, s.AssignmentID)
 		if err != nil {
 			return fmt.Errorf("find assignment: %w", err)
 		}

@@ -53,12 +53,8 @@ func (f *enrollment) buy(ctx context.Context, r *Request, courseID string) error
 	if !ok {
 		return f.reply(ctx, r, T(r.Lang, "buy.unknown", courseID))
 	}
-	en, err := f.Members.Enrollment(ctx, c.ID, r.From.ID)
-	if err == nil && en.Active() {
+	if en, ok := r.Who.Enrollment(c.ID); ok && en.Active() {
 		return f.reply(ctx, r, T(r.Lang, "buy.already", c.Title, c.MemberNumber(en.Number)))
-	}
-	if err != nil && !errors.Is(err, membership.ErrNotFound) {
-		return fmt.Errorf("read enrollment: %w", err)
 	}
 	if f.Checkout == nil {
 		return f.reply(ctx, r, T(r.Lang, "buy.closed", c.Title))
@@ -73,10 +69,7 @@ func (f *enrollment) buy(ctx context.Context, r *Request, courseID string) error
 // me shows the member's numbers and groups, with a way back into a group
 // they are not in.
 func (f *enrollment) me(ctx context.Context, r *Request) error {
-	ens, err := f.Members.Enrollments(ctx, r.From.ID)
-	if err != nil {
-		return fmt.Errorf("list enrollments: %w", err)
-	}
+	ens := r.Who.Enrollments
 	if len(ens) == 0 {
 		return f.reply(ctx, r, T(r.Lang, "me.none"))
 	}

@@ -120,14 +120,12 @@ func (f *reviewDesk) choose(ctx context.Context, r *Request, id int64, g assignm
 	if err != nil {
 		return f.reviewError(ctx, r, err)
 	}
-	if score > a.MaxScore {
+	g, score, err = assignments.ResolveGrade(g, score, a.MaxScore)
+	if errors.Is(err, assignments.ErrScoreTooHigh) {
 		return f.reply(ctx, r, T(r.Lang, "grade.too_high", a.MaxScore))
 	}
-	if g == "" {
-		g = assignments.GradeFor(score, a.MaxScore)
-	}
-	if score < 0 {
-		score = assignments.DefaultScore(g, a.MaxScore)
+	if err != nil {
+		return err
 	}
 	if err := f.ask(ctx, r.From.ID, askComment, commentQuestion{Submission: sub.ID, Grade: g, Score: score}); err != nil {
 		return err
@@ -225,16 +223,25 @@ func (f *reviewDesk) gradeCommand(ctx context.Context, r *Request) error {
 	}
 	g, score := assignments.Grade(strings.ToLower(r.Args[1])), -1
 	if !g.Valid() {
-		score, err = strconv.Atoi(r.Args[1])
-		if err != nil || score < 0 {
+		if g, score, err = "", 0, nil; !isScore(r.Args[1], &score) {
 			return f.reply(ctx, r, T(r.Lang, "grade.usage"))
 		}
-		if score > a.MaxScore {
-			return f.reply(ctx, r, T(r.Lang, "grade.too_high", a.MaxScore))
-		}
-		g = assignments.GradeFor(score, a.MaxScore)
+	}
+	g, score, err = assignments.ResolveGrade(g, score, a.MaxScore)
+	if errors.Is(err, assignments.ErrScoreTooHigh) {
+		return f.reply(ctx, r, T(r.Lang, "grade.too_high", a.MaxScore))
+	}
+	if err != nil {
+		return err
 	}
 	return f.finishReview(ctx, r, sub.ID, g, score, strings.Join(r.Args[2:], " "))
+}
+
+// isScore reads a score, a whole number not below zero.
+func isScore(s string, score *int) bool {
+	n, err := strconv.Atoi(s)
+	*score = n
+	return err == nil && n >= 0
 }
 
 // reviewTable declares the staff's side of homework.

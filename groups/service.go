@@ -90,9 +90,16 @@ func (s *Service) Register(ctx context.Context, r RegisterRequest) (Group, error
 	return g, nil
 }
 
+// MaxCapacity is the most seats a group may have: Telegram's limit of a
+// supergroup's members.
+const MaxCapacity = 200000
+
+// ErrCapacity refuses a group's capacity outside 1..MaxCapacity.
+var ErrCapacity = membership.Errorf(membership.CodeInvalid, "capacity must be between 1 and %d", MaxCapacity)
+
 func (s *Service) checkRequest(ctx context.Context, r *RegisterRequest) error {
-	if r.Capacity < 1 || r.Capacity > 200000 {
-		return membership.Errorf(membership.CodeInvalid, "capacity must be between 1 and 200000")
+	if r.Capacity < 1 || r.Capacity > MaxCapacity {
+		return ErrCapacity
 	}
 	switch r.Kind {
 	case KindStudent:

@@ -1,0 +1,35 @@
+package assignments
+
+import (
+	"errors"
+	"testing"
+)
+
+// ResolveGrade is the one rule for a reviewer's choice, shown by the bot
+// before the comment and applied by Grade.
+func TestResolveGrade(t *testing.T) {
+	cases := []struct {
+		g         Grade
+		score     int
+		wantG     Grade
+		wantScore int
+		err       error
+	}{
+		{GradeGood, -1, GradeGood, 80, nil},
+		{GradeExcellent, -1, GradeExcellent, 100, nil},
+		{"", 95, GradeExcellent, 95, nil},
+		{"", 60, GradePass, 60, nil},
+		{GradeRedo, -1, GradeRedo, 0, nil},
+		{GradeRedo, 50, GradeRedo, 0, nil},
+		{"", 101, GradeExcellent, 101, ErrScoreTooHigh},
+	}
+	for _, c := range cases {
+		g, score, err := ResolveGrade(c.g, c.score, 100)
+		if g != c.wantG || score != c.wantScore || !errors.Is(err, c.err) {
+			t.Errorf("ResolveGrade(%q, %d) = %q, %d, %v; want %q, %d, %v", c.g, c.score, g, score, err, c.wantG, c.wantScore, c.err)
+		}
+	}
+	if _, _, err := ResolveGrade("", -1, 100); err == nil {
+		t.Error("neither grade nor score: no error")
+	}
+}
