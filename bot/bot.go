@@ -66,7 +66,7 @@ type profileSeen struct {
 }
 
 // profileRefresh is how often an unchanged profile is saved again, so that
-// its UpdatedAt tells when the user was last seen (see nameSeenWithin).
+// its UpdatedAt tells when the user was last seen (see membership.NameSeenWithin).
 const profileRefresh = 24 * time.Hour
 
 // Init learns who the bot is and builds the routes.

@@ -17,8 +17,7 @@ import (
 // enrollment is buying a course, /me, the language and /help.
 type enrollment struct {
 	*core
-	Members  membership.Store
-	Profiles membership.ProfileStore
+	People   *membership.People
 	Groups   *groups.Service
 	Checkout Checkout
 	// startSubmission follows a "submit-<id>" deep link into homework.
@@ -34,8 +33,7 @@ type groupDesk struct {
 // roleDesk is granting and revoking the staff's roles.
 type roleDesk struct {
 	*core
-	Roles   membership.RoleStore
-	Members membership.Store
+	People *membership.People
 }
 
 // studentWork is the students' side of homework: assignments, handing
@@ -43,7 +41,6 @@ type roleDesk struct {
 type studentWork struct {
 	*core
 	Homework *assignments.Service
-	Members  membership.Store
 }
 
 // assignDesk is the teachers' publishing of assignments.
@@ -56,32 +53,31 @@ type assignDesk struct {
 type reviewDesk struct {
 	*core
 	Homework *assignments.Service
-	Members  membership.Store
-	Profiles membership.ProfileStore
+	People   *membership.People
 }
 
 // standings is the staff's leaderboard and review queue.
 type standings struct {
 	*core
 	Homework *assignments.Service
-	Members  membership.Store
-	Profiles membership.ProfileStore
+	People   *membership.People
 }
 
 // wire builds the core and the features from the Bot's fields, and
 // collects their tables and dialogues.
 func (b *Bot) wire() {
 	c := &core{Sender: b.Sender, Dialogues: b.Dialogues, Location: b.Location, Courses: b.Courses, Now: b.Now, Log: b.Log, Wake: b.Wake, botName: b.self.UserName}
-	work := &studentWork{core: c, Homework: b.Homework, Members: b.Members}
-	en := &enrollment{core: c, Members: b.Members, Profiles: b.Profiles, Groups: b.Groups, Checkout: b.Checkout, startSubmission: work.startSubmission}
+	people := &membership.People{Members: b.Members, Profiles: b.Profiles, Roles: b.Roles, Now: b.Now}
+	work := &studentWork{core: c, Homework: b.Homework}
+	en := &enrollment{core: c, People: people, Groups: b.Groups, Checkout: b.Checkout, startSubmission: work.startSubmission}
 	c.tables = []Table{
 		en.enrollmentTable(),
 		work.homeworkTable(),
 		(&assignDesk{core: c, Homework: b.Homework}).assignTable(),
-		(&reviewDesk{core: c, Homework: b.Homework, Members: b.Members, Profiles: b.Profiles}).reviewTable(),
-		(&standings{core: c, Homework: b.Homework, Members: b.Members, Profiles: b.Profiles}).standingsTable(),
+		(&reviewDesk{core: c, Homework: b.Homework, People: people}).reviewTable(),
+		(&standings{core: c, Homework: b.Homework, People: people}).standingsTable(),
 		(&groupDesk{core: c, Groups: b.Groups}).groupsTable(),
-		(&roleDesk{core: c, Roles: b.Roles, Members: b.Members}).rolesTable(),
+		(&roleDesk{core: c, People: people}).rolesTable(),
 		(&dialogueDesk{c}).dialogueTable(),
 	}
 	c.dialogues = map[string]Dialogue{}

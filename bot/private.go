@@ -112,7 +112,7 @@ func (f *enrollment) language(ctx context.Context, r *Request) error {
 
 func (f *enrollment) languageChosen(ctx context.Context, r *Request) error {
 	lang := MatchLang(r.Payload)
-	if err := f.Profiles.SetLanguage(ctx, r.From.ID, string(lang)); err != nil {
+	if err := f.People.SetLanguage(ctx, r.From.ID, string(lang)); err != nil {
 		return fmt.Errorf("set language: %w", err)
 	}
 	r.Lang = lang

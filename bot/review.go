@@ -62,7 +62,7 @@ func (f *reviewDesk) showSubmission(ctx context.Context, r *Request, sub assignm
 	if sub.Late {
 		late = T(r.Lang, "review.late")
 	}
-	text := T(r.Lang, "review.card", sub.ID, a.Title, memberLabel(ctx, f.core, f.Members, sub.Course, sub.UserID), sub.Version,
+	text := T(r.Lang, "review.card", sub.ID, a.Title, memberLabel(ctx, f.core, f.People, sub.Course, sub.UserID), sub.Version,
 		f.date(r.Lang, sub.SubmittedAt), HTML(late), body)
 	var grades, scores []Choice
 	for _, code := range []string{"e", "g", "p", "r"} {
@@ -77,8 +77,8 @@ func (f *reviewDesk) showSubmission(ctx context.Context, r *Request, sub assignm
 }
 
 // memberLabel names a student by their member number.
-func memberLabel(ctx context.Context, c *core, members membership.Store, course string, userID int64) string {
-	if en, err := members.Enrollment(ctx, course, userID); err == nil {
+func memberLabel(ctx context.Context, c *core, people *membership.People, course string, userID int64) string {
+	if en, err := people.Enrollment(ctx, course, userID); err == nil {
 		return c.memberNumber(course, en.Number)
 	}
 	return strconv.FormatInt(userID, 10)

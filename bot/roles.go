@@ -2,18 +2,13 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/shequn/shequn/membership"
 )
-
-// nameSeenWithin is how recently a username must have been seen for
-// /grant to trust it: Telegram usernames change hands, and a name not seen
-// for long may belong to someone else now.
-const nameSeenWithin = 30 * 24 * time.Hour
 
 // person is the user a role command names, as resolved.
 type person struct {
@@ -47,16 +42,16 @@ func (f *roleDesk) roleTarget(ctx context.Context, r *Request, fresh bool) (role
 	args := r.Args[1:]
 	switch {
 	case len(args) > 0 && strings.HasPrefix(args[0], "@"):
-		name := args[0]
-		ps, err := f.Roles.ProfilesByUsername(ctx, name)
-		if err != nil {
-			return c, fmt.Errorf("find user: %w", err)
-		}
-		c.refusal = f.nameRefusal(r.Lang, name, ps, fresh)
-		if c.refusal != "" {
+		p, err := f.People.ByUsername(ctx, args[0], fresh)
+		var nameErr *membership.NameError
+		if errors.As(err, &nameErr) {
+			c.refusal = f.nameRefusal(r.Lang, nameErr)
 			return c, nil
 		}
-		c.who, args = person{ID: ps[0].UserID, FirstName: ps[0].FirstName, Username: ps[0].Username}, args[1:]
+		if err != nil {
+			return c, err
+		}
+		c.who, args = person{ID: p.UserID, FirstName: p.FirstName, Username: p.Username}, args[1:]
 	case r.Message != nil && r.Message.ReplyToMessage != nil && r.Message.ReplyToMessage.From != nil:
 		u := r.Message.ReplyToMessage.From
 		c.who = person{ID: u.ID, FirstName: u.FirstName, Username: u.UserName}
@@ -69,30 +64,26 @@ func (f *roleDesk) roleTarget(ctx context.Context, r *Request, fresh bool) (role
 	return c, nil
 }
 
-// nameRefusal says why a username cannot be trusted to name one person,
-// "" when it can.
-func (f *roleDesk) nameRefusal(lang Lang, name string, ps []membership.Profile, fresh bool) string {
+// nameRefusal says why a username cannot be trusted to name one person.
+func (f *roleDesk) nameRefusal(lang Lang, e *membership.NameError) string {
 	switch {
-	case len(ps) == 0:
-		return T(lang, "role.unknown_user", name)
-	case len(ps) > 1:
-		ids := make([]string, len(ps))
-		for i, p := range ps {
-			ids[i] = strconv.FormatInt(p.UserID, 10)
+	case e.Unknown:
+		return T(lang, "role.unknown_user", e.Name)
+	case len(e.IDs) > 1:
+		ids := make([]string, len(e.IDs))
+		for i, id := range e.IDs {
+			ids[i] = strconv.FormatInt(id, 10)
 		}
-		return T(lang, "role.ambiguous_user", name, strings.Join(ids, ", "))
+		return T(lang, "role.ambiguous_user", e.Name, strings.Join(ids, ", "))
 	}
-	seen := ps[0].UpdatedAt
-	if age := f.Now().Sub(seen); fresh && age > nameSeenWithin {
-		return T(lang, "role.stale_user", name, int(age.Hours()/24), f.date(lang, seen), int(nameSeenWithin.Hours()/24))
-	}
-	return ""
+	age := f.Now().Sub(e.LastSeen)
+	return T(lang, "role.stale_user", e.Name, int(age.Hours()/24), f.date(lang, e.LastSeen), int(membership.NameSeenWithin.Hours()/24))
 }
 
 // personLabel names a person so the owner can check it is the right one:
 // name, @username, id and member numbers.
 func (f *roleDesk) personLabel(ctx context.Context, lang Lang, p person) (HTML, error) {
-	ens, err := f.Members.Enrollments(ctx, p.ID)
+	ens, err := f.People.Enrollments(ctx, p.ID)
 	if err != nil {
 		return "", fmt.Errorf("list enrollments: %w", err)
 	}
@@ -133,7 +124,7 @@ func (f *roleDesk) grant(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	if err := f.Roles.GrantRole(ctx, membership.Grant{UserID: c.who.ID, Role: c.role, Course: c.course, GrantedBy: r.From.ID, GrantedAt: f.Now()}); err != nil {
+	if err := f.People.Grant(ctx, membership.Grant{UserID: c.who.ID, Role: c.role, Course: c.course, GrantedBy: r.From.ID, GrantedAt: f.Now()}); err != nil {
 		return fmt.Errorf("grant role: %w", err)
 	}
 	f.Log.InfoContext(ctx, "role granted", "user", c.who.ID, "role", string(c.role), "course", c.course, "by", r.From.ID)
@@ -153,7 +144,7 @@ func (f *roleDesk) revoke(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	had, err := f.Roles.RevokeRole(ctx, c.who.ID, c.role, c.course)
+	had, err := f.People.Revoke(ctx, c.who.ID, c.role, c.course)
 	if err != nil {
 		return fmt.Errorf("revoke role: %w", err)
 	}

@@ -43,7 +43,7 @@ func (f *standings) top(ctx context.Context, r *Request) error {
 	}
 	lines := []string{T(r.Lang, "top.header", f.courseTitle(course), periodName, len(list))}
 	for _, st := range list {
-		lines = append(lines, T(r.Lang, "top.line", st.Rank, memberLabel(ctx, f.core, f.Members, course, st.UserID), st.Points))
+		lines = append(lines, T(r.Lang, "top.line", st.Rank, memberLabel(ctx, f.core, f.People, course, st.UserID), st.Points))
 	}
 	return f.reply(ctx, r, strings.Join(lines, "\n"))
 }
@@ -87,7 +87,7 @@ func (f *standings) queuePage(ctx context.Context, r *Request, page int) error {
 
 // personName names a user by username or first name.
 func (f *standings) personName(ctx context.Context, userID int64) string {
-	p, err := f.Profiles.Profile(ctx, userID)
+	p, err := f.People.Profile(ctx, userID)
 	switch {
 	case err != nil:
 		return strconv.FormatInt(userID, 10)
