@@ -108,6 +108,31 @@ func checkDescribed(t *testing.T, c Command) {
 	}
 }
 
+// Callback prefixes and dialogue kinds are declared once each, short
+// enough for Telegram's 64-byte callback data.
+func TestCallbacksAndDialoguesAreDeclaredOnce(t *testing.T) {
+	prefixes, kinds := map[string]bool{}, map[string]bool{}
+	for _, tb := range (&Bot{}).tables() {
+		for _, cb := range tb.Callbacks {
+			if prefixes[cb.Prefix] || len(cb.Prefix) > 8 || strings.Contains(cb.Prefix, ":") {
+				t.Errorf("callback prefix %q is doubled, long or holds a colon", cb.Prefix)
+			}
+			prefixes[cb.Prefix] = true
+		}
+		for _, d := range tb.Dialogues {
+			if kinds[d.Kind] || d.Answer == nil {
+				t.Errorf("dialogue %q is doubled or has no answer", d.Kind)
+			}
+			kinds[d.Kind] = true
+		}
+	}
+	for _, k := range []string{askSubmission, askComment, askAssignment} {
+		if !kinds[k] {
+			t.Errorf("dialogue %q is in no table", k)
+		}
+	}
+}
+
 // The menus reach Telegram per scope and language, the once-missing
 // commands included.
 func TestSetCommandsPublishesTheTables(t *testing.T) {
