@@ -1,10 +1,12 @@
 package bot
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,11 +24,32 @@ const (
 	testStudent = 3
 )
 
+// notices records the notices the services send, the in-memory side of
+// Bot.Tell and Bot.Post.
+type notices struct {
+	mu   sync.Mutex
+	told map[int64][]groups.Notice
+}
+
+func (n *notices) Tell(_ context.Context, userID int64, nt groups.Notice) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.told == nil {
+		n.told = map[int64][]groups.Notice{}
+	}
+	n.told[userID] = append(n.told[userID], nt)
+	return nil
+}
+
+func (n *notices) Post(context.Context, int64, groups.Notice) (int, error) { return 1, nil }
+func (n *notices) Pin(context.Context, int64, int) error                   { return nil }
+
 // chatFixture is the bot over the real services and a real SQLite file,
 // spoken to through in-memory conversations instead of Telegram.
 type chatFixture struct {
 	b      *Bot
 	db     *sqlite.DB
+	told   *notices
 	now    time.Time
 	update int
 }
@@ -39,14 +62,14 @@ func newChatFixture(t *testing.T) *chatFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	f := &chatFixture{db: db, now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	f := &chatFixture{db: db, told: &notices{}, now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
 	clock := func() time.Time { return f.now }
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	courses := []membership.Course{{ID: "ppt", Title: "PPT & Excel", Prefix: "PPT", Amount: 19900, Currency: "cny"}}
 	byID := map[string]membership.Course{"ppt": courses[0]}
 	owners := []int64{testOwner}
-	gs := &groups.Service{Store: db, Posts: db, Profiles: db, Owners: owners, Courses: byID, Now: clock, Log: quiet}
-	hw := &assignments.Service{Store: db, Posts: db, Members: db, Roles: db, Groups: db, Effects: gs,
+	gs := &groups.Service{Store: db, Posts: db, Profiles: db, Notifier: f.told, Owners: owners, Courses: byID, Now: clock, Log: quiet}
+	hw := &assignments.Service{Store: db, Posts: db, Members: db, Roles: db, Groups: db, Effects: gs, Notifier: f.told,
 		Owners: owners, Courses: byID, Location: time.UTC, Now: clock, Log: quiet}
 	f.b = &Bot{Members: db, Profiles: db, Groups: gs, Homework: hw, Roles: db, Dialogues: db, Updates: db,
 		Location: time.UTC, Courses: courses, Owners: owners, Now: clock, Log: quiet}
@@ -217,5 +240,54 @@ func TestRegisterLeavesTheCapacityRuleToTheService(t *testing.T) {
 		if got := only(t, said).Text; got != T(English, "register.capacity") {
 			t.Errorf("capacity %s: %q", capacity, got)
 		}
+	}
+}
+
+// A whole review over the in-memory conversation: the student hands in a
+// photo, the teacher gets the file by reference and the card with its
+// choices, picks a grade, and the typed comment dialogue finishes it.
+func TestReviewOverTheConversation(t *testing.T) {
+	f := newChatFixture(t)
+	ctx := t.Context()
+	_, err := f.db.RecordPayment(ctx, membership.Order{ID: "cs_1", Course: "ppt", UserID: testStudent, PaymentIntent: "pi_1",
+		Amount: 19900, Currency: "cny", Status: membership.OrderPaid, PaidAt: f.now, UpdatedAt: f.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.say(t, testTeacher, "/assign ppt - 100 Lesson 1")
+	if got := only(t, f.say(t, testStudent, "/submit 1")).Text; got != T(English, "submit.ask", "Lesson 1") {
+		t.Fatalf("/submit 1: %q", got)
+	}
+	photo := f.serve(t, tgbotapi.Update{Message: &tgbotapi.Message{
+		MessageID: 9, From: &tgbotapi.User{ID: testStudent, FirstName: "S", LanguageCode: "en"},
+		Chat: &tgbotapi.Chat{ID: testStudent, Type: "private"}, Date: int(f.now.Unix()),
+		Photo: []tgbotapi.PhotoSize{{FileID: "small"}, {FileID: "big"}}, Caption: "my cover",
+	}})
+	if got := only(t, photo).Text; got != T(English, "submit.ok", "Lesson 1", 1) {
+		t.Fatalf("the photo: %q", got)
+	}
+	said := f.say(t, testTeacher, "/review")
+	if len(said) != 2 || said[0].Media != MediaPhoto || said[0].Ref != "big" {
+		t.Fatalf("/review said %+v, want the photo by reference first", said)
+	}
+	card := said[1]
+	if len(card.Choices) != 3 || card.Choices[0][1].Data != "rv:1:g" || card.Choices[2][0].Data != "rk:1" {
+		t.Fatalf("the card's choices = %+v", card.Choices)
+	}
+	if got := only(t, f.tap(t, testTeacher, card.Choices[0][1].Data)).Text; got != T(English, "review.chosen", "good", 80) {
+		t.Fatalf("after choosing good: %q", got)
+	}
+	if kind, data, _, _ := f.db.Dialogue(ctx, testTeacher); kind != askComment || data != `{"submission":1,"grade":"good","score":80}` {
+		t.Errorf("stored dialogue = %s %s", kind, data)
+	}
+	if got := only(t, f.say(t, testTeacher, "Clear and bold.")).Text; got != T(English, "review.done", 1, "good", 80) {
+		t.Errorf("after the comment: %q", got)
+	}
+	if told := f.told.told[testStudent]; len(told) != 1 {
+		t.Errorf("the student was told %d notices, want the feedback", len(told))
+	}
+	subs, err := f.db.Submissions(ctx, testStudent)
+	if err != nil || len(subs) != 1 || subs[0].Grade != assignments.GradeGood || subs[0].Comment != "Clear and bold." {
+		t.Fatalf("submission = %+v, %v", subs, err)
 	}
 }
