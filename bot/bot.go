@@ -24,7 +24,9 @@ type Checkout interface {
 }
 
 // Bot handles Telegram updates. Build it with its fields set, then call
-// Init once before the first update.
+// Init once before the first update. It holds no handler of its own: Init
+// wires the features over the shared core (features.go), and Bot runs the
+// middleware, the one error handler and the notices (see doc.go).
 type Bot struct {
 	Sender    *Sender
 	Updates   UpdateLog
