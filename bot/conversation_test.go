@@ -187,6 +187,7 @@ func TestUnreadableDialogueIsDroppedPolitely(t *testing.T) {
 		{askComment, "12|good|80"},
 		{askSubmission, "7"},
 		{askAssignment, `{"step":"nonsense"}`},
+		{"a-kind-from-long-ago", "x"},
 	} {
 		if err := f.db.SetDialogue(ctx, testTeacher, old.kind, old.data, f.now.Add(time.Hour)); err != nil {
 			t.Fatal(err)

@@ -102,16 +102,20 @@ func (c *core) closeDialogue(ctx context.Context, userID int64) error {
 
 // answer takes a private message as the answer to the open question, or
 // hands it to noAnswer when there is none. A question the bot cannot read
-// back (stored by an older version) is dropped with a polite restart.
+// back (stored by an older version, or of a kind no feature declares any
+// more) is dropped with a polite restart.
 func (d *dialogueDesk) answer(ctx context.Context, r *Request) error {
 	c := d.core
 	kind, raw, err := c.openDialogue(ctx, r.From.ID)
 	if err != nil {
 		return err
 	}
+	if kind == "" {
+		return c.noAnswer(ctx, r)
+	}
 	dl, ok := c.dialogues[kind]
 	if !ok {
-		return c.noAnswer(ctx, r)
+		return c.restart(ctx, r, fmt.Errorf("%w: no dialogue %q", errUnreadable, kind))
 	}
 	err = dl.Answer(ctx, r, raw)
 	if errors.Is(err, errUnreadable) {
