@@ -33,3 +33,19 @@ func TestResolveGrade(t *testing.T) {
 		t.Error("neither grade nor score: no error")
 	}
 }
+
+// The title and maximum-score rules, shared by Create and the bot's
+// dialogue.
+func TestCheckTitleAndMaxScore(t *testing.T) {
+	long := string(make([]rune, MaxTitle+1))
+	for title, ok := range map[string]bool{"Lesson 1": true, "": false, long: false} {
+		if err := CheckTitle(title); (err == nil) != ok || (err != nil && !errors.Is(err, ErrTitle)) {
+			t.Errorf("CheckTitle(%d runes) = %v", len([]rune(title)), err)
+		}
+	}
+	for n, ok := range map[int]bool{1: true, MaxScoreLimit: true, 0: false, MaxScoreLimit + 1: false} {
+		if err := CheckMaxScore(n); (err == nil) != ok {
+			t.Errorf("CheckMaxScore(%d) = %v", n, err)
+		}
+	}
+}

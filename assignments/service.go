@@ -171,13 +171,14 @@ func (s *Service) Create(ctx context.Context, by int64, a Assignment) (Assignmen
 		return Assignment{}, err
 	}
 	a.Title, a.Description = strings.TrimSpace(a.Title), strings.TrimSpace(a.Description)
-	switch {
-	case a.Title == "" || utf8.RuneCountInString(a.Title) > MaxTitle:
-		return Assignment{}, membership.Errorf(membership.CodeInvalid, "title must have 1 to %d characters", MaxTitle)
-	case utf8.RuneCountInString(a.Description) > MaxDescription:
+	if err := CheckTitle(a.Title); err != nil {
+		return Assignment{}, err
+	}
+	if utf8.RuneCountInString(a.Description) > MaxDescription {
 		return Assignment{}, membership.Errorf(membership.CodeInvalid, "description must have at most %d characters", MaxDescription)
-	case a.MaxScore < 1 || a.MaxScore > MaxScoreLimit:
-		return Assignment{}, membership.Errorf(membership.CodeInvalid, "max score must be 1 to %d", MaxScoreLimit)
+	}
+	if err := CheckMaxScore(a.MaxScore); err != nil {
+		return Assignment{}, err
 	}
 	if err := CheckDue(a.Due, s.Now()); err != nil {
 		return Assignment{}, err
@@ -332,6 +333,29 @@ func DefaultScore(g Grade, max int) int {
 		return max * 6 / 10
 	}
 	return 0
+}
+
+// ErrTitle and ErrMaxScore refuse an assignment's title or maximum score.
+var (
+	ErrTitle    = membership.Errorf(membership.CodeInvalid, "title must have 1 to %d characters", MaxTitle)
+	ErrMaxScore = membership.Errorf(membership.CodeInvalid, "max score must be 1 to %d", MaxScoreLimit)
+)
+
+// CheckTitle is the rule for an assignment's (trimmed) title; the bot's
+// dialogue checks each answer with it before Create checks them all.
+func CheckTitle(title string) error {
+	if title == "" || utf8.RuneCountInString(title) > MaxTitle {
+		return ErrTitle
+	}
+	return nil
+}
+
+// CheckMaxScore is the rule for an assignment's maximum score.
+func CheckMaxScore(n int) error {
+	if n < 1 || n > MaxScoreLimit {
+		return ErrMaxScore
+	}
+	return nil
 }
 
 // ErrScoreTooHigh refuses a score above the assignment's maximum.

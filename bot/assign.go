@@ -76,7 +76,7 @@ func (f *assignDesk) assignOneLine(ctx context.Context, r *Request) error {
 		return usage()
 	}
 	max, err := strconv.Atoi(rest[0])
-	if err != nil || max < 1 || max > assignments.MaxScoreLimit {
+	if err != nil || assignments.CheckMaxScore(max) != nil {
 		return f.reply(ctx, r, T(r.Lang, "assign.bad_max"))
 	}
 	a.Due, a.MaxScore = due, max
@@ -139,7 +139,7 @@ func (f *assignDesk) assignStep(ctx context.Context, r *Request, d draft) error 
 		d.Course = c
 		return next("title", "assign.ask_title")
 	case "title":
-		if answer == "" || len([]rune(answer)) > assignments.MaxTitle {
+		if assignments.CheckTitle(answer) != nil {
 			return f.reply(ctx, r, T(r.Lang, "assign.bad_title"))
 		}
 		d.Title = answer
@@ -156,7 +156,7 @@ func (f *assignDesk) assignStep(ctx context.Context, r *Request, d draft) error 
 		return next("max", "assign.ask_max")
 	case "max":
 		n, err := strconv.Atoi(answer)
-		if err != nil || n < 1 || n > assignments.MaxScoreLimit {
+		if err != nil || assignments.CheckMaxScore(n) != nil {
 			return f.reply(ctx, r, T(r.Lang, "assign.bad_max"))
 		}
 		d.MaxScore = n

@@ -213,8 +213,10 @@ func TestAssignDialogueKeepsATypedDraft(t *testing.T) {
 	f := newChatFixture(t)
 	steps := []struct{ say, want string }{
 		{"/assign", T(English, "assign.ask_title")},
+		{strings.Repeat("长", assignments.MaxTitle+1), T(English, "assign.bad_title")},
 		{"Lesson 1", T(English, "assign.ask_due", "UTC")},
 		{"-", T(English, "assign.ask_max")},
+		{"1001", T(English, "assign.bad_max")},
 		{"100", T(English, "assign.ask_desc")},
 		{"-", T(English, "assign.created", 1, "Lesson 1")},
 	}
