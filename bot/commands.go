@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -117,11 +118,12 @@ type menuScope struct {
 	audiences []Audience
 }
 
-// menuScopes are the menus: students and staff in private chats (staff
-// commands say they are for teachers), everyone in groups, and the
-// owners' commands for the administrators of groups.
+// menuScopes are the menus everyone sees: students' in private chats,
+// everyone's in groups, and the owners' commands for the administrators of
+// groups. Staff and owners also get a menu of their own in their private
+// chat (personalMenu).
 var menuScopes = []menuScope{
-	{"all_private_chats", Private, []Audience{Anyone, Students, Staff}},
+	{"all_private_chats", Private, []Audience{Anyone, Students}},
 	{"all_group_chats", Group, []Audience{Anyone}},
 	{"all_chat_administrators", Group, []Audience{Owners, Anyone}},
 }
@@ -140,6 +142,18 @@ func (m menuScope) menu(tables []Table, lang Lang) []tgbotapi.BotCommand {
 		}
 	}
 	return cmds
+}
+
+// personalMenu is the private-chat menu of a staff member or owner: every
+// command that works in a private chat, of every audience they belong to.
+func personalMenu(tables []Table, lang Lang, who Who) []tgbotapi.BotCommand {
+	var audiences []Audience
+	for _, a := range []Audience{Anyone, Students, Staff, Owners} {
+		if who.Is(a) {
+			audiences = append(audiences, a)
+		}
+	}
+	return menuScope{place: Private, audiences: audiences}.menu(tables, lang)
 }
 
 func hasAudience(list []Audience, a Audience) bool {
@@ -175,27 +189,81 @@ func helpText(tables []Table, lang Lang, who Who) string {
 	return sb.String()
 }
 
-// SetCommands publishes the command menus generated from the tables:
-// Chinese as the default and English for clients set to English.
+// menuLangs are the menus' languages: Chinese as the default and English
+// for clients set to English.
+var menuLangs = []struct {
+	code string
+	lang Lang
+}{{"", Chinese}, {"zh", Chinese}, {"en", English}}
+
+// SetCommands publishes the command menus generated from the tables, and
+// the personal menus of the owners and the staff.
 func (b *Bot) SetCommands(ctx context.Context) error {
 	tables := b.tables()
 	for _, m := range menuScopes {
 		scope, _ := json.Marshal(map[string]string{"type": m.scope})
-		for _, lang := range []struct {
-			code string
-			lang Lang
-		}{{"", Chinese}, {"zh", Chinese}, {"en", English}} {
-			cmds := m.menu(tables, lang.lang)
-			if len(cmds) == 0 {
-				continue
-			}
-			list, _ := json.Marshal(cmds)
-			params := tgbotapi.Params{"commands": string(list), "scope": string(scope)}
-			params.AddNonEmpty("language_code", lang.code)
-			if _, err := b.Sender.Call(ctx, Interactive, 0, "setMyCommands", params); err != nil {
-				return fmt.Errorf("setMyCommands %s %s: %w", m.scope, lang.code, err)
+		for _, l := range menuLangs {
+			if err := b.setMenu(ctx, string(scope), l.code, m.menu(tables, l.lang)); err != nil {
+				return fmt.Errorf("setMyCommands %s %s: %w", m.scope, l.code, err)
 			}
 		}
 	}
+	users := slices.Clone(b.Owners)
+	staff, err := b.Roles.Staff(ctx)
+	if err != nil {
+		return fmt.Errorf("list the staff: %w", err)
+	}
+	for _, g := range staff {
+		users = append(users, g.UserID)
+	}
+	slices.Sort(users)
+	for _, id := range slices.Compact(users) {
+		if err := b.MenuOf(ctx, id); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// MenuOf sets the personal menu of a user who is staff or an owner, and
+// removes it from one who is not any more, who then sees the students'
+// menu. A user who never opened a chat with the bot cannot have one yet
+// (Telegram answers "chat not found"): that is not an error; the menu
+// comes with the next grant or start.
+func (b *Bot) MenuOf(ctx context.Context, userID int64) error {
+	who := Who{Owner: b.isOwner(userID)}
+	scope, all, ok, err := b.Homework.ReviewScope(ctx, userID)
+	if err != nil {
+		return err
+	}
+	who.Staff, who.StaffAll, who.StaffOf = ok, all, scope
+	chat, _ := json.Marshal(map[string]any{"type": "chat", "chat_id": userID})
+	for _, l := range menuLangs {
+		var cmds []tgbotapi.BotCommand
+		if who.Staff || who.Owner {
+			cmds = personalMenu(b.tables(), l.lang, who)
+		}
+		err := b.setMenu(ctx, string(chat), l.code, cmds)
+		if e, ok := apiError(err); ok && strings.Contains(e.Message, "chat not found") {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("menu of %d: %w", userID, err)
+		}
+	}
+	return nil
+}
+
+// setMenu sets the commands of a scope and language, or deletes them when
+// there are none.
+func (b *Bot) setMenu(ctx context.Context, scope, lang string, cmds []tgbotapi.BotCommand) error {
+	params := tgbotapi.Params{"scope": scope}
+	params.AddNonEmpty("language_code", lang)
+	method := "deleteMyCommands"
+	if len(cmds) > 0 {
+		list, _ := json.Marshal(cmds)
+		params["commands"], method = string(list), "setMyCommands"
+	}
+	_, err := b.Sender.Call(ctx, Interactive, 0, method, params)
+	return err
 }

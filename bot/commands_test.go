@@ -1,13 +1,12 @@
 package bot
 
 import (
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/shequn/shequn/bot/telegramtest"
+	"github.com/shequn/shequn/membership"
 )
 
 // whoOf is a sender who belongs to the audience and to no wider one.
@@ -89,6 +88,9 @@ func checkListed(t *testing.T, tables []Table, c Command) {
 				listed = listed || bc.Command == c.Name
 			}
 		}
+		for _, bc := range personalMenu(tables, lang, whoOf(c.Audience)) {
+			listed = listed || bc.Command == c.Name && c.Audience >= Staff
+		}
 		if !listed {
 			t.Errorf("/%s is in no %s menu of its audience", c.Name, lang)
 		}
@@ -134,35 +136,64 @@ func TestCallbacksAndDialoguesAreDeclaredOnce(t *testing.T) {
 }
 
 // The menus reach Telegram per scope and language, the once-missing
-// commands included.
+// commands included: students see theirs, owners of groups theirs, and
+// staff and owners a personal menu with their commands, which follows a
+// grant and a revoke.
 func TestSetCommandsPublishesTheTables(t *testing.T) {
 	const tok = "123:commands-test-token"
 	srv := telegramtest.New(tok)
 	t.Cleanup(srv.Close)
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	b := &Bot{Sender: NewSender(NewAPI(tok, srv.URL(), nil), Limits{}, quiet)}
-	if err := b.SetCommands(t.Context()); err != nil {
+	f := newChatFixture(t)
+	f.b.Sender = NewSender(NewAPI(tok, srv.URL(), nil), Limits{}, f.b.Log)
+	for _, id := range []int64{testOwner, testTeacher, testStudent} {
+		srv.AddUser(telegramtest.User{ID: id, FirstName: "U"})
+		if _, err := srv.SendText(id, id, "hi"); err != nil { // opens the private chat
+			t.Fatal(err)
+		}
+	}
+	if err := f.b.SetCommands(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	names := func(scope, lang string) string {
+	names := func(scope telegramtest.CommandScope, lang string) string {
 		var out []string
-		for _, c := range srv.Commands(telegramtest.CommandScope{Type: scope}, lang) {
+		for _, c := range srv.Commands(scope, lang) {
 			out = append(out, c.Command)
 		}
 		return " " + strings.Join(out, " ") + " "
 	}
-	private, admins := names("all_private_chats", "en"), names("all_chat_administrators", "")
-	for _, name := range []string{"start", "grade", "skip", "cancel", "help"} {
-		if !strings.Contains(private, " "+name+" ") {
-			t.Errorf("the private menu lacks /%s: %s", name, private)
+	private := names(telegramtest.CommandScope{Type: "all_private_chats"}, "en")
+	admins := names(telegramtest.CommandScope{Type: "all_chat_administrators"}, "")
+	teacher := names(telegramtest.CommandScope{Type: "chat", ChatID: testTeacher}, "en")
+	owner := names(telegramtest.CommandScope{Type: "chat", ChatID: testOwner}, "")
+	has := func(menu, what string, want bool, cmds ...string) {
+		t.Helper()
+		for _, c := range cmds {
+			if strings.Contains(menu, " "+c+" ") != want {
+				t.Errorf("%s menu lists /%s: %v, want %v (%s)", what, c, !want, want, menu)
+			}
 		}
 	}
-	for _, name := range []string{"register", "groups", "grant", "revoke"} {
-		if !strings.Contains(admins, " "+name+" ") {
-			t.Errorf("the administrators' menu lacks /%s: %s", name, admins)
-		}
-		if strings.Contains(private, " "+name+" ") {
-			t.Errorf("the students' menu lists the owners' /%s", name)
-		}
+	has(private, "the students'", true, "start", "submit", "cancel", "help")
+	has(private, "the students'", false, "grade", "skip", "register", "grant")
+	has(admins, "the administrators'", true, "register", "groups", "grant", "revoke")
+	has(teacher, "the teacher's", true, "start", "submit", "review", "grade", "skip", "queue")
+	has(teacher, "the teacher's", false, "register", "grant")
+	has(owner, "the owner's", true, "grade", "grant", "revoke", "register")
+	if got := names(telegramtest.CommandScope{Type: "chat", ChatID: testStudent}, "en"); got != "  " {
+		t.Errorf("a student has a personal menu: %s", got)
+	}
+	// A revoke takes the personal menu away.
+	if _, err := f.db.RevokeRole(t.Context(), testTeacher, membership.RoleTeacher, "ppt"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.b.MenuOf(t.Context(), testTeacher); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(telegramtest.CommandScope{Type: "chat", ChatID: testTeacher}, "en"); got != "  " {
+		t.Errorf("after the revoke the teacher's menu is %s", got)
+	}
+	// A user who never opened a chat cannot have a menu yet; not an error.
+	if err := f.b.MenuOf(t.Context(), 999); err != nil {
+		t.Errorf("menu of a stranger: %v", err)
 	}
 }

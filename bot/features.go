@@ -34,6 +34,9 @@ type groupDesk struct {
 type roleDesk struct {
 	*core
 	People *membership.People
+	// menuOf updates a user's personal command menu after their roles
+	// changed; nil when there is no Telegram to tell.
+	menuOf func(ctx context.Context, userID int64) error
 }
 
 // studentWork is the students' side of homework: assignments, handing
@@ -70,6 +73,10 @@ func (b *Bot) wire() {
 	people := &membership.People{Members: b.Members, Profiles: b.Profiles, Roles: b.Roles, Now: b.Now}
 	work := &studentWork{core: c, Homework: b.Homework}
 	en := &enrollment{core: c, People: people, Groups: b.Groups, Checkout: b.Checkout, startSubmission: work.startSubmission}
+	roles := &roleDesk{core: c, People: people}
+	if b.Sender != nil {
+		roles.menuOf = b.MenuOf
+	}
 	c.tables = []Table{
 		en.enrollmentTable(),
 		work.homeworkTable(),
@@ -77,7 +84,7 @@ func (b *Bot) wire() {
 		(&reviewDesk{core: c, Homework: b.Homework, People: people}).reviewTable(),
 		(&standings{core: c, Homework: b.Homework, People: people}).standingsTable(),
 		(&groupDesk{core: c, Groups: b.Groups}).groupsTable(),
-		(&roleDesk{core: c, People: people}).rolesTable(),
+		roles.rolesTable(),
 		(&dialogueDesk{c}).dialogueTable(),
 	}
 	c.dialogues = map[string]Dialogue{}

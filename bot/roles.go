@@ -102,6 +102,17 @@ func (f *roleDesk) personLabel(ctx context.Context, lang Lang, p person) (HTML, 
 	return HTML(T(lang, "role.person", name, p.ID, number)), nil
 }
 
+// refreshMenu gives the user the menu of their roles now; a failure only
+// leaves the old menu, so it is logged, not returned.
+func (f *roleDesk) refreshMenu(ctx context.Context, userID int64) {
+	if f.menuOf == nil {
+		return
+	}
+	if err := f.menuOf(ctx, userID); err != nil {
+		f.Log.WarnContext(ctx, "personal menu not updated", "user", userID, "err", err)
+	}
+}
+
 func (f *roleDesk) courseScope(lang Lang, course string) string {
 	if course == "" {
 		return T(lang, "role.all_courses")
@@ -129,6 +140,7 @@ func (f *roleDesk) grant(ctx context.Context, r *Request) error {
 	}
 	f.Log.InfoContext(ctx, "role granted", "user", c.who.ID, "role", string(c.role), "course", c.course, "by", r.From.ID)
 	f.wake()
+	f.refreshMenu(ctx, c.who.ID)
 	return f.reply(ctx, r, T(r.Lang, "role.granted", label, T(r.Lang, "role."+string(c.role)), f.courseScope(r.Lang, c.course)))
 }
 
@@ -153,6 +165,7 @@ func (f *roleDesk) revoke(ctx context.Context, r *Request) error {
 	}
 	f.Log.InfoContext(ctx, "role revoked", "user", c.who.ID, "role", string(c.role), "course", c.course, "by", r.From.ID)
 	f.wake()
+	f.refreshMenu(ctx, c.who.ID)
 	return f.reply(ctx, r, T(r.Lang, "role.revoked", label, T(r.Lang, "role."+string(c.role)), f.courseScope(r.Lang, c.course)))
 }
 
