@@ -5,9 +5,9 @@ import (
 	"testing"
 )
 
-// ResolveGrade is the one rule for a reviewer's choice, shown by the bot
+// Choose is the one rule for a reviewer's choice, shown by the bot
 // before the comment and applied by Grade.
-func TestResolveGrade(t *testing.T) {
+func TestChooseCompletesTheReviewersChoice(t *testing.T) {
 	cases := []struct {
 		g         Grade
 		score     int
@@ -21,15 +21,15 @@ func TestResolveGrade(t *testing.T) {
 		{"", 60, GradePass, 60, nil},
 		{GradeRedo, -1, GradeRedo, 0, nil},
 		{GradeRedo, 50, GradeRedo, 0, nil},
-		{"", 101, GradeExcellent, 101, ErrScoreTooHigh},
+		{"", 101, "", 0, ErrScoreTooHigh},
 	}
 	for _, c := range cases {
-		g, score, err := ResolveGrade(c.g, c.score, 100)
+		g, score, err := Choose(c.g, c.score, 100)
 		if g != c.wantG || score != c.wantScore || !errors.Is(err, c.err) {
-			t.Errorf("ResolveGrade(%q, %d) = %q, %d, %v; want %q, %d, %v", c.g, c.score, g, score, err, c.wantG, c.wantScore, c.err)
+			t.Errorf("Choose(%q, %d) = %q, %d, %v; want %q, %d, %v", c.g, c.score, g, score, err, c.wantG, c.wantScore, c.err)
 		}
 	}
-	if _, _, err := ResolveGrade("", -1, 100); err == nil {
+	if _, _, err := Choose("", -1, 100); err == nil {
 		t.Error("neither grade nor score: no error")
 	}
 }

@@ -335,56 +335,6 @@ func DefaultScore(g Grade, max int) int {
 	return 0
 }
 
-// ErrTitle and ErrMaxScore refuse an assignment's title or maximum score.
-var (
-	ErrTitle    = membership.Errorf(membership.CodeInvalid, "title must have 1 to %d characters", MaxTitle)
-	ErrMaxScore = membership.Errorf(membership.CodeInvalid, "max score must be 1 to %d", MaxScoreLimit)
-)
-
-// CheckTitle is the rule for an assignment's (trimmed) title; the bot's
-// dialogue checks each answer with it before Create checks them all.
-func CheckTitle(title string) error {
-	if title == "" || utf8.RuneCountInString(title) > MaxTitle {
-		return ErrTitle
-	}
-	return nil
-}
-
-// CheckMaxScore is the rule for an assignment's maximum score.
-func CheckMaxScore(n int) error {
-	if n < 1 || n > MaxScoreLimit {
-		return ErrMaxScore
-	}
-	return nil
-}
-
-// ErrScoreTooHigh refuses a score above the assignment's maximum.
-var ErrScoreTooHigh = membership.Errorf(membership.CodeInvalid, "score above the maximum")
-
-// ResolveGrade completes a reviewer's choice, the one rule for it: a
-// score without a grade (g empty) earns its grade, a grade without a
-// score (score < 0) gets its default, redo scores nothing, and a score
-// above max is ErrScoreTooHigh. The bot shows the result before the
-// comment; Grade applies the same rule.
-func ResolveGrade(g Grade, score, max int) (Grade, int, error) {
-	if g == "" && score >= 0 {
-		g = GradeFor(score, max)
-	}
-	if !g.Valid() {
-		return g, score, membership.Errorf(membership.CodeInvalid, "unknown grade %q", g)
-	}
-	if score < 0 {
-		score = DefaultScore(g, max)
-	}
-	if score > max {
-		return g, score, ErrScoreTooHigh
-	}
-	if g == GradeRedo {
-		score = 0
-	}
-	return g, score, nil
-}
-
 // GradeFor is the grade a score earns.
 func GradeFor(score, max int) Grade {
 	switch {
@@ -408,7 +358,7 @@ func (s *Service) Grade(ctx context.Context, reviewer, submissionID int64, g Gra
 	if err != nil {
 		return Submission{}, err
 	}
-	if g, score, err = ResolveGrade(g, score, a.MaxScore); err != nil {
+	if g, score, err = Choose(g, score, a.MaxScore); err != nil {
 		return Submission{}, err
 	}
 	score = score * (100 - sub.PenaltyPct) / 100

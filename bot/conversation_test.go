@@ -231,9 +231,8 @@ func TestAssignDialogueKeepsATypedDraft(t *testing.T) {
 	}
 }
 
-// The capacity limit is the groups service's rule; the bot only reads the
-// number.
-func TestRegisterLeavesTheCapacityRuleToTheService(t *testing.T) {
+// The capacity limit is the groups package's rule, which the bot asks.
+func TestRegisterAsksTheGroupsCapacityRule(t *testing.T) {
 	f := newChatFixture(t)
 	for _, capacity := range []string{"0", "200001", "many"} {
 		said := f.serve(t, tgbotapi.Update{Message: &tgbotapi.Message{

@@ -38,15 +38,13 @@ func (f *groupDesk) register(ctx context.Context, r *Request) error {
 		return usage()
 	}
 	n, err := strconv.Atoi(capArg)
-	if err != nil {
+	if err != nil || !groups.ValidCapacity(n) {
 		return f.reply(ctx, r, T(r.Lang, "register.capacity"))
 	}
 	req.Capacity = n
 	g, err := f.Groups.Register(ctx, req)
 	var missing *groups.MissingRightsError
 	switch {
-	case errors.Is(err, groups.ErrCapacity):
-		return f.reply(ctx, r, T(r.Lang, "register.capacity"))
 	case errors.As(err, &missing) && missing.NotAdmin:
 		return f.reply(ctx, r, T(r.Lang, "register.not_admin"))
 	case errors.As(err, &missing):

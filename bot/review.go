@@ -120,7 +120,7 @@ func (f *reviewDesk) choose(ctx context.Context, r *Request, id int64, g assignm
 	if err != nil {
 		return f.reviewError(ctx, r, err)
 	}
-	g, score, err = assignments.ResolveGrade(g, score, a.MaxScore)
+	g, score, err = assignments.Choose(g, score, a.MaxScore)
 	if errors.Is(err, assignments.ErrScoreTooHigh) {
 		return f.reply(ctx, r, T(r.Lang, "grade.too_high", a.MaxScore))
 	}
@@ -227,7 +227,7 @@ func (f *reviewDesk) gradeCommand(ctx context.Context, r *Request) error {
 			return f.reply(ctx, r, T(r.Lang, "grade.usage"))
 		}
 	}
-	g, score, err = assignments.ResolveGrade(g, score, a.MaxScore)
+	g, score, err = assignments.Choose(g, score, a.MaxScore)
 	if errors.Is(err, assignments.ErrScoreTooHigh) {
 		return f.reply(ctx, r, T(r.Lang, "grade.too_high", a.MaxScore))
 	}

@@ -43,6 +43,17 @@ type Group struct {
 	Problem Problem
 }
 
+// The capacity rule of a group: at least one seat, and no more than the
+// 200,000 members Telegram lets a supergroup hold.
+const (
+	MinCapacity = 1
+	MaxCapacity = 200000
+)
+
+// ValidCapacity reports whether a group may have n seats; transports ask it
+// before they register a group, the service enforces it.
+func ValidCapacity(n int) bool { return n >= MinCapacity && n <= MaxCapacity }
+
 // Free is the number of seats left.
 func (g Group) Free() int { return max(g.Capacity-g.SeatsUsed, 0) }
 

@@ -90,16 +90,9 @@ func (s *Service) Register(ctx context.Context, r RegisterRequest) (Group, error
 	return g, nil
 }
 
-// MaxCapacity is the most seats a group may have: Telegram's limit of a
-// supergroup's members.
-const MaxCapacity = 200000
-
-// ErrCapacity refuses a group's capacity outside 1..MaxCapacity.
-var ErrCapacity = membership.Errorf(membership.CodeInvalid, "capacity must be between 1 and %d", MaxCapacity)
-
 func (s *Service) checkRequest(ctx context.Context, r *RegisterRequest) error {
-	if r.Capacity < 1 || r.Capacity > MaxCapacity {
-		return ErrCapacity
+	if !ValidCapacity(r.Capacity) {
+		return membership.Errorf(membership.CodeInvalid, "capacity must be between %d and %d", MinCapacity, MaxCapacity)
 	}
 	switch r.Kind {
 	case KindStudent:
