@@ -18,7 +18,7 @@
 //	standings    standings.go  /top, /queue
 //	groupDesk    group.go      /register, /groups, join requests, members coming and going
 //	roleDesk     roles.go      /grant, /revoke
-//	dialogueDesk dialogue.go   the answer to an open question, /cancel
+//	dialogueDesk dialogues.go  the answer to an open question, /cancel
 //
 // features.go declares the feature types and wires them; a new feature is
 // a type there, its file, its texts map registered in texts.go, and one
@@ -40,7 +40,7 @@
 // error handler, which answers through errorText (errors.go), the one
 // table from domain errors to replies, and logs only internal causes.
 //
-// Dialogues (dialogue.go) are declared in the tables: a kind, the handler
+// Dialogues (dialogues.go) are declared in the tables: a kind, the handler
 // of the answer and what /cancel undoes, with a typed payload stored as
 // JSON. One the bot cannot read back is dropped with a polite restart.
 //
