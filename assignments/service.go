@@ -160,13 +160,14 @@ func (s *Service) Create(ctx context.Context, by int64, a Assignment) (Assignmen
 		return Assignment{}, err
 	}
 	a.Title, a.Description = strings.TrimSpace(a.Title), strings.TrimSpace(a.Description)
-	switch {
-	case a.Title == "" || utf8.RuneCountInString(a.Title) > MaxTitle:
-		return Assignment{}, shequn.Errorf(shequn.CodeInvalid, "title must have 1 to %d characters", MaxTitle)
-	case utf8.RuneCountInString(a.Description) > MaxDescription:
+	if err := CheckTitle(a.Title); err != nil {
+		return Assignment{}, err
+	}
+	if utf8.RuneCountInString(a.Description) > MaxDescription {
 		return Assignment{}, shequn.Errorf(shequn.CodeInvalid, "description must have at most %d characters", MaxDescription)
-	case a.MaxScore < 1 || a.MaxScore > MaxScoreLimit:
-		return Assignment{}, shequn.Errorf(shequn.CodeInvalid, "max score must be 1 to %d", MaxScoreLimit)
+	}
+	if err := CheckMaxScore(a.MaxScore); err != nil {
+		return Assignment{}, err
 	}
 	if err := CheckDue(a.Due, s.Now()); err != nil {
 		return Assignment{}, err

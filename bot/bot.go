@@ -25,7 +25,9 @@ type Checkout interface {
 }
 
 // Bot handles Telegram updates. Build it with its fields set, then call
-// Init once before the first update.
+// Init once before the first update. It holds no handler of its own: Init
+// wires the features over the shared core (features.go), and Bot runs the
+// middleware, the one error handler and the notices (see doc.go).
 type Bot struct {
 	Sender    *Sender
 	Updates   shequn.UpdateLog
@@ -52,6 +54,7 @@ type Bot struct {
 	Wake func()
 
 	self    tgbotapi.User
+	core    *core // the features' shared part, built by wire
 	handler HandlerFunc
 	seen    sync.Map // user id -> profileSeen, to skip saving unchanged profiles
 	flood   floodGuard
@@ -66,7 +69,7 @@ type profileSeen struct {
 }
 
 // profileRefresh is how often an unchanged profile is saved again, so that
-// its UpdatedAt tells when the user was last seen (see nameSeenWithin).
+// its UpdatedAt tells when the user was last seen (see membership.NameSeenWithin).
 const profileRefresh = 24 * time.Hour
 
 // Init learns who the bot is and builds the routes.
@@ -76,6 +79,13 @@ func (b *Bot) Init(ctx context.Context) error {
 		return fmt.Errorf("telegram getMe: %w", err)
 	}
 	b.self = me
+	b.build()
+	return nil
+}
+
+// build wires the features and the middleware; Init calls it once it
+// knows who the bot is.
+func (b *Bot) build() {
 	textLog.Store(b.Log)
 	if b.GroupLang == "" {
 		b.GroupLang = Chinese
@@ -84,8 +94,8 @@ func (b *Bot) Init(ctx context.Context) error {
 	if timeout == 0 {
 		timeout = 30 * time.Second
 	}
-	b.handler = Timeout(timeout)(Recover(b.routes().Handle))
-	return nil
+	b.wire()
+	b.handler = Timeout(timeout)(Recover(b.WithWho(b.routes().Handle)))
 }
 
 // Update is a Telegram update.
@@ -97,52 +107,18 @@ func (b *Bot) ID() int64 { return b.self.ID }
 // Username is the bot's Telegram username.
 func (b *Bot) Username() string { return b.self.UserName }
 
+// tables are the features' tables, in the order their commands are listed
+// in menus and /help.
+func (b *Bot) tables() []Table {
+	if b.core == nil {
+		b.wire()
+	}
+	return b.core.tables
+}
+
 func (b *Bot) routes() *Router {
-	rt := &Router{}
-	// Everyone, private chats.
-	rt.On(And(InPrivate, Command("start")), b.start)
-	rt.On(And(InPrivate, Command("me")), b.me)
-	rt.On(Command("language"), b.language)
-	rt.On(Command("help"), b.help)
-	rt.On(Callback("buy"), b.buyCallback)
-	rt.On(Callback("lang"), b.languageChosen)
-	rt.On(Command("cancel"), b.cancel)
-	// Homework: students.
-	rt.On(And(InPrivate, Command("assignments")), b.listAssignments)
-	rt.On(And(InPrivate, Command("submit")), b.submitCommand)
-	rt.On(Callback("sub"), b.submitChosen)
-	rt.On(And(InPrivate, Command("mywork")), b.myWork)
-	rt.On(Callback("mw"), b.myWorkPageButton)
-	rt.On(Callback("as"), b.assignmentsPageButton)
-	rt.On(And(InPrivate, Command("rank")), b.rank)
-	// Homework: teachers and assistants (checked in the service).
-	rt.On(And(InPrivate, Command("assign")), b.assign)
-	rt.On(And(InPrivate, Command("review")), b.review)
-	rt.On(And(InPrivate, Command("grade")), b.gradeCommand)
-	rt.On(And(InPrivate, Command("skip")), b.skipComment)
-	rt.On(Callback("rv"), b.reviewGrade)
-	rt.On(Callback("rs"), b.reviewScore)
-	rt.On(Callback("rk"), b.reviewSkip)
-	rt.On(And(InPrivate, Command("top")), b.top)
-	rt.On(And(InPrivate, Command("queue")), b.queue)
-	rt.On(Callback("qu"), b.queuePageButton)
-	// Owners.
-	rt.On(Command("register"), b.ownersOnly(b.register))
-	rt.On(Command("groups"), b.ownersOnly(b.listGroups))
-	rt.On(Command("grant"), b.ownersOnly(b.grant))
-	rt.On(Command("revoke"), b.ownersOnly(b.revoke))
-	// An answer to a question the bot asked.
-	rt.On(func(r *Request) bool { return r.Private && r.Command == "" && r.Update.Message != nil }, b.answer)
-	// Group life.
-	rt.On(func(r *Request) bool { return r.Update.ChatJoinRequest != nil }, b.joinRequest)
-	rt.On(func(r *Request) bool { return r.Update.ChatMember != nil }, b.memberUpdate)
-	rt.On(func(r *Request) bool { return r.Update.MyChatMember != nil }, b.botMemberUpdate)
-	rt.On(func(r *Request) bool {
-		m := r.Update.Message
-		return m != nil && (len(m.NewChatMembers) > 0 || m.LeftChatMember != nil)
-	}, b.serviceMessage)
-	rt.Otherwise(b.fallback)
-	return rt
+	tables := b.tables()
+	return buildRouter(tables, b.gate, b.core.fallback)
 }
 
 // Handle handles one update: routes it, answers a callback, and answers a
@@ -151,11 +127,21 @@ func (b *Bot) routes() *Router {
 // calls it, once per update.
 func (b *Bot) Handle(ctx context.Context, u tgbotapi.Update) error {
 	r, ok := b.request(ctx, u)
-	if !ok || !b.admit(ctx, r) {
+	if !ok {
+		return nil
+	}
+	r.Chat = telegramChat{sender: b.Sender, chatID: r.ChatID}
+	return b.serve(ctx, r)
+}
+
+// serve runs a request through admission, the middleware, the routes and
+// the one error handler, whatever its transport.
+func (b *Bot) serve(ctx context.Context, r *Request) error {
+	if !b.admit(ctx, r) {
 		return nil
 	}
 	err := b.handler(ctx, r)
-	if cq := u.CallbackQuery; cq != nil {
+	if cq := r.Update.CallbackQuery; cq != nil && b.Sender != nil {
 		// Every callback must be answered, or the client shows a spinner.
 		if _, aerr := b.Sender.Request(ctx, tgbotapi.NewCallback(cq.ID, "")); aerr != nil {
 			b.Log.WarnContext(ctx, "answer callback", "err", aerr)
@@ -241,73 +227,23 @@ func (b *Bot) userLang(ctx context.Context, userID int64, fallback string) Lang 
 // are not the user's are logged, with their cause; it reports whether err
 // was one.
 func (b *Bot) fail(ctx context.Context, r *Request, err error) (internal bool) {
-	code := shequn.ErrorCode(err)
-	key := "error." + string(code)
-	if _, ok := catalog[key]; !ok || code == shequn.CodeInternal || code == shequn.CodeUnavailable {
+	text, known := errorText(r.Lang, err)
+	if !known || shequn.Internal(shequn.ErrorCode(err)) {
 		b.Log.ErrorContext(ctx, "update failed", "update", r.Update.UpdateID, "user", r.From.ID, "err", err)
 		internal = true
-	}
-	if _, ok := catalog[key]; !ok {
-		key = "error.internal"
 	}
 	// Only a person who wrote or tapped something waits for an answer; a
 	// failed join request or member update must not chatter in a group.
 	if r.ChatID == 0 || (r.Update.Message == nil && r.Update.CallbackQuery == nil) || errors.Is(err, context.Canceled) {
 		return internal
 	}
-	if rerr := b.reply(ctx, r, T(r.Lang, key), nil); rerr != nil {
+	if rerr := b.core.reply(ctx, r, text); rerr != nil {
 		b.Log.WarnContext(ctx, "error reply failed", "err", rerr)
 	}
 	return internal
 }
 
-// reply answers in the request's chat.
-func (b *Bot) reply(ctx context.Context, r *Request, text string, kb *tgbotapi.InlineKeyboardMarkup) error {
-	msg := tgbotapi.NewMessage(r.ChatID, text)
-	msg.ParseMode = tgbotapi.ModeHTML
-	msg.DisableWebPagePreview = true
-	if kb != nil {
-		msg.ReplyMarkup = *kb
-	}
-	_, err := b.Sender.Send(ctx, Interactive, r.ChatID, msg)
-	return err
-}
-
 func (b *Bot) isOwner(userID int64) bool { return slices.Contains(b.Owners, userID) }
-
-func (b *Bot) ownersOnly(next HandlerFunc) HandlerFunc {
-	return func(ctx context.Context, r *Request) error {
-		if !b.isOwner(r.From.ID) {
-			return b.reply(ctx, r, T(r.Lang, "not_owner"), nil)
-		}
-		return next(ctx, r)
-	}
-}
-
-func (b *Bot) course(id string) (membership.Course, bool) {
-	for _, c := range b.Courses {
-		if c.ID == id {
-			return c, true
-		}
-	}
-	return membership.Course{}, false
-}
-
-// memberNumber formats a member number of a course.
-func (b *Bot) memberNumber(course string, n int) string {
-	c, ok := b.course(course)
-	if !ok {
-		return membership.FormatNumber(strings.ToUpper(course), n)
-	}
-	return c.MemberNumber(n)
-}
-
-func (b *Bot) courseTitle(id string) string {
-	if c, ok := b.course(id); ok {
-		return c.Title
-	}
-	return id
-}
 
 // groupName names a group in lang: 学员3群, Student group 3, 核心群.
 func groupName(lang Lang, g groups.Group) string {

@@ -1,8 +1,3 @@
-// Package bot is the Telegram transport: updates in (long polling or
-// webhook), command routing with permissions, texts in the user's language,
-// keyboards, and the one outbound sender every Telegram call goes through.
-// Telegram types stay inside this package; the domain packages see users,
-// groups, rights and notices.
 package bot
 
 import (

@@ -13,24 +13,24 @@ import (
 
 // register makes the group one of the community's: "/register student
 // <course> <capacity>" or "/register core <capacity>".
-func (b *Bot) register(ctx context.Context, r *Request) error {
+func (f *groupDesk) register(ctx context.Context, r *Request) error {
 	if !InGroup(r) {
-		return b.reply(ctx, r, T(r.Lang, "register.in_group"), nil)
+		return f.reply(ctx, r, T(r.Lang, "register.in_group"))
 	}
 	usage := func() error {
-		ids := make([]string, len(b.Courses))
-		for i, c := range b.Courses {
+		ids := make([]string, len(f.Courses))
+		for i, c := range f.Courses {
 			ids[i] = c.ID
 		}
-		return b.reply(ctx, r, T(r.Lang, "register.usage", strings.Join(ids, ", ")), nil)
+		return f.reply(ctx, r, T(r.Lang, "register.usage", strings.Join(ids, ", ")))
 	}
 	req := groups.RegisterRequest{ChatID: r.ChatID, Title: r.Message.Chat.Title, By: r.From.ID}
 	var capArg string
 	switch {
 	case len(r.Args) == 3 && strings.EqualFold(r.Args[0], "student"):
 		req.Kind, req.Course, capArg = groups.KindStudent, strings.ToLower(r.Args[1]), r.Args[2]
-		if _, ok := b.course(req.Course); !ok {
-			return b.reply(ctx, r, T(r.Lang, "buy.unknown", r.Args[1]), nil)
+		if _, ok := f.course(req.Course); !ok {
+			return f.reply(ctx, r, T(r.Lang, "buy.unknown", r.Args[1]))
 		}
 	case len(r.Args) == 2 && strings.EqualFold(r.Args[0], "core"):
 		req.Kind, capArg = groups.KindCore, r.Args[1]
@@ -39,47 +39,47 @@ func (b *Bot) register(ctx context.Context, r *Request) error {
 	}
 	n, err := strconv.Atoi(capArg)
 	if err != nil || !groups.ValidCapacity(n) {
-		return b.reply(ctx, r, T(r.Lang, "register.capacity"), nil)
+		return f.reply(ctx, r, T(r.Lang, "register.capacity"))
 	}
 	req.Capacity = n
-	g, err := b.Groups.Register(ctx, req)
+	g, err := f.Groups.Register(ctx, req)
 	var missing *groups.MissingRightsError
 	switch {
 	case errors.As(err, &missing) && missing.NotAdmin:
-		return b.reply(ctx, r, T(r.Lang, "register.not_admin"), nil)
+		return f.reply(ctx, r, T(r.Lang, "register.not_admin"))
 	case errors.As(err, &missing):
 		names := make([]string, len(missing.Missing))
 		for i, right := range missing.Missing {
 			names[i] = T(r.Lang, "right."+string(right))
 		}
-		return b.reply(ctx, r, T(r.Lang, "register.missing", strings.Join(names, T(r.Lang, "right.separator"))), nil)
+		return f.reply(ctx, r, T(r.Lang, "register.missing", strings.Join(names, T(r.Lang, "right.separator"))))
 	case shequn.ErrorCode(err) == shequn.CodeConflict && req.Kind == groups.KindCore:
-		return b.reply(ctx, r, T(r.Lang, "register.core_taken"), nil)
+		return f.reply(ctx, r, T(r.Lang, "register.core_taken"))
 	case shequn.ErrorCode(err) == shequn.CodeConflict:
-		return b.reply(ctx, r, T(r.Lang, "register.duplicate"), nil)
+		return f.reply(ctx, r, T(r.Lang, "register.duplicate"))
 	case err != nil:
 		return fmt.Errorf("register group: %w", err)
 	}
-	b.Log.InfoContext(ctx, "group registered", "group", g.ID, "chat", g.ChatID, "kind", string(g.Kind), "course", g.Course, "ordinal", g.Ordinal, "capacity", g.Capacity)
+	f.Log.InfoContext(ctx, "group registered", "group", g.ID, "chat", g.ChatID, "kind", string(g.Kind), "course", g.Course, "ordinal", g.Ordinal, "capacity", g.Capacity)
 	if g.Kind == groups.KindCore {
-		return b.reply(ctx, r, T(r.Lang, "register.ok_core", g.Capacity), nil)
+		return f.reply(ctx, r, T(r.Lang, "register.ok_core", g.Capacity))
 	}
 	// Claim the mute and the pinned rules only once they happened.
 	key := "register.ok"
 	if g.SetUpAt.IsZero() {
 		key = "register.pending"
 	}
-	return b.reply(ctx, r, T(r.Lang, key, b.courseTitle(g.Course), groupName(r.Lang, g), g.Capacity), nil)
+	return f.reply(ctx, r, T(r.Lang, key, f.courseTitle(g.Course), groupName(r.Lang, g), g.Capacity))
 }
 
 // listGroups shows every group with seats used and capacity, and who waits.
-func (b *Bot) listGroups(ctx context.Context, r *Request) error {
-	all, err := b.Groups.Store.Groups(ctx)
+func (f *groupDesk) listGroups(ctx context.Context, r *Request) error {
+	all, err := f.Groups.Groups(ctx)
 	if err != nil {
 		return fmt.Errorf("list groups: %w", err)
 	}
 	if len(all) == 0 {
-		return b.reply(ctx, r, T(r.Lang, "groups.none"), nil)
+		return f.reply(ctx, r, T(r.Lang, "groups.none"))
 	}
 	lines := []string{T(r.Lang, "groups.header", len(all))}
 	for _, g := range all {
@@ -87,10 +87,10 @@ func (b *Bot) listGroups(ctx context.Context, r *Request) error {
 			lines = append(lines, T(r.Lang, "groups.line_core", groupName(r.Lang, g), g.SeatsUsed, g.Capacity))
 			continue
 		}
-		lines = append(lines, T(r.Lang, "groups.line", groupName(r.Lang, g), b.courseTitle(g.Course), g.SeatsUsed, g.Capacity))
+		lines = append(lines, T(r.Lang, "groups.line", groupName(r.Lang, g), f.courseTitle(g.Course), g.SeatsUsed, g.Capacity))
 	}
-	for _, c := range b.Courses {
-		n, err := b.Groups.Store.WaitlistLen(ctx, c.ID)
+	for _, c := range f.Courses {
+		n, err := f.Groups.Waiting(ctx, c.ID)
 		if err != nil {
 			return fmt.Errorf("waitlist of %s: %w", c.ID, err)
 		}
@@ -98,19 +98,19 @@ func (b *Bot) listGroups(ctx context.Context, r *Request) error {
 			lines = append(lines, T(r.Lang, "groups.waiting", c.Title, n))
 		}
 	}
-	return b.reply(ctx, r, strings.Join(lines, "\n"), nil)
+	return f.reply(ctx, r, strings.Join(lines, "\n"))
 }
 
-func (b *Bot) joinRequest(ctx context.Context, r *Request) error {
+func (f *groupDesk) joinRequest(ctx context.Context, r *Request) error {
 	jr := r.Update.ChatJoinRequest
-	if _, _, err := b.Groups.JoinRequest(ctx, jr.Chat.ID, jr.From.ID); err != nil {
+	if _, _, err := f.Groups.JoinRequest(ctx, jr.Chat.ID, jr.From.ID); err != nil {
 		return fmt.Errorf("join request of %d to %d: %w", jr.From.ID, jr.Chat.ID, err)
 	}
 	return nil
 }
 
 // memberUpdate follows members coming and going (chat_member updates).
-func (b *Bot) memberUpdate(ctx context.Context, r *Request) error {
+func (f *groupDesk) memberUpdate(ctx context.Context, r *Request) error {
 	cm := r.Update.ChatMember
 	u := cm.NewChatMember.User
 	if u == nil || u.IsBot {
@@ -119,9 +119,9 @@ func (b *Bot) memberUpdate(ctx context.Context, r *Request) error {
 	was, is := present(cm.OldChatMember.Status, cm.OldChatMember.IsMember), present(cm.NewChatMember.Status, cm.NewChatMember.IsMember)
 	switch {
 	case !was && is:
-		return b.Groups.MemberJoined(ctx, cm.Chat.ID, u.ID)
+		return f.Groups.MemberJoined(ctx, cm.Chat.ID, u.ID)
 	case was && !is:
-		return b.Groups.MemberLeft(ctx, cm.Chat.ID, u.ID)
+		return f.Groups.MemberLeft(ctx, cm.Chat.ID, u.ID)
 	}
 	return nil
 }
@@ -138,35 +138,59 @@ func present(status string, isMember bool) bool {
 
 // serviceMessage follows the "joined" and "left" lines Telegram posts in
 // groups, which arrive even when chat_member updates are not enabled.
-func (b *Bot) serviceMessage(ctx context.Context, r *Request) error {
+func (f *groupDesk) serviceMessage(ctx context.Context, r *Request) error {
 	m := r.Update.Message
 	for _, u := range m.NewChatMembers {
 		if u.IsBot {
 			continue
 		}
-		if err := b.Groups.MemberJoined(ctx, m.Chat.ID, u.ID); err != nil {
+		if err := f.Groups.MemberJoined(ctx, m.Chat.ID, u.ID); err != nil {
 			return err
 		}
 	}
 	if u := m.LeftChatMember; u != nil && !u.IsBot {
-		return b.Groups.MemberLeft(ctx, m.Chat.ID, u.ID)
+		return f.Groups.MemberLeft(ctx, m.Chat.ID, u.ID)
 	}
 	return nil
 }
 
 // botMemberUpdate greets a group that just added the bot, telling the
 // owner what to do next.
-func (b *Bot) botMemberUpdate(ctx context.Context, r *Request) error {
+func (f *groupDesk) botMemberUpdate(ctx context.Context, r *Request) error {
 	cm := r.Update.MyChatMember
 	if cm.Chat.IsPrivate() {
 		return nil
 	}
-	if _, err := b.Groups.Store.GroupByChat(ctx, cm.Chat.ID); err == nil {
+	if known, err := f.Groups.Registered(ctx, cm.Chat.ID); err == nil && known {
 		// A registered group: the bot's rights changed, for better or worse.
-		return b.Groups.RightsChanged(ctx, cm.Chat.ID)
+		return f.Groups.RightsChanged(ctx, cm.Chat.ID)
 	}
 	if present(cm.OldChatMember.Status, cm.OldChatMember.IsMember) || !present(cm.NewChatMember.Status, cm.NewChatMember.IsMember) {
 		return nil
 	}
-	return b.reply(ctx, &Request{ChatID: cm.Chat.ID, Lang: r.Lang}, T(r.Lang, "bot.added"), nil)
+	return f.reply(ctx, r, T(r.Lang, "bot.added"))
+}
+
+// groupsTable declares registering groups and following their members.
+func (f *groupDesk) groupsTable() Table {
+	return Table{
+		Commands: []Command{
+			{Name: "register", Audience: Owners, Where: Anywhere, Handle: f.register,
+				Menu: [2]string{"登记本群（所有者）", "Register this group (owners)"},
+				Help: [2]string{"student &lt;课程&gt; &lt;容量&gt; — 在群里发送，登记学员群；<code>/register core &lt;容量&gt;</code> 登记核心群",
+					"student &lt;course&gt; &lt;capacity&gt; — send it in the group to register a student group; <code>/register core &lt;capacity&gt;</code> for the core group"}},
+			{Name: "groups", Audience: Owners, Where: Anywhere, Handle: f.listGroups,
+				Menu: [2]string{"所有群及座位（所有者）", "All groups and seats (owners)"},
+				Help: [2]string{"— 所有群及座位", "— all groups and their seats"}},
+		},
+		Events: []EventRoute{
+			{func(r *Request) bool { return r.Update.ChatJoinRequest != nil }, f.joinRequest},
+			{func(r *Request) bool { return r.Update.ChatMember != nil }, f.memberUpdate},
+			{func(r *Request) bool { return r.Update.MyChatMember != nil }, f.botMemberUpdate},
+			{func(r *Request) bool {
+				m := r.Update.Message
+				return m != nil && (len(m.NewChatMembers) > 0 || m.LeftChatMember != nil)
+			}, f.serviceMessage},
+		},
+	}
 }

@@ -2,11 +2,8 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"time"
-
-	"github.com/shequn/shequn"
 )
 
 // commandsPerMinute is how many commands one user may send a minute when
@@ -66,8 +63,8 @@ func (b *Bot) admit(ctx context.Context, r *Request) bool {
 		return true
 	}
 	if !r.Private && r.ChatID < 0 && !b.isOwner(r.From.ID) {
-		_, err := b.Groups.Store.GroupByChat(ctx, r.ChatID)
-		if errors.Is(err, shequn.ErrNotFound) {
+		known, err := b.Groups.Registered(ctx, r.ChatID)
+		if err == nil && !known {
 			return false
 		}
 		if err != nil {
@@ -83,7 +80,7 @@ func (b *Bot) admit(ctx context.Context, r *Request) bool {
 	}
 	ok, tell := b.flood.take(r.From.ID, perMinute, b.Now())
 	if tell {
-		if err := b.reply(ctx, r, T(r.Lang, "slow_down"), nil); err != nil {
+		if err := b.core.reply(ctx, r, T(r.Lang, "slow_down")); err != nil {
 			b.Log.WarnContext(ctx, "slow-down reply", "user", r.From.ID, "err", err)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,235 +15,138 @@ import (
 	"github.com/shequn/shequn/assignments"
 )
 
-// dialogueFor is how long the bot waits for the answer to its question.
-const dialogueFor = 30 * time.Minute
-
-// Dialogue kinds.
-const (
-	askSubmission = "submit"  // data: assignment id
-	askComment    = "comment" // data: submission id|grade|score
-	askAssignment = "assign"  // data: the draft so far, see draft
-)
-
-func (b *Bot) ask(ctx context.Context, userID int64, kind, data string) error {
-	if err := b.Dialogues.SetDialogue(ctx, userID, kind, data, b.Now().Add(dialogueFor)); err != nil {
-		return fmt.Errorf("remember the question: %w", err)
-	}
-	return nil
+// visibleCourses lists the courses whose assignments the sender may see:
+// as a student and as a reviewer.
+func (f *studentWork) visibleCourses(who Who) []string {
+	return append(slices.Clone(who.StudentOf), f.reviewedCourses(who)...)
 }
 
-// answer takes a private message as the answer to the open question, or
-// shows the help when there is none.
-func (b *Bot) answer(ctx context.Context, r *Request) error {
-	kind, data, expires, err := b.Dialogues.Dialogue(ctx, r.From.ID)
-	if err != nil {
-		return fmt.Errorf("read dialogue: %w", err)
-	}
-	if kind == "" || b.Now().After(expires) {
-		return b.help(ctx, r)
-	}
-	switch kind {
-	case askSubmission:
-		return b.submitted(ctx, r, data)
-	case askComment:
-		return b.commented(ctx, r, data, strings.TrimSpace(r.Message.Text))
-	case askAssignment:
-		return b.assignStep(ctx, r, data)
-	}
-	return b.help(ctx, r)
-}
-
-func (b *Bot) cancel(ctx context.Context, r *Request) error {
-	kind, data, _, err := b.Dialogues.Dialogue(ctx, r.From.ID)
-	if err != nil {
-		return fmt.Errorf("read dialogue: %w", err)
-	}
-	if kind == "" {
-		return b.reply(ctx, r, T(r.Lang, "nothing_to_do"), nil)
-	}
-	if kind == askComment {
-		if id, _, ok := strings.Cut(data, "|"); ok {
-			if n, err := strconv.ParseInt(id, 10, 64); err == nil {
-				b.Homework.Release(ctx, r.From.ID, n)
-			}
-		}
-	}
-	if err := b.Dialogues.ClearDialogue(ctx, r.From.ID); err != nil {
-		return fmt.Errorf("clear dialogue: %w", err)
-	}
-	return b.reply(ctx, r, T(r.Lang, "cancelled"), nil)
-}
-
-// date shows a time in the community's zone.
-func (b *Bot) date(lang Lang, t time.Time) string {
-	if t.IsZero() {
-		return T(lang, "assign.no_due")
-	}
-	return t.In(b.Location).Format("2006-01-02 15:04")
-}
-
-// studentCourses lists the courses the user is an active student of.
-func (b *Bot) studentCourses(ctx context.Context, userID int64) ([]string, error) {
-	ens, err := b.Members.Enrollments(ctx, userID)
-	if err != nil {
-		return nil, fmt.Errorf("list enrollments: %w", err)
-	}
-	var courses []string
-	for _, en := range ens {
-		if en.Active() {
-			courses = append(courses, en.Course)
-		}
-	}
-	return courses, nil
-}
-
-// visibleCourses lists the courses whose assignments the user may see: as
-// a student and as a reviewer.
-func (b *Bot) visibleCourses(ctx context.Context, userID int64) ([]string, error) {
-	courses, err := b.studentCourses(ctx, userID)
-	if err != nil {
-		return nil, err
-	}
-	scope, all, ok, err := b.Homework.ReviewScope(ctx, userID)
-	if err != nil {
-		return nil, err
-	}
-	if ok && all {
-		courses = courses[:0]
-		for _, c := range b.Courses {
-			courses = append(courses, c.ID)
-		}
-		return courses, nil
-	}
-	return append(courses, scope...), nil
-}
-
-func (b *Bot) listAssignments(ctx context.Context, r *Request) error {
-	return b.assignmentsPage(ctx, r, 0)
+func (f *studentWork) listAssignments(ctx context.Context, r *Request) error {
+	return f.assignmentsPage(ctx, r, 0)
 }
 
 // assignmentsPageButton shows another page of /assignments.
-func (b *Bot) assignmentsPageButton(ctx context.Context, r *Request) error {
+func (f *studentWork) assignmentsPageButton(ctx context.Context, r *Request) error {
 	if n, ok := pageOf(r); ok {
-		return b.assignmentsPage(ctx, r, n)
+		return f.assignmentsPage(ctx, r, n)
 	}
 	return nil
 }
 
-func (b *Bot) assignmentsPage(ctx context.Context, r *Request, page int) error {
-	courses, err := b.visibleCourses(ctx, r.From.ID)
-	if err != nil {
-		return err
-	}
+func (f *studentWork) assignmentsPage(ctx context.Context, r *Request, page int) error {
+	courses := f.visibleCourses(r.Who)
 	var list []assignments.Assignment
+	var err error
 	if len(courses) > 0 {
-		if list, err = b.Homework.Store.Assignments(ctx, courses, b.Now()); err != nil {
+		if list, err = f.Homework.Assignments(ctx, courses, f.Now()); err != nil {
 			return fmt.Errorf("list assignments: %w", err)
 		}
 	}
 	if len(list) == 0 {
-		return b.reply(ctx, r, T(r.Lang, "assignments.none"), nil)
+		return f.reply(ctx, r, T(r.Lang, "assignments.none"))
 	}
 	var lines []string
 	for _, a := range list {
-		lines = append(lines, T(r.Lang, "assignments.line", a.ID, a.Title, a.MaxScore, b.date(r.Lang, a.Due)))
+		lines = append(lines, T(r.Lang, "assignments.line", a.ID, a.Title, a.MaxScore, f.date(r.Lang, a.Due)))
 	}
-	return b.sendPage(ctx, r, T(r.Lang, "assignments.header"), lines, page, "as")
+	return f.sendPage(ctx, r, T(r.Lang, "assignments.header"), lines, page, "as")
 }
 
 // submitCommand asks which open assignment to hand in, or goes straight to
 // the one named ("/submit 7").
-func (b *Bot) submitCommand(ctx context.Context, r *Request) error {
+func (f *studentWork) submitCommand(ctx context.Context, r *Request) error {
 	if len(r.Args) > 0 {
-		return b.startSubmission(ctx, r, strings.TrimPrefix(r.Args[0], "#"))
+		return f.startSubmission(ctx, r, strings.TrimPrefix(r.Args[0], "#"))
 	}
-	courses, err := b.studentCourses(ctx, r.From.ID)
-	if err != nil {
-		return err
-	}
+	courses := r.Who.StudentOf
 	if len(courses) == 0 {
-		return b.reply(ctx, r, T(r.Lang, "not_enrolled"), nil)
+		return f.reply(ctx, r, T(r.Lang, "not_enrolled"))
 	}
-	list, err := b.Homework.Store.Assignments(ctx, courses, time.Time{})
+	list, err := f.Homework.Assignments(ctx, courses, time.Time{})
 	if err != nil {
 		return fmt.Errorf("list assignments: %w", err)
 	}
 	if len(list) == 0 {
-		return b.reply(ctx, r, T(r.Lang, "assignments.none"), nil)
+		return f.reply(ctx, r, T(r.Lang, "assignments.none"))
 	}
-	var rows [][]tgbotapi.InlineKeyboardButton
+	var rows [][]Choice
 	for _, a := range list {
-		rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(
-			Label(r.Lang, "submit.button", a.ID, truncate(a.Title, 40)), fmt.Sprintf("sub:%d", a.ID))))
+		rows = append(rows, []Choice{{Label: Label(r.Lang, "submit.button", a.ID, truncate(a.Title, 40)), Data: fmt.Sprintf("sub:%d", a.ID)}})
 	}
-	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
-	return b.reply(ctx, r, T(r.Lang, "submit.choose"), &kb)
+	return f.reply(ctx, r, T(r.Lang, "submit.choose"), rows...)
 }
 
-func (b *Bot) submitChosen(ctx context.Context, r *Request) error {
+func (f *studentWork) submitChosen(ctx context.Context, r *Request) error {
 	if !r.Private {
 		return nil
 	}
-	return b.startSubmission(ctx, r, r.Payload)
+	return f.startSubmission(ctx, r, r.Payload)
 }
 
 // startSubmission opens the submission dialogue for an assignment.
-func (b *Bot) startSubmission(ctx context.Context, r *Request, id string) error {
+func (f *studentWork) startSubmission(ctx context.Context, r *Request, id string) error {
 	n, err := strconv.ParseInt(id, 10, 64)
 	if err != nil {
-		return b.reply(ctx, r, T(r.Lang, "submit.unknown", id), nil)
+		return f.reply(ctx, r, T(r.Lang, "submit.unknown", id))
 	}
-	a, err := b.Homework.Store.Assignment(ctx, n)
+	a, err := f.Homework.Assignment(ctx, n)
 	if errors.Is(err, shequn.ErrNotFound) {
-		return b.reply(ctx, r, T(r.Lang, "submit.unknown", id), nil)
+		return f.reply(ctx, r, T(r.Lang, "submit.unknown", id))
 	}
 	if err != nil {
 		return fmt.Errorf("find assignment: %w", err)
 	}
-	en, err := b.Members.Enrollment(ctx, a.Course, r.From.ID)
-	if err != nil || !en.Active() {
-		return b.reply(ctx, r, T(r.Lang, "not_enrolled"), nil)
+	if !slices.Contains(r.Who.StudentOf, a.Course) {
+		return f.reply(ctx, r, T(r.Lang, "not_enrolled"))
 	}
-	if err := b.ask(ctx, r.From.ID, askSubmission, id); err != nil {
+	if err := f.ask(ctx, r.From.ID, askSubmission, submissionQuestion{Assignment: n}); err != nil {
 		return err
 	}
-	return b.reply(ctx, r, T(r.Lang, "submit.ask", a.Title), nil)
+	return f.reply(ctx, r, T(r.Lang, "submit.ask", a.Title))
 }
 
+// askSubmission asks a student for their work.
+const askSubmission = "submit"
+
+// submissionQuestion is what the submission dialogue remembers.
+type submissionQuestion struct {
+	Assignment int64 `json:"assignment"`
+}
+
+func (q submissionQuestion) valid() bool { return q.Assignment > 0 }
+
 // submitted takes the student's message as their work.
-func (b *Bot) submitted(ctx context.Context, r *Request, data string) error {
-	id, _ := strconv.ParseInt(data, 10, 64)
+func (f *studentWork) submitted(ctx context.Context, r *Request, q submissionQuestion) error {
+	id := q.Assignment
 	c, ok := contentOf(r.Message)
 	if !ok {
-		return b.reply(ctx, r, T(r.Lang, "submit.bad"), nil)
+		return f.reply(ctx, r, T(r.Lang, "submit.bad"))
 	}
-	sub, err := b.Homework.Submit(ctx, r.From.ID, id, c)
-	a, aerr := b.Homework.Store.Assignment(ctx, id)
+	sub, err := f.Homework.Submit(ctx, r.From.ID, id, c)
+	a, aerr := f.Homework.Assignment(ctx, id)
 	if aerr != nil {
 		return fmt.Errorf("find assignment: %w", aerr)
 	}
 	switch {
 	case errors.Is(err, assignments.ErrTooLate):
-		b.Dialogues.ClearDialogue(ctx, r.From.ID)
-		return b.reply(ctx, r, T(r.Lang, "submit.too_late", a.Title), nil)
+		f.closeDialogue(ctx, r.From.ID)
+		return f.reply(ctx, r, T(r.Lang, "submit.too_late", a.Title))
 	case errors.Is(err, assignments.ErrReviewed):
-		b.Dialogues.ClearDialogue(ctx, r.From.ID)
-		return b.reply(ctx, r, T(r.Lang, "submit.reviewed"), nil)
-	case errors.Is(err, assignments.ErrNotEnrolled):
-		return b.reply(ctx, r, T(r.Lang, "not_enrolled"), nil)
+		f.closeDialogue(ctx, r.From.ID)
+		return f.reply(ctx, r, T(r.Lang, "submit.reviewed"))
 	case shequn.ErrorCode(err) == shequn.CodeInvalid:
-		return b.reply(ctx, r, T(r.Lang, "submit.bad"), nil)
+		return f.reply(ctx, r, T(r.Lang, "submit.bad"))
 	case err != nil:
 		return err
 	}
-	if err := b.Dialogues.ClearDialogue(ctx, r.From.ID); err != nil {
-		return fmt.Errorf("clear dialogue: %w", err)
+	if err := f.closeDialogue(ctx, r.From.ID); err != nil {
+		return err
 	}
 	key := "submit.ok"
 	if sub.Late {
 		key = "submit.ok_late"
 	}
-	return b.reply(ctx, r, T(r.Lang, key, a.Title, sub.Version), nil)
+	return f.reply(ctx, r, T(r.Lang, key, a.Title, sub.Version))
 }
 
 // contentOf reads a submission from a message: a photo (its largest size),
@@ -264,29 +168,30 @@ func contentOf(m *tgbotapi.Message) (assignments.Content, bool) {
 	return assignments.Content{Kind: assignments.ContentText, Text: text}, true
 }
 
-func (b *Bot) gradeName(lang Lang, g assignments.Grade) string { return T(lang, "grade."+string(g)) }
+// gradeName names a grade in lang.
+func gradeName(lang Lang, g assignments.Grade) string { return T(lang, "grade."+string(g)) }
 
-func (b *Bot) myWork(ctx context.Context, r *Request) error { return b.myWorkPage(ctx, r, 0) }
+func (f *studentWork) myWork(ctx context.Context, r *Request) error { return f.myWorkPage(ctx, r, 0) }
 
 // myWorkPageButton shows another page of /mywork.
-func (b *Bot) myWorkPageButton(ctx context.Context, r *Request) error {
+func (f *studentWork) myWorkPageButton(ctx context.Context, r *Request) error {
 	if n, ok := pageOf(r); ok {
-		return b.myWorkPage(ctx, r, n)
+		return f.myWorkPage(ctx, r, n)
 	}
 	return nil
 }
 
-func (b *Bot) myWorkPage(ctx context.Context, r *Request, page int) error {
-	subs, err := b.Homework.Store.Submissions(ctx, r.From.ID)
+func (f *studentWork) myWorkPage(ctx context.Context, r *Request, page int) error {
+	subs, err := f.Homework.Submissions(ctx, r.From.ID)
 	if err != nil {
 		return fmt.Errorf("list submissions: %w", err)
 	}
 	if len(subs) == 0 {
-		return b.reply(ctx, r, T(r.Lang, "mywork.none"), nil)
+		return f.reply(ctx, r, T(r.Lang, "mywork.none"))
 	}
 	var lines []string
 	for _, s := range subs {
-		a, err := b.Homework.Store.Assignment(ctx, s.AssignmentID)
+		a, err := f.Homework.Assignment(ctx, s.AssignmentID)
 		if err != nil {
 			return fmt.Errorf("find assignment: %w", err)
 		}
@@ -297,7 +202,7 @@ func (b *Bot) myWorkPage(ctx context.Context, r *Request, page int) error {
 		var line string
 		switch s.State {
 		case assignments.StateReviewed:
-			line = T(r.Lang, "mywork.reviewed", a.Title, s.Version, b.gradeName(r.Lang, s.Grade), s.Score, HTML(late))
+			line = T(r.Lang, "mywork.reviewed", a.Title, s.Version, gradeName(r.Lang, s.Grade), s.Score, HTML(late))
 		case assignments.StateRedo:
 			line = T(r.Lang, "mywork.redo", a.Title, s.Version, HTML(late))
 		default:
@@ -308,16 +213,13 @@ func (b *Bot) myWorkPage(ctx context.Context, r *Request, page int) error {
 		}
 		lines = append(lines, line)
 	}
-	return b.sendPage(ctx, r, T(r.Lang, "mywork.header"), lines, page, "mw")
+	return f.sendPage(ctx, r, T(r.Lang, "mywork.header"), lines, page, "mw")
 }
 
 // rank shows a student their place in their course this week, this month
 // and of all time.
-func (b *Bot) rank(ctx context.Context, r *Request) error {
-	courses, err := b.studentCourses(ctx, r.From.ID)
-	if err != nil {
-		return err
-	}
+func (f *studentWork) rank(ctx context.Context, r *Request) error {
+	courses := r.Who.StudentOf
 	course := ""
 	switch {
 	case len(r.Args) > 0:
@@ -325,17 +227,17 @@ func (b *Bot) rank(ctx context.Context, r *Request) error {
 	case len(courses) == 1:
 		course = courses[0]
 	case len(courses) == 0:
-		return b.reply(ctx, r, T(r.Lang, "not_enrolled"), nil)
+		return f.reply(ctx, r, T(r.Lang, "not_enrolled"))
 	default:
-		return b.reply(ctx, r, T(r.Lang, "rank.which", strings.Join(courses, ", ")), nil)
+		return f.reply(ctx, r, T(r.Lang, "rank.which", strings.Join(courses, ", ")))
 	}
-	if _, ok := b.course(course); !ok {
-		return b.reply(ctx, r, T(r.Lang, "buy.unknown", course), nil)
+	if _, ok := f.course(course); !ok {
+		return f.reply(ctx, r, T(r.Lang, "buy.unknown", course))
 	}
-	lines := []string{T(r.Lang, "rank.header", b.courseTitle(course))}
+	lines := []string{T(r.Lang, "rank.header", f.courseTitle(course))}
 	any := false
 	for _, p := range []assignments.Period{assignments.PeriodWeek, assignments.PeriodMonth, assignments.PeriodAll} {
-		st, err := b.Homework.Rank(ctx, r.From.ID, course, p)
+		st, err := f.Homework.Rank(ctx, r.From.ID, course, p)
 		switch {
 		case errors.Is(err, shequn.ErrNotFound):
 			lines = append(lines, T(r.Lang, "rank.no_points", T(r.Lang, "period."+string(p))))
@@ -347,7 +249,29 @@ func (b *Bot) rank(ctx context.Context, r *Request) error {
 		lines = append(lines, T(r.Lang, "rank.line", T(r.Lang, "period."+string(p)), st.Rank, st.Points))
 	}
 	if !any {
-		return b.reply(ctx, r, T(r.Lang, "rank.none", b.courseTitle(course)), nil)
+		return f.reply(ctx, r, T(r.Lang, "rank.none", f.courseTitle(course)))
 	}
-	return b.reply(ctx, r, strings.Join(lines, "\n"), nil)
+	return f.reply(ctx, r, strings.Join(lines, "\n"))
+}
+
+// homeworkTable declares the students' side of homework.
+func (f *studentWork) homeworkTable() Table {
+	return Table{
+		Commands: []Command{
+			{Name: "assignments", Audience: Students, Where: Private, Handle: f.listAssignments,
+				Menu: [2]string{"进行中的作业", "Open assignments"},
+				Help: [2]string{"— 进行中的作业", "— open assignments"}},
+			{Name: "submit", Audience: Students, Where: Private, Handle: f.submitCommand,
+				Menu: [2]string{"提交作业", "Hand in homework"},
+				Help: [2]string{"— 提交作业", "— hand in homework"}},
+			{Name: "mywork", Audience: Students, Where: Private, Handle: f.myWork,
+				Menu: [2]string{"我的作业和成绩", "My work and grades"},
+				Help: [2]string{"— 我的作业和成绩", "— my work and grades"}},
+			{Name: "rank", Audience: Students, Where: Private, Handle: f.rank,
+				Menu: [2]string{"我的排名", "My place"},
+				Help: [2]string{"— 我的排名", "— my place"}},
+		},
+		Callbacks: []CallbackRoute{{"sub", f.submitChosen}, {"mw", f.myWorkPageButton}, {"as", f.assignmentsPageButton}},
+		Dialogues: []Dialogue{{Kind: askSubmission, Answer: answerWith(f.submitted)}},
+	}
 }

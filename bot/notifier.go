@@ -19,7 +19,7 @@ var _ shequn.Notifier = (*Bot)(nil)
 // Tell renders a notice in the user's language and sends it privately.
 func (b *Bot) Tell(ctx context.Context, userID int64, n shequn.Notice) error {
 	lang := b.userLang(ctx, userID, "")
-	text, kb, err := b.render(lang, n)
+	text, kb, err := render(b.core, lang, n)
 	if err != nil {
 		return err
 	}
@@ -43,7 +43,7 @@ func (b *Bot) Tell(ctx context.Context, userID int64, n shequn.Notice) error {
 // and returns its message id. A failure only a person can fix (the bot
 // removed, the chat gone) is a *groups.GroupError.
 func (b *Bot) Post(ctx context.Context, chatID int64, n shequn.Notice) (int, error) {
-	text, kb, err := b.render(b.GroupLang, n)
+	text, kb, err := render(b.core, b.GroupLang, n)
 	if err != nil {
 		return 0, err
 	}
@@ -73,13 +73,13 @@ func (b *Bot) Pin(ctx context.Context, chatID int64, messageID int) error {
 	return nil
 }
 
-func (b *Bot) render(lang Lang, n shequn.Notice) (string, *tgbotapi.InlineKeyboardMarkup, error) {
-	text, kb := b.renderGroups(lang, n)
+func render(c *core, lang Lang, n shequn.Notice) (string, *tgbotapi.InlineKeyboardMarkup, error) {
+	text, kb := renderGroups(c, lang, n)
 	if text == "" {
-		text, kb = b.renderHomework(lang, n)
+		text, kb = renderHomework(c, lang, n)
 	}
 	if text == "" {
-		text = b.renderPayments(lang, n)
+		text = renderPayments(c, lang, n)
 	}
 	if text == "" {
 		return "", nil, fmt.Errorf("bot: no rendering for notice %q (%T)", n.NoticeName(), n)
@@ -87,30 +87,30 @@ func (b *Bot) render(lang Lang, n shequn.Notice) (string, *tgbotapi.InlineKeyboa
 	return text, kb, nil
 }
 
-func (b *Bot) renderGroups(lang Lang, n shequn.Notice) (string, *tgbotapi.InlineKeyboardMarkup) {
+func renderGroups(c *core, lang Lang, n shequn.Notice) (string, *tgbotapi.InlineKeyboardMarkup) {
 	switch n := n.(type) {
 	case groups.InviteNotice:
 		name := groupName(lang, n.Group)
 		kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
 			tgbotapi.NewInlineKeyboardButtonURL(Label(lang, "invite.button", name), n.Link)))
-		return T(lang, "invite", b.courseTitle(n.Course), b.memberNumber(n.Course, n.Number), name), &kb
+		return T(lang, "invite", c.courseTitle(n.Course), c.memberNumber(n.Course, n.Number), name), &kb
 	case groups.WaitlistNotice:
-		return T(lang, "waitlist", b.courseTitle(n.Course), b.memberNumber(n.Course, n.Number)), nil
+		return T(lang, "waitlist", c.courseTitle(n.Course), c.memberNumber(n.Course, n.Number)), nil
 	case groups.RemovedNotice:
 		name := T(lang, "removed.nogroup")
 		if n.Group.ID != 0 {
 			name = groupName(lang, n.Group)
 		}
-		return T(lang, "removed", b.courseTitle(n.Course), b.memberNumber(n.Course, n.Number), name), nil
+		return T(lang, "removed", c.courseTitle(n.Course), c.memberNumber(n.Course, n.Number), name), nil
 	case groups.ArrivalNotice:
 		if len(n.Arrivals) == 1 {
 			a := n.Arrivals[0]
-			number := b.memberNumber(n.Course, a.Number)
+			number := c.memberNumber(n.Course, a.Number)
 			return T(lang, "arrival", cmp.Or(strings.TrimSpace(a.FirstName), number), number), nil
 		}
 		names := make([]string, len(n.Arrivals))
 		for i, a := range n.Arrivals {
-			number := b.memberNumber(n.Course, a.Number)
+			number := c.memberNumber(n.Course, a.Number)
 			names[i] = T(lang, "arrival.member", cmp.Or(strings.TrimSpace(a.FirstName), number), number)
 		}
 		return T(lang, "arrivals", HTML(strings.Join(names, T(lang, "right.separator")))), nil
@@ -118,11 +118,11 @@ func (b *Bot) renderGroups(lang Lang, n shequn.Notice) (string, *tgbotapi.Inline
 		if n.Group.Kind == groups.KindCore {
 			return T(lang, "rules.core"), nil
 		}
-		return T(lang, "rules", b.courseTitle(n.Group.Course), groupName(lang, n.Group)), nil
+		return T(lang, "rules", c.courseTitle(n.Group.Course), groupName(lang, n.Group)), nil
 	case groups.WaitlistAlert:
-		return T(lang, "waitlist.alert", b.courseTitle(n.Course), n.Waiting, n.Course), nil
+		return T(lang, "waitlist.alert", c.courseTitle(n.Course), n.Waiting, n.Course), nil
 	case groups.GroupProblemAlert:
-		return b.renderProblem(lang, n), nil
+		return renderProblem(c, lang, n), nil
 	case groups.GroupReadyNotice:
 		return T(lang, "group.ready", groupTitle(lang, n.Group)), nil
 	}
@@ -130,14 +130,14 @@ func (b *Bot) renderGroups(lang Lang, n shequn.Notice) (string, *tgbotapi.Inline
 }
 
 // renderHomework renders the notices of package assignments.
-func (b *Bot) renderHomework(lang Lang, n shequn.Notice) (string, *tgbotapi.InlineKeyboardMarkup) {
+func renderHomework(c *core, lang Lang, n shequn.Notice) (string, *tgbotapi.InlineKeyboardMarkup) {
 	switch n := n.(type) {
 	case assignments.AssignmentNotice:
 		a := n.Assignment
-		link := fmt.Sprintf("https://t.me/%s?start=submit-%d", b.Username(), a.ID)
+		link := fmt.Sprintf("https://t.me/%s?start=submit-%d", c.botName, a.ID)
 		kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
 			tgbotapi.NewInlineKeyboardButtonURL(Label(lang, "assign.submit_button"), link)))
-		return T(lang, "assign.announce", a.Title, a.Description, a.MaxScore, b.date(lang, a.Due)), &kb
+		return T(lang, "assign.announce", a.Title, a.Description, a.MaxScore, c.date(lang, a.Due)), &kb
 	case assignments.FeedbackNotice:
 		s, a := n.Submission, n.Assignment
 		comment := ""
@@ -150,11 +150,11 @@ func (b *Bot) renderHomework(lang Lang, n shequn.Notice) (string, *tgbotapi.Inli
 		if s.PenaltyPct > 0 {
 			comment = T(lang, "feedback.penalty", s.PenaltyPct) + comment
 		}
-		return T(lang, "feedback", a.Title, s.Version, b.gradeName(lang, s.Grade), s.Score, a.MaxScore, HTML(comment)), nil
+		return T(lang, "feedback", a.Title, s.Version, gradeName(lang, s.Grade), s.Score, a.MaxScore, HTML(comment)), nil
 	case assignments.DigestNotice:
 		oldest := ""
 		if !n.Oldest.IsZero() {
-			oldest = T(lang, "queue.oldest", b.date(lang, n.Oldest))
+			oldest = T(lang, "queue.oldest", c.date(lang, n.Oldest))
 		}
 		return T(lang, "digest", n.Pending, HTML(oldest)), nil
 	}
@@ -162,7 +162,7 @@ func (b *Bot) renderHomework(lang Lang, n shequn.Notice) (string, *tgbotapi.Inli
 }
 
 // renderProblem names what the owners must do about a group's problem.
-func (b *Bot) renderProblem(lang Lang, n groups.GroupProblemAlert) string {
+func renderProblem(c *core, lang Lang, n groups.GroupProblemAlert) string {
 	name := groupTitle(lang, n.Group)
 	if r, ok := n.Problem.Right(); ok {
 		return T(lang, "group.problem.right", name, T(lang, "right."+string(r)))

@@ -37,28 +37,27 @@ func paginate(lines []string) [][]string {
 
 // sendPage answers with page n (from 0) of a list under its header, with
 // buttons to the neighbouring pages; their callback data is prefix:page.
-func (b *Bot) sendPage(ctx context.Context, r *Request, header string, lines []string, n int, prefix string) error {
+func (c *core) sendPage(ctx context.Context, r *Request, header string, lines []string, n int, prefix string) error {
 	pages := paginate(lines)
 	if len(pages) == 0 {
-		return b.reply(ctx, r, header, nil)
+		return c.reply(ctx, r, header)
 	}
 	n = min(max(n, 0), len(pages)-1)
 	if len(pages) > 1 {
 		header += T(r.Lang, "page.of", n+1, len(pages))
 	}
 	text := header + "\n" + strings.Join(pages[n], "\n")
-	var row []tgbotapi.InlineKeyboardButton
+	var row []Choice
 	if n > 0 {
-		row = append(row, tgbotapi.NewInlineKeyboardButtonData(Label(r.Lang, "page.prev"), fmt.Sprintf("%s:%d", prefix, n-1)))
+		row = append(row, Choice{Label: Label(r.Lang, "page.prev"), Data: fmt.Sprintf("%s:%d", prefix, n-1)})
 	}
 	if n < len(pages)-1 {
-		row = append(row, tgbotapi.NewInlineKeyboardButtonData(Label(r.Lang, "page.next"), fmt.Sprintf("%s:%d", prefix, n+1)))
+		row = append(row, Choice{Label: Label(r.Lang, "page.next"), Data: fmt.Sprintf("%s:%d", prefix, n+1)})
 	}
 	if len(row) == 0 {
-		return b.reply(ctx, r, text, nil)
+		return c.reply(ctx, r, text)
 	}
-	kb := tgbotapi.NewInlineKeyboardMarkup(row)
-	return b.reply(ctx, r, text, &kb)
+	return c.reply(ctx, r, text, row)
 }
 
 // pageOf reads the page number of a page button.

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/groups"
 	"github.com/shequn/shequn/membership"
@@ -15,27 +13,25 @@ import (
 
 // start lists the courses with Buy buttons; "/start buy-<course>" (a deep
 // link from an ad or a channel) goes straight to the purchase.
-func (b *Bot) start(ctx context.Context, r *Request) error {
+func (f *enrollment) start(ctx context.Context, r *Request) error {
 	if len(r.Args) > 0 {
 		if id, ok := strings.CutPrefix(r.Args[0], "buy-"); ok {
-			return b.buy(ctx, r, id)
+			return f.buy(ctx, r, id)
 		}
 		if id, ok := strings.CutPrefix(r.Args[0], "submit-"); ok {
-			return b.startSubmission(ctx, r, id)
+			return f.startSubmission(ctx, r, id)
 		}
 	}
-	if len(b.Courses) == 0 {
-		return b.reply(ctx, r, T(r.Lang, "start.none"), nil)
+	if len(f.Courses) == 0 {
+		return f.reply(ctx, r, T(r.Lang, "start.none"))
 	}
 	var lines []string
-	var rows [][]tgbotapi.InlineKeyboardButton
-	for _, c := range b.Courses {
+	var rows [][]Choice
+	for _, c := range f.Courses {
 		lines = append(lines, T(r.Lang, "start.course", c.Title, price(r.Lang, c)))
-		rows = append(rows, tgbotapi.NewInlineKeyboardRow(
-			tgbotapi.NewInlineKeyboardButtonData(Label(r.Lang, "buy.button", c.Title), "buy:"+c.ID)))
+		rows = append(rows, []Choice{{Label: Label(r.Lang, "buy.button", c.Title), Data: "buy:" + c.ID}})
 	}
-	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
-	return b.reply(ctx, r, T(r.Lang, "start.courses", HTML(strings.Join(lines, "\n"))), &kb)
+	return f.reply(ctx, r, T(r.Lang, "start.courses", HTML(strings.Join(lines, "\n"))), rows...)
 }
 
 func price(lang Lang, c membership.Course) string {
@@ -45,57 +41,48 @@ func price(lang Lang, c membership.Course) string {
 	return fmt.Sprintf("%d.%02d %s", c.Amount/100, c.Amount%100, strings.ToUpper(c.Currency))
 }
 
-func (b *Bot) buyCallback(ctx context.Context, r *Request) error {
+func (f *enrollment) buyCallback(ctx context.Context, r *Request) error {
 	if !r.Private {
 		return nil
 	}
-	return b.buy(ctx, r, r.Payload)
+	return f.buy(ctx, r, r.Payload)
 }
 
 // buy opens a Stripe Checkout Session for the course and sends its link.
-func (b *Bot) buy(ctx context.Context, r *Request, courseID string) error {
-	c, ok := b.course(courseID)
+func (f *enrollment) buy(ctx context.Context, r *Request, courseID string) error {
+	c, ok := f.course(courseID)
 	if !ok {
-		return b.reply(ctx, r, T(r.Lang, "buy.unknown", courseID), nil)
+		return f.reply(ctx, r, T(r.Lang, "buy.unknown", courseID))
 	}
-	en, err := b.Members.Enrollment(ctx, c.ID, r.From.ID)
-	if err == nil && en.Active() {
-		return b.reply(ctx, r, T(r.Lang, "buy.already", c.Title, c.MemberNumber(en.Number)), nil)
+	if en, ok := r.Who.Enrollment(c.ID); ok && en.Active() {
+		return f.reply(ctx, r, T(r.Lang, "buy.already", c.Title, c.MemberNumber(en.Number)))
 	}
-	if err != nil && !errors.Is(err, shequn.ErrNotFound) {
-		return fmt.Errorf("read enrollment: %w", err)
+	if f.Checkout == nil {
+		return f.reply(ctx, r, T(r.Lang, "buy.closed", c.Title))
 	}
-	if b.Checkout == nil {
-		return b.reply(ctx, r, T(r.Lang, "buy.closed", c.Title), nil)
-	}
-	url, _, err := b.Checkout.CreateSession(ctx, c, r.From.ID)
+	url, _, err := f.Checkout.CreateSession(ctx, c, r.From.ID)
 	if err != nil {
 		return fmt.Errorf("open checkout for %s: %w", c.ID, err)
 	}
-	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
-		tgbotapi.NewInlineKeyboardButtonURL(Label(r.Lang, "buy.pay_button"), url)))
-	return b.reply(ctx, r, T(r.Lang, "buy.link", c.Title), &kb)
+	return f.reply(ctx, r, T(r.Lang, "buy.link", c.Title), []Choice{{Label: Label(r.Lang, "buy.pay_button"), URL: url}})
 }
 
 // me shows the member's numbers and groups, with a way back into a group
 // they are not in.
-func (b *Bot) me(ctx context.Context, r *Request) error {
-	ens, err := b.Members.Enrollments(ctx, r.From.ID)
-	if err != nil {
-		return fmt.Errorf("list enrollments: %w", err)
-	}
+func (f *enrollment) me(ctx context.Context, r *Request) error {
+	ens := r.Who.Enrollments
 	if len(ens) == 0 {
-		return b.reply(ctx, r, T(r.Lang, "me.none"), nil)
+		return f.reply(ctx, r, T(r.Lang, "me.none"))
 	}
 	var lines []string
-	var rows [][]tgbotapi.InlineKeyboardButton
+	var rows [][]Choice
 	for _, en := range ens {
-		title, number := b.courseTitle(en.Course), b.memberNumber(en.Course, en.Number)
+		title, number := f.courseTitle(en.Course), f.memberNumber(en.Course, en.Number)
 		if !en.Active() {
 			lines = append(lines, T(r.Lang, "me.released", title, number))
 			continue
 		}
-		w, err := b.Groups.WayBack(ctx, en.Course, r.From.ID)
+		w, err := f.Groups.WayBack(ctx, en.Course, r.From.ID)
 		switch {
 		case errors.Is(err, shequn.ErrNotFound):
 			lines = append(lines, T(r.Lang, "me.pending", title, number))
@@ -113,53 +100,60 @@ func (b *Bot) me(ctx context.Context, r *Request) error {
 		default:
 			name := groupName(r.Lang, w.Group)
 			lines = append(lines, T(r.Lang, "me.away", title, number, name))
-			rows = append(rows, tgbotapi.NewInlineKeyboardRow(
-				tgbotapi.NewInlineKeyboardButtonURL(Label(r.Lang, "invite.button", name), w.Link)))
+			rows = append(rows, []Choice{{Label: Label(r.Lang, "invite.button", name), URL: w.Link}})
 		}
 	}
-	var kb *tgbotapi.InlineKeyboardMarkup
-	if len(rows) > 0 {
-		m := tgbotapi.NewInlineKeyboardMarkup(rows...)
-		kb = &m
-	}
-	return b.reply(ctx, r, strings.Join(lines, "\n\n"), kb)
+	return f.reply(ctx, r, strings.Join(lines, "\n\n"), rows...)
 }
 
-func (b *Bot) language(ctx context.Context, r *Request) error {
-	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
-		tgbotapi.NewInlineKeyboardButtonData("中文", "lang:"+string(Chinese)),
-		tgbotapi.NewInlineKeyboardButtonData("English", "lang:"+string(English))))
-	return b.reply(ctx, r, T(r.Lang, "language.choose"), &kb)
+func (f *enrollment) language(ctx context.Context, r *Request) error {
+	return f.reply(ctx, r, T(r.Lang, "language.choose"),
+		[]Choice{{Label: "中文", Data: "lang:" + string(Chinese)}, {Label: "English", Data: "lang:" + string(English)}})
 }
 
-func (b *Bot) languageChosen(ctx context.Context, r *Request) error {
+func (f *enrollment) languageChosen(ctx context.Context, r *Request) error {
 	lang := MatchLang(r.Payload)
-	if err := b.Profiles.SetLanguage(ctx, r.From.ID, string(lang)); err != nil {
+	if err := f.People.SetLanguage(ctx, r.From.ID, string(lang)); err != nil {
 		return fmt.Errorf("set language: %w", err)
 	}
 	r.Lang = lang
-	return b.reply(ctx, r, T(lang, "language.set"), nil)
+	return f.reply(ctx, r, T(lang, "language.set"))
 }
 
-func (b *Bot) help(ctx context.Context, r *Request) error {
-	text := T(r.Lang, "help.student") + T(r.Lang, "help.homework")
-	if _, _, ok, err := b.Homework.ReviewScope(ctx, r.From.ID); err == nil && ok {
-		text += T(r.Lang, "help.staff")
-	}
-	if b.isOwner(r.From.ID) {
-		text += T(r.Lang, "help.owner") + T(r.Lang, "help.owner_roles")
-	}
-	return b.reply(ctx, r, text, nil)
+// help lists the commands of every audience the sender belongs to.
+func (f *enrollment) help(ctx context.Context, r *Request) error {
+	return f.reply(ctx, r, helpText(f.tables, r.Lang, r.Who))
 }
 
 // fallback answers what no route took: an unknown command gets the hint,
 // plain text in a private chat gets the help; group chatter is ignored.
-func (b *Bot) fallback(ctx context.Context, r *Request) error {
+func (f *enrollment) fallback(ctx context.Context, r *Request) error {
 	switch {
 	case r.Command != "" && r.Addressed:
-		return b.reply(ctx, r, T(r.Lang, "unknown_command"), nil)
+		return f.reply(ctx, r, T(r.Lang, "unknown_command"))
 	case r.Private && r.Update.Message != nil:
-		return b.help(ctx, r)
+		return f.help(ctx, r)
 	}
 	return nil
+}
+
+// enrollmentTable declares buying, /me, the language and /help.
+func (f *enrollment) enrollmentTable() Table {
+	return Table{
+		Commands: []Command{
+			{Name: "start", Audience: Anyone, Where: Private, Handle: f.start,
+				Menu: [2]string{"查看课程并购买", "See the courses and buy one"},
+				Help: [2]string{"— 查看课程并购买", "— see the courses and buy one"}},
+			{Name: "me", Audience: Students, Where: Private, Handle: f.me,
+				Menu: [2]string{"我的学员编号和学员群", "My member number and group"},
+				Help: [2]string{"— 我的学员编号和学员群", "— my member number and group"}},
+			{Name: "language", Audience: Anyone, Where: Anywhere, Handle: f.language,
+				Menu: [2]string{"切换语言", "Change the language"},
+				Help: [2]string{"— 切换语言", "— change the language"}},
+			{Name: "help", Audience: Anyone, Where: Anywhere, Handle: f.help,
+				Menu: [2]string{"帮助", "Help"},
+				Help: [2]string{"— 帮助", "— help"}},
+		},
+		Callbacks: []CallbackRoute{{"buy", f.buyCallback}, {"lang", f.languageChosen}},
+	}
 }

@@ -4,14 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/assignments"
+	"github.com/shequn/shequn/membership"
 )
 
 // gradeCodes are the one-letter grades of review buttons, keeping
@@ -20,52 +18,43 @@ var gradeCodes = map[string]assignments.Grade{
 	"e": assignments.GradeExcellent, "g": assignments.GradeGood, "p": assignments.GradePass, "r": assignments.GradeRedo,
 }
 
-// reviewError answers the review errors a reviewer can cause.
-func (b *Bot) reviewError(ctx context.Context, r *Request, err error) error {
-	switch {
-	case errors.Is(err, assignments.ErrNotReviewer):
-		return b.reply(ctx, r, T(r.Lang, "not_reviewer"), nil)
-	case errors.Is(err, assignments.ErrHeld):
-		return b.reply(ctx, r, T(r.Lang, "review.held"), nil)
-	case errors.Is(err, assignments.ErrOwnWork):
-		return b.reply(ctx, r, T(r.Lang, "review.own"), nil)
-	case errors.Is(err, assignments.ErrNoWork):
-		return b.reply(ctx, r, T(r.Lang, "review.none"), nil)
-	case shequn.ErrorCode(err) == shequn.CodeConflict:
-		return b.reply(ctx, r, T(r.Lang, "review.gone"), nil)
+// reviewError answers a conflict while reviewing: the work changed under
+// the reviewer (graded by someone else, or replaced). Every other error,
+// another reviewer's hold included, goes to the one error handler.
+func (f *reviewDesk) reviewError(ctx context.Context, r *Request, err error) error {
+	if shequn.ErrorCode(err) == shequn.CodeConflict && !errors.Is(err, assignments.ErrHeld) {
+		return f.reply(ctx, r, T(r.Lang, "review.gone"))
 	}
 	return err
 }
 
 // review holds the next submission for the reviewer and shows it with the
 // grading buttons.
-func (b *Bot) review(ctx context.Context, r *Request) error {
-	sub, a, err := b.Homework.Next(ctx, r.From.ID)
+func (f *reviewDesk) review(ctx context.Context, r *Request) error {
+	sub, a, err := f.Homework.Next(ctx, r.From.ID)
 	if err != nil {
-		return b.reviewError(ctx, r, err)
+		return f.reviewError(ctx, r, err)
 	}
-	if err := b.showSubmission(ctx, r, sub, a); err != nil {
+	if err := f.showSubmission(ctx, r, sub, a); err != nil {
 		// Work the reviewer never saw goes back at once, or it would wait
 		// out the hold while /review shows the next.
-		if rerr := b.Homework.Release(ctx, r.From.ID, sub.ID); rerr != nil {
-			b.Log.WarnContext(ctx, "release unshown submission", "submission", sub.ID, "err", rerr)
+		if rerr := f.Homework.Release(ctx, r.From.ID, sub.ID); rerr != nil {
+			f.Log.WarnContext(ctx, "release unshown submission", "submission", sub.ID, "err", rerr)
 		}
 		return err
 	}
 	return nil
 }
 
-func (b *Bot) showSubmission(ctx context.Context, r *Request, sub assignments.Submission, a assignments.Assignment) error {
+func (f *reviewDesk) showSubmission(ctx context.Context, r *Request, sub assignments.Submission, a assignments.Assignment) error {
 	body := sub.Content.Text
 	if len(sub.Content.FileIDs) > 0 {
 		// The file goes first, sent again by its id: nothing is downloaded.
-		var media tgbotapi.Chattable
+		kind := MediaDocument
 		if sub.Content.Kind == assignments.ContentPhoto {
-			media = tgbotapi.NewPhoto(r.ChatID, tgbotapi.FileID(sub.Content.FileIDs[0]))
-		} else {
-			media = tgbotapi.NewDocument(r.ChatID, tgbotapi.FileID(sub.Content.FileIDs[0]))
+			kind = MediaPhoto
 		}
-		if _, err := b.Sender.Send(ctx, Interactive, r.ChatID, media); err != nil {
+		if err := r.Chat.SendMedia(ctx, kind, sub.Content.FileIDs[0]); err != nil {
 			return fmt.Errorf("show the submitted file: %w", err)
 		}
 		body = strings.TrimSpace(body + "\n" + T(r.Lang, "review.file"))
@@ -74,26 +63,24 @@ func (b *Bot) showSubmission(ctx context.Context, r *Request, sub assignments.Su
 	if sub.Late {
 		late = T(r.Lang, "review.late")
 	}
-	text := T(r.Lang, "review.card", sub.ID, a.Title, b.memberLabel(ctx, sub.Course, sub.UserID), sub.Version,
-		b.date(r.Lang, sub.SubmittedAt), HTML(late), body)
-	grades := tgbotapi.NewInlineKeyboardRow()
+	text := T(r.Lang, "review.card", sub.ID, a.Title, memberLabel(ctx, f.core, f.People, sub.Course, sub.UserID), sub.Version,
+		f.date(r.Lang, sub.SubmittedAt), HTML(late), body)
+	var grades, scores []Choice
 	for _, code := range []string{"e", "g", "p", "r"} {
-		grades = append(grades, tgbotapi.NewInlineKeyboardButtonData(Label(r.Lang, "grade."+string(gradeCodes[code])), fmt.Sprintf("rv:%d:%s", sub.ID, code)))
+		grades = append(grades, Choice{Label: Label(r.Lang, "grade."+string(gradeCodes[code])), Data: fmt.Sprintf("rv:%d:%s", sub.ID, code)})
 	}
-	scores := tgbotapi.NewInlineKeyboardRow()
 	for _, pct := range []int{100, 90, 80, 70, 60} {
 		s := a.MaxScore * pct / 100
-		scores = append(scores, tgbotapi.NewInlineKeyboardButtonData(strconv.Itoa(s), fmt.Sprintf("rs:%d:%d", sub.ID, s)))
+		scores = append(scores, Choice{Label: strconv.Itoa(s), Data: fmt.Sprintf("rs:%d:%d", sub.ID, s)})
 	}
-	skip := tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(Label(r.Lang, "review.skip"), fmt.Sprintf("rk:%d", sub.ID)))
-	kb := tgbotapi.NewInlineKeyboardMarkup(grades, scores, skip)
-	return b.reply(ctx, r, text, &kb)
+	skip := []Choice{{Label: Label(r.Lang, "review.skip"), Data: fmt.Sprintf("rk:%d", sub.ID)}}
+	return f.reply(ctx, r, text, grades, scores, skip)
 }
 
 // memberLabel names a student by their member number.
-func (b *Bot) memberLabel(ctx context.Context, course string, userID int64) string {
-	if en, err := b.Members.Enrollment(ctx, course, userID); err == nil {
-		return b.memberNumber(course, en.Number)
+func memberLabel(ctx context.Context, c *core, people *membership.People, course string, userID int64) string {
+	if en, err := people.Enrollment(ctx, course, userID); err == nil {
+		return c.memberNumber(course, en.Number)
 	}
 	return strconv.FormatInt(userID, 10)
 }
@@ -108,226 +95,171 @@ func parseTarget(payload string) (int64, string, bool) {
 // reviewGrade takes a grade button. What the button names is checked on the
 // server: the presser must review the course and hold (or be able to hold)
 // that submission, so forged callback data changes nothing.
-func (b *Bot) reviewGrade(ctx context.Context, r *Request) error {
+func (f *reviewDesk) reviewGrade(ctx context.Context, r *Request) error {
 	id, code, ok := parseTarget(r.Payload)
 	g, known := gradeCodes[code]
 	if !ok || !known || !r.Private {
 		return nil
 	}
-	return b.choose(ctx, r, id, g, -1)
+	return f.choose(ctx, r, id, g, -1)
 }
 
 // reviewScore takes a score button; the grade follows from the score.
-func (b *Bot) reviewScore(ctx context.Context, r *Request) error {
+func (f *reviewDesk) reviewScore(ctx context.Context, r *Request) error {
 	id, rest, ok := parseTarget(r.Payload)
 	score, err := strconv.Atoi(rest)
 	if !ok || err != nil || score < 0 || !r.Private {
 		return nil
 	}
-	return b.choose(ctx, r, id, "", score)
+	return f.choose(ctx, r, id, "", score)
 }
 
 // choose holds the submission, remembers the chosen grade and asks for the
 // comment.
-func (b *Bot) choose(ctx context.Context, r *Request, id int64, g assignments.Grade, score int) error {
-	sub, a, err := b.Homework.Take(ctx, r.From.ID, id)
+func (f *reviewDesk) choose(ctx context.Context, r *Request, id int64, g assignments.Grade, score int) error {
+	sub, a, err := f.Homework.Take(ctx, r.From.ID, id)
 	if err != nil {
-		return b.reviewError(ctx, r, err)
+		return f.reviewError(ctx, r, err)
 	}
-	if score > a.MaxScore {
-		return b.reply(ctx, r, T(r.Lang, "grade.too_high", a.MaxScore), nil)
+	g, score, err = assignments.Choose(g, score, a.MaxScore)
+	if errors.Is(err, assignments.ErrScoreTooHigh) {
+		return f.reply(ctx, r, T(r.Lang, "grade.too_high", a.MaxScore))
 	}
-	if g == "" {
-		g = assignments.GradeFor(score, a.MaxScore)
-	}
-	if score < 0 {
-		score = assignments.DefaultScore(g, a.MaxScore)
-	}
-	if err := b.ask(ctx, r.From.ID, askComment, fmt.Sprintf("%d|%s|%d", sub.ID, g, score)); err != nil {
+	if err != nil {
 		return err
 	}
-	return b.reply(ctx, r, T(r.Lang, "review.chosen", b.gradeName(r.Lang, g), score), nil)
-}
-
-// commented finishes a review with the comment (empty after /skip).
-func (b *Bot) commented(ctx context.Context, r *Request, data, comment string) error {
-	parts := strings.Split(data, "|")
-	if len(parts) != 3 {
-		return b.Dialogues.ClearDialogue(ctx, r.From.ID)
+	if err := f.ask(ctx, r.From.ID, askComment, commentQuestion{Submission: sub.ID, Grade: g, Score: score}); err != nil {
+		return err
 	}
-	id, _ := strconv.ParseInt(parts[0], 10, 64)
-	score, _ := strconv.Atoi(parts[2])
-	return b.finishReview(ctx, r, id, assignments.Grade(parts[1]), score, comment)
+	return f.reply(ctx, r, T(r.Lang, "review.chosen", gradeName(r.Lang, g), score))
 }
 
-func (b *Bot) finishReview(ctx context.Context, r *Request, id int64, g assignments.Grade, score int, comment string) error {
-	sub, err := b.Homework.Grade(ctx, r.From.ID, id, g, score, comment)
-	if cerr := b.Dialogues.ClearDialogue(ctx, r.From.ID); cerr != nil {
-		return fmt.Errorf("clear dialogue: %w", cerr)
+// askComment asks a reviewer for their comment on the grade they chose.
+const askComment = "comment"
+
+// commentQuestion is what the comment dialogue remembers: the review so
+// far.
+type commentQuestion struct {
+	Submission int64             `json:"submission"`
+	Grade      assignments.Grade `json:"grade"`
+	Score      int               `json:"score"`
+}
+
+func (q commentQuestion) valid() bool { return q.Submission > 0 && q.Grade.Valid() && q.Score >= 0 }
+
+// commented finishes a review with the reviewer's message as the comment.
+func (f *reviewDesk) commented(ctx context.Context, r *Request, q commentQuestion) error {
+	return f.finishReview(ctx, r, q.Submission, q.Grade, q.Score, strings.TrimSpace(r.Message.Text))
+}
+
+// uncomment gives the held submission back when the reviewer cancels.
+func (f *reviewDesk) uncomment(ctx context.Context, r *Request, q commentQuestion) error {
+	return f.Homework.Release(ctx, r.From.ID, q.Submission)
+}
+
+func (f *reviewDesk) finishReview(ctx context.Context, r *Request, id int64, g assignments.Grade, score int, comment string) error {
+	sub, err := f.Homework.Grade(ctx, r.From.ID, id, g, score, comment)
+	if cerr := f.closeDialogue(ctx, r.From.ID); cerr != nil {
+		return cerr
 	}
 	if err != nil {
 		if shequn.ErrorCode(err) == shequn.CodeInvalid {
-			return b.reply(ctx, r, T(r.Lang, "grade.usage"), nil)
+			return f.reply(ctx, r, T(r.Lang, "grade.usage"))
 		}
-		return b.reviewError(ctx, r, err)
+		return f.reviewError(ctx, r, err)
 	}
 	key := "review.done"
 	if sub.FeedbackSentAt.IsZero() {
 		key = "review.done_unsent"
 	}
-	return b.reply(ctx, r, T(r.Lang, key, sub.ID, b.gradeName(r.Lang, sub.Grade), sub.Score), nil)
+	return f.reply(ctx, r, T(r.Lang, key, sub.ID, gradeName(r.Lang, sub.Grade), sub.Score))
 }
 
-func (b *Bot) skipComment(ctx context.Context, r *Request) error {
-	kind, data, expires, err := b.Dialogues.Dialogue(ctx, r.From.ID)
+func (f *reviewDesk) skipComment(ctx context.Context, r *Request) error {
+	kind, raw, err := f.openDialogue(ctx, r.From.ID)
 	if err != nil {
-		return fmt.Errorf("read dialogue: %w", err)
+		return err
 	}
-	if kind != askComment || b.Now().After(expires) {
-		return b.reply(ctx, r, T(r.Lang, "nothing_to_do"), nil)
+	if kind != askComment {
+		return f.reply(ctx, r, T(r.Lang, "nothing_to_do"))
 	}
-	return b.commented(ctx, r, data, "")
+	q, err := decodePayload[commentQuestion](raw)
+	if err != nil {
+		return f.restart(ctx, r, err)
+	}
+	return f.finishReview(ctx, r, q.Submission, q.Grade, q.Score, "")
 }
 
 // reviewSkip puts a held submission back and shows the next.
-func (b *Bot) reviewSkip(ctx context.Context, r *Request) error {
+func (f *reviewDesk) reviewSkip(ctx context.Context, r *Request) error {
 	id, _, ok := parseTarget(r.Payload + ":")
 	if !ok || !r.Private {
 		return nil
 	}
-	if err := b.Homework.Release(ctx, r.From.ID, id); err != nil {
+	if err := f.Homework.Release(ctx, r.From.ID, id); err != nil {
 		return fmt.Errorf("release submission: %w", err)
 	}
-	if err := b.reply(ctx, r, T(r.Lang, "review.released"), nil); err != nil {
+	if err := f.reply(ctx, r, T(r.Lang, "review.released")); err != nil {
 		return err
 	}
-	return b.review(ctx, r)
+	return f.review(ctx, r)
 }
 
 // gradeCommand grades in one line: "/grade 12 85 nice work" or
 // "/grade 12 redo add the chart".
-func (b *Bot) gradeCommand(ctx context.Context, r *Request) error {
+func (f *reviewDesk) gradeCommand(ctx context.Context, r *Request) error {
 	if len(r.Args) < 2 {
-		return b.reply(ctx, r, T(r.Lang, "grade.usage"), nil)
+		return f.reply(ctx, r, T(r.Lang, "grade.usage"))
 	}
 	id, err := strconv.ParseInt(strings.TrimPrefix(r.Args[0], "#"), 10, 64)
 	if err != nil || id <= 0 {
-		return b.reply(ctx, r, T(r.Lang, "grade.usage"), nil)
+		return f.reply(ctx, r, T(r.Lang, "grade.usage"))
 	}
-	sub, a, err := b.Homework.Take(ctx, r.From.ID, id)
+	sub, a, err := f.Homework.Take(ctx, r.From.ID, id)
 	if errors.Is(err, shequn.ErrNotFound) {
-		return b.reply(ctx, r, T(r.Lang, "grade.not_found", r.Args[0]), nil)
+		return f.reply(ctx, r, T(r.Lang, "grade.not_found", r.Args[0]))
 	}
 	if err != nil {
-		return b.reviewError(ctx, r, err)
+		return f.reviewError(ctx, r, err)
 	}
 	g, score := assignments.Grade(strings.ToLower(r.Args[1])), -1
 	if !g.Valid() {
-		score, err = strconv.Atoi(r.Args[1])
-		if err != nil || score < 0 {
-			return b.reply(ctx, r, T(r.Lang, "grade.usage"), nil)
-		}
-		if score > a.MaxScore {
-			return b.reply(ctx, r, T(r.Lang, "grade.too_high", a.MaxScore), nil)
-		}
-		g = assignments.GradeFor(score, a.MaxScore)
-	}
-	return b.finishReview(ctx, r, sub.ID, g, score, strings.Join(r.Args[2:], " "))
-}
-
-// top shows a course's leaderboard to its reviewers.
-func (b *Bot) top(ctx context.Context, r *Request) error {
-	course, period := "", assignments.PeriodWeek
-	for _, arg := range r.Args {
-		a := strings.ToLower(arg)
-		switch {
-		case assignments.Period(a).Valid():
-			period = assignments.Period(a)
-		case course == "":
-			course = a
-		default:
-			return b.reply(ctx, r, T(r.Lang, "top.usage"), nil)
+		if g, score, err = "", 0, nil; !isScore(r.Args[1], &score) {
+			return f.reply(ctx, r, T(r.Lang, "grade.usage"))
 		}
 	}
-	if course == "" {
-		scope, all, ok, err := b.Homework.ReviewScope(ctx, r.From.ID)
-		if err != nil {
-			return err
-		}
-		switch {
-		case !ok:
-			return b.reply(ctx, r, T(r.Lang, "not_reviewer"), nil)
-		case all && len(b.Courses) > 0:
-			course = b.Courses[0].ID
-		case len(scope) > 0:
-			course = scope[0]
-		}
+	g, score, err = assignments.Choose(g, score, a.MaxScore)
+	if errors.Is(err, assignments.ErrScoreTooHigh) {
+		return f.reply(ctx, r, T(r.Lang, "grade.too_high", a.MaxScore))
 	}
-	if _, known := b.course(course); !known {
-		return b.reply(ctx, r, T(r.Lang, "top.usage"), nil)
-	}
-	list, err := b.Homework.Top(ctx, r.From.ID, course, period, 10)
 	if err != nil {
-		return b.reviewError(ctx, r, err)
+		return err
 	}
-	periodName := T(r.Lang, "period."+string(period))
-	if len(list) == 0 {
-		return b.reply(ctx, r, T(r.Lang, "top.none", b.courseTitle(course), periodName), nil)
-	}
-	lines := []string{T(r.Lang, "top.header", b.courseTitle(course), periodName, len(list))}
-	for _, st := range list {
-		lines = append(lines, T(r.Lang, "top.line", st.Rank, b.memberLabel(ctx, course, st.UserID), st.Points))
-	}
-	return b.reply(ctx, r, strings.Join(lines, "\n"), nil)
+	return f.finishReview(ctx, r, sub.ID, g, score, strings.Join(r.Args[2:], " "))
 }
 
-// queue shows the review queue and this week's reviews per reviewer.
-func (b *Bot) queue(ctx context.Context, r *Request) error { return b.queuePage(ctx, r, -1) }
-
-// queuePageButton shows a page of /queue's reviewers.
-func (b *Bot) queuePageButton(ctx context.Context, r *Request) error {
-	if n, ok := pageOf(r); ok {
-		return b.queuePage(ctx, r, n)
-	}
-	return nil
+// isScore reads a score, a whole number not below zero.
+func isScore(s string, score *int) bool {
+	n, err := strconv.Atoi(s)
+	*score = n
+	return err == nil && n >= 0
 }
 
-// queuePage shows the queue with the reviewers in one line (page < 0)
-// when they fit, else one reviewer a line, in pages.
-func (b *Bot) queuePage(ctx context.Context, r *Request, page int) error {
-	q, err := b.Homework.Queue(ctx, r.From.ID)
-	if err != nil {
-		return b.reviewError(ctx, r, err)
+// reviewTable declares the staff's side of homework.
+func (f *reviewDesk) reviewTable() Table {
+	return Table{
+		Commands: []Command{
+			{Name: "review", Audience: Staff, Where: Private, Handle: f.review,
+				Menu: [2]string{"批改作业（老师）", "Review homework (teachers)"},
+				Help: [2]string{"— 批改下一份作业", "— review the next submission"}},
+			{Name: "grade", Audience: Staff, Where: Private, Handle: f.gradeCommand,
+				Menu: [2]string{"一行评分（老师）", "Grade in one line (teachers)"},
+				Help: [2]string{"&lt;编号&gt; &lt;分数|redo&gt; [评语] — 一行评分", "&lt;id&gt; &lt;score|redo&gt; [comment] — grade in one line"}},
+			{Name: "skip", Audience: Staff, Where: Private, Handle: f.skipComment,
+				Menu: [2]string{"不写评语（老师）", "No comment (teachers)"},
+				Help: [2]string{"— 评分后不写评语", "— finish a review without a comment"}},
+		},
+		Callbacks: []CallbackRoute{{"rv", f.reviewGrade}, {"rs", f.reviewScore}, {"rk", f.reviewSkip}},
+		Dialogues: []Dialogue{{Kind: askComment, Answer: answerWith(f.commented), Cancel: answerWith(f.uncomment)}},
 	}
-	oldest := ""
-	if !q.OldestPending.IsZero() {
-		oldest = T(r.Lang, "queue.oldest", b.date(r.Lang, q.OldestPending))
-	}
-	var by []string
-	for reviewer, n := range q.ReviewsBy {
-		by = append(by, T(r.Lang, "queue.by", b.personName(ctx, reviewer), n))
-	}
-	slices.Sort(by)
-	done := T(r.Lang, "queue.nobody")
-	if len(by) > 0 {
-		done = strings.Join(by, T(r.Lang, "right.separator"))
-	}
-	if text := T(r.Lang, "queue", q.Pending, HTML(oldest), HTML(done)); page < 0 && htmlUnits(text, tgbotapi.ModeHTML) <= pageBudget {
-		return b.reply(ctx, r, text, nil)
-	}
-	return b.sendPage(ctx, r, T(r.Lang, "queue", q.Pending, HTML(oldest), T(r.Lang, "queue.below")), by, page, "qu")
-}
-
-// personName names a user by username or first name.
-func (b *Bot) personName(ctx context.Context, userID int64) string {
-	p, err := b.Profiles.Profile(ctx, userID)
-	switch {
-	case err != nil:
-		return strconv.FormatInt(userID, 10)
-	case p.Username != "":
-		return "@" + p.Username
-	case p.FirstName != "":
-		return p.FirstName
-	}
-	return strconv.FormatInt(userID, 10)
 }

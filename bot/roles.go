@@ -2,18 +2,13 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/shequn/shequn/membership"
 )
-
-// nameSeenWithin is how recently a username must have been seen for
-// /grant to trust it: Telegram usernames change hands, and a name not seen
-// for long may belong to someone else now.
-const nameSeenWithin = 30 * 24 * time.Hour
 
 // person is the user a role command names, as resolved.
 type person struct {
@@ -35,7 +30,7 @@ type roleCommand struct {
 // to the user's message. A username must name one profile; for a grant it
 // must also have been seen lately (fresh), so the role reaches the person
 // the owner means.
-func (b *Bot) roleTarget(ctx context.Context, r *Request, fresh bool) (roleCommand, error) {
+func (f *roleDesk) roleTarget(ctx context.Context, r *Request, fresh bool) (roleCommand, error) {
 	usage := roleCommand{refusal: T(r.Lang, "role.usage")}
 	if len(r.Args) == 0 {
 		return usage, nil
@@ -47,16 +42,16 @@ func (b *Bot) roleTarget(ctx context.Context, r *Request, fresh bool) (roleComma
 	args := r.Args[1:]
 	switch {
 	case len(args) > 0 && strings.HasPrefix(args[0], "@"):
-		name := args[0]
-		ps, err := b.Roles.ProfilesByUsername(ctx, name)
-		if err != nil {
-			return c, fmt.Errorf("find user: %w", err)
-		}
-		c.refusal = b.nameRefusal(r.Lang, name, ps, fresh)
-		if c.refusal != "" {
+		p, err := f.People.ByUsername(ctx, args[0], fresh)
+		var nameErr *membership.NameError
+		if errors.As(err, &nameErr) {
+			c.refusal = f.nameRefusal(r.Lang, nameErr)
 			return c, nil
 		}
-		c.who, args = person{ID: ps[0].UserID, FirstName: ps[0].FirstName, Username: ps[0].Username}, args[1:]
+		if err != nil {
+			return c, err
+		}
+		c.who, args = person{ID: p.UserID, FirstName: p.FirstName, Username: p.Username}, args[1:]
 	case r.Message != nil && r.Message.ReplyToMessage != nil && r.Message.ReplyToMessage.From != nil:
 		u := r.Message.ReplyToMessage.From
 		c.who = person{ID: u.ID, FirstName: u.FirstName, Username: u.UserName}
@@ -69,36 +64,32 @@ func (b *Bot) roleTarget(ctx context.Context, r *Request, fresh bool) (roleComma
 	return c, nil
 }
 
-// nameRefusal says why a username cannot be trusted to name one person,
-// "" when it can.
-func (b *Bot) nameRefusal(lang Lang, name string, ps []membership.Profile, fresh bool) string {
+// nameRefusal says why a username cannot be trusted to name one person.
+func (f *roleDesk) nameRefusal(lang Lang, e *membership.NameError) string {
 	switch {
-	case len(ps) == 0:
-		return T(lang, "role.unknown_user", name)
-	case len(ps) > 1:
-		ids := make([]string, len(ps))
-		for i, p := range ps {
-			ids[i] = strconv.FormatInt(p.UserID, 10)
+	case e.Unknown:
+		return T(lang, "role.unknown_user", e.Name)
+	case len(e.IDs) > 1:
+		ids := make([]string, len(e.IDs))
+		for i, id := range e.IDs {
+			ids[i] = strconv.FormatInt(id, 10)
 		}
-		return T(lang, "role.ambiguous_user", name, strings.Join(ids, ", "))
+		return T(lang, "role.ambiguous_user", e.Name, strings.Join(ids, ", "))
 	}
-	seen := ps[0].UpdatedAt
-	if age := b.Now().Sub(seen); fresh && age > nameSeenWithin {
-		return T(lang, "role.stale_user", name, int(age.Hours()/24), b.date(lang, seen), int(nameSeenWithin.Hours()/24))
-	}
-	return ""
+	age := f.Now().Sub(e.LastSeen)
+	return T(lang, "role.stale_user", e.Name, int(age.Hours()/24), f.date(lang, e.LastSeen), int(membership.NameSeenWithin.Hours()/24))
 }
 
 // personLabel names a person so the owner can check it is the right one:
 // name, @username, id and member numbers.
-func (b *Bot) personLabel(ctx context.Context, lang Lang, p person) (HTML, error) {
-	ens, err := b.Members.Enrollments(ctx, p.ID)
+func (f *roleDesk) personLabel(ctx context.Context, lang Lang, p person) (HTML, error) {
+	ens, err := f.People.Enrollments(ctx, p.ID)
 	if err != nil {
 		return "", fmt.Errorf("list enrollments: %w", err)
 	}
 	var numbers []string
 	for _, en := range ens {
-		numbers = append(numbers, b.memberNumber(en.Course, en.Number))
+		numbers = append(numbers, f.memberNumber(en.Course, en.Number))
 	}
 	number := T(lang, "role.no_number")
 	if len(numbers) > 0 {
@@ -111,64 +102,82 @@ func (b *Bot) personLabel(ctx context.Context, lang Lang, p person) (HTML, error
 	return HTML(T(lang, "role.person", name, p.ID, number)), nil
 }
 
-func (b *Bot) courseScope(lang Lang, course string) string {
+// refreshMenu gives the user the menu of their roles now; a failure only
+// leaves the old menu, so it is logged, not returned.
+func (f *roleDesk) refreshMenu(ctx context.Context, userID int64) {
+	if f.menuOf == nil {
+		return
+	}
+	if err := f.menuOf(ctx, userID); err != nil {
+		f.Log.WarnContext(ctx, "personal menu not updated", "user", userID, "err", err)
+	}
+}
+
+func (f *roleDesk) courseScope(lang Lang, course string) string {
 	if course == "" {
 		return T(lang, "role.all_courses")
 	}
-	return b.courseTitle(course)
+	return f.courseTitle(course)
 }
 
-func (b *Bot) grant(ctx context.Context, r *Request) error {
-	c, err := b.roleTarget(ctx, r, true)
+func (f *roleDesk) grant(ctx context.Context, r *Request) error {
+	c, err := f.roleTarget(ctx, r, true)
 	switch {
 	case err != nil:
 		return err
 	case c.refusal != "":
-		return b.reply(ctx, r, c.refusal, nil)
+		return f.reply(ctx, r, c.refusal)
 	}
-	if _, ok := b.course(c.course); c.course != "" && !ok {
-		return b.reply(ctx, r, T(r.Lang, "buy.unknown", c.course), nil)
+	if _, ok := f.course(c.course); c.course != "" && !ok {
+		return f.reply(ctx, r, T(r.Lang, "buy.unknown", c.course))
 	}
-	label, err := b.personLabel(ctx, r.Lang, c.who)
+	label, err := f.personLabel(ctx, r.Lang, c.who)
 	if err != nil {
 		return err
 	}
-	if err := b.Roles.GrantRole(ctx, membership.Grant{UserID: c.who.ID, Role: c.role, Course: c.course, GrantedBy: r.From.ID, GrantedAt: b.Now()}); err != nil {
+	if err := f.People.Grant(ctx, membership.Grant{UserID: c.who.ID, Role: c.role, Course: c.course, GrantedBy: r.From.ID, GrantedAt: f.Now()}); err != nil {
 		return fmt.Errorf("grant role: %w", err)
 	}
-	b.Log.InfoContext(ctx, "role granted", "user", c.who.ID, "role", string(c.role), "course", c.course, "by", r.From.ID)
-	b.wake()
-	return b.reply(ctx, r, T(r.Lang, "role.granted", label, T(r.Lang, "role."+string(c.role)), b.courseScope(r.Lang, c.course)), nil)
+	f.Log.InfoContext(ctx, "role granted", "user", c.who.ID, "role", string(c.role), "course", c.course, "by", r.From.ID)
+	f.wake()
+	f.refreshMenu(ctx, c.who.ID)
+	return f.reply(ctx, r, T(r.Lang, "role.granted", label, T(r.Lang, "role."+string(c.role)), f.courseScope(r.Lang, c.course)))
 }
 
-func (b *Bot) revoke(ctx context.Context, r *Request) error {
-	c, err := b.roleTarget(ctx, r, false)
+func (f *roleDesk) revoke(ctx context.Context, r *Request) error {
+	c, err := f.roleTarget(ctx, r, false)
 	switch {
 	case err != nil:
 		return err
 	case c.refusal != "":
-		return b.reply(ctx, r, c.refusal, nil)
+		return f.reply(ctx, r, c.refusal)
 	}
-	label, err := b.personLabel(ctx, r.Lang, c.who)
+	label, err := f.personLabel(ctx, r.Lang, c.who)
 	if err != nil {
 		return err
 	}
-	had, err := b.Roles.RevokeRole(ctx, c.who.ID, c.role, c.course)
+	had, err := f.People.Revoke(ctx, c.who.ID, c.role, c.course)
 	if err != nil {
 		return fmt.Errorf("revoke role: %w", err)
 	}
 	if !had {
-		return b.reply(ctx, r, T(r.Lang, "role.not_held", label), nil)
+		return f.reply(ctx, r, T(r.Lang, "role.not_held", label))
 	}
-	b.Log.InfoContext(ctx, "role revoked", "user", c.who.ID, "role", string(c.role), "course", c.course, "by", r.From.ID)
-	b.wake()
-	return b.reply(ctx, r, T(r.Lang, "role.revoked", label, T(r.Lang, "role."+string(c.role)), b.courseScope(r.Lang, c.course)), nil)
+	f.Log.InfoContext(ctx, "role revoked", "user", c.who.ID, "role", string(c.role), "course", c.course, "by", r.From.ID)
+	f.wake()
+	f.refreshMenu(ctx, c.who.ID)
+	return f.reply(ctx, r, T(r.Lang, "role.revoked", label, T(r.Lang, "role."+string(c.role)), f.courseScope(r.Lang, c.course)))
 }
 
-// wake asks the reconciler for a pass soon, after a change of desired
-// state.
-func (b *Bot) wake() {
-	if b.Wake != nil {
-		b.Wake()
-	}
+// rolesTable declares granting and revoking roles.
+func (f *roleDesk) rolesTable() Table {
+	return Table{Commands: []Command{
+		{Name: "grant", Audience: Owners, Where: Anywhere, Handle: f.grant,
+			Menu: [2]string{"授予老师或助教（所有者）", "Make someone a teacher or assistant (owners)"},
+			Help: [2]string{"teacher|assistant @用户 [课程] — 授予老师/助教（也可回复对方的消息）",
+				"teacher|assistant @user [course] — make someone a teacher or assistant (or reply to their message)"}},
+		{Name: "revoke", Audience: Owners, Where: Anywhere, Handle: f.revoke,
+			Menu: [2]string{"收回老师或助教（所有者）", "Take a teacher or assistant role back (owners)"},
+			Help: [2]string{"teacher|assistant @用户 [课程] — 收回", "teacher|assistant @user [course] — take it back"}},
+	}}
 }

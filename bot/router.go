@@ -18,9 +18,11 @@ type Request struct {
 	ChatID  int64
 	Private bool
 	Lang    Lang
-	Command string   // lower case, without "/" and "@bot"; empty when not a command
-	Args    []string // the command's arguments, split on white space
-	Payload string   // callback data after its prefix
+	Who     Who          // the sender's standing, resolved once per update
+	Chat    Conversation // where replies go: the chat of the update
+	Command string       // lower case, without "/" and "@bot"; empty when not a command
+	Args    []string     // the command's arguments, split on white space
+	Payload string       // callback data after its prefix
 	// Addressed is true for commands meant for this bot beyond doubt: in a
 	// private chat, or "/cmd@thisbot" in a group.
 	Addressed bool
@@ -55,10 +57,8 @@ func (rt *Router) Otherwise(h HandlerFunc) { rt.fallback = h }
 
 // Handle dispatches r.
 func (rt *Router) Handle(ctx context.Context, r *Request) error {
-	for _, x := range rt.routes {
-		if x.match(r) {
-			return x.handle(ctx, r)
-		}
+	if h, ok := rt.match(r); ok {
+		return h(ctx, r)
 	}
 	if rt.fallback != nil {
 		return rt.fallback(ctx, r)
@@ -66,16 +66,14 @@ func (rt *Router) Handle(ctx context.Context, r *Request) error {
 	return nil
 }
 
-// Command matches a command, in any chat.
-func Command(names ...string) Predicate {
-	return func(r *Request) bool {
-		for _, n := range names {
-			if r.Command == n {
-				return true
-			}
+// match finds the handler of the first route that takes r.
+func (rt *Router) match(r *Request) (HandlerFunc, bool) {
+	for _, x := range rt.routes {
+		if x.match(r) {
+			return x.handle, true
 		}
-		return false
 	}
+	return nil, false
 }
 
 // Callback matches callback data with the prefix ("buy" matches "buy:ppt").

@@ -1,15 +1,36 @@
 package bot
 
 // catalog holds every text the bot shows: [zh-CN, English]. Arguments are
-// fmt verbs; texts are HTML (parse_mode=HTML).
-var catalog = map[string][2]string{
+// fmt verbs; texts are HTML (parse_mode=HTML). Each feature keeps its
+// texts in a map of its own and registers it here, explicitly; a key
+// defined twice is reported by TestCatalogHasNoDuplicates.
+var catalog = mergeTexts(generalTexts, enrollmentTexts, groupTexts, homeworkTexts, roleTexts, paymentTexts)
+
+// mergeTexts joins the features' catalogs. A key defined twice keeps its
+// first text and is recorded in duplicateTexts: a missing or doubled text
+// never stops the bot.
+func mergeTexts(parts ...map[string][2]string) map[string][2]string {
+	all := map[string][2]string{}
+	for _, p := range parts {
+		for k, v := range p {
+			if _, dup := all[k]; dup {
+				duplicateTexts = append(duplicateTexts, k)
+				continue
+			}
+			all[k] = v
+		}
+	}
+	return all
+}
+
+// duplicateTexts lists the keys more than one catalog defines.
+var duplicateTexts []string
+
+// generalTexts are the texts every feature uses: /help's headings, errors.
+var generalTexts = map[string][2]string{
 	// Help and general.
-	"help.student": {
-		"<b>社群机器人</b>\n/start — 查看课程并购买\n/me — 我的学员编号和学员群\n/language — 切换语言\n/help — 帮助",
-		"<b>Community bot</b>\n/start — see the courses and buy one\n/me — my member number and group\n/language — change the language\n/help — help"},
-	"help.owner": {
-		"\n\n<b>管理命令</b>（在群里发送）\n/register student &lt;课程&gt; &lt;容量&gt; — 登记学员群\n/register core &lt;容量&gt; — 登记核心群\n/groups — 所有群及座位",
-		"\n\n<b>Admin commands</b> (send them in the group)\n/register student &lt;course&gt; &lt;capacity&gt; — register a student group\n/register core &lt;capacity&gt; — register the core group\n/groups — all groups and their seats"},
+	"help.header":       {"<b>社群机器人</b>", "<b>Community bot</b>"},
+	"help.owner":        {"\n\n<b>管理命令</b>", "\n\n<b>Admin commands</b>"},
 	"unknown_command":   {"我不认识这个命令。发送 /help 查看可用命令。", "I don't know that command. Send /help to see what I can do."},
 	"private_only":      {"请私聊我使用这个命令。", "Please send me this command in a private chat."},
 	"not_owner":         {"只有社群所有者可以使用这个命令。", "Only the community's owners can use this command."},
@@ -22,7 +43,11 @@ var catalog = map[string][2]string{
 	"slow_down":         {"你发送命令太快了，请一分钟后再试。", "You are sending commands too fast; please wait a minute and try again."},
 	"text.missing":      {"（这条消息暂时无法显示，我们已经记录下来了。）", "(This message cannot be shown right now; we have logged it.)"},
 	"error.invalid":     {"输入有误，请检查后重试。", "That input is not valid; please check it and try again."},
+}
 
+// enrollmentTexts are the texts of buying, enrollment notices, /me and
+// the language.
+var enrollmentTexts = map[string][2]string{
 	// Buying.
 	"start.courses":   {"欢迎！购买课程即可加入学员社群，获得个人学员编号。\n\n可购买的课程：\n%s", "Welcome! Buying a course is your ticket into the student community, with a personal member number.\n\nCourses:\n%s"},
 	"start.course":    {"• <b>%s</b> — %s", "• <b>%s</b> — %s"},
@@ -83,7 +108,10 @@ var catalog = map[string][2]string{
 	// /language
 	"language.choose": {"请选择语言 / Choose your language:", "Choose your language / 请选择语言:"},
 	"language.set":    {"已切换为中文。", "Language set to English."},
+}
 
+// groupTexts are the texts of registering groups and their notices.
+var groupTexts = map[string][2]string{
 	// Groups, for owners.
 	"register.usage": {
 		"用法：\n<code>/register student &lt;课程&gt; &lt;容量&gt;</code> — 登记学员群\n<code>/register core &lt;容量&gt;</code> — 登记核心群\n课程：%s",

@@ -1,41 +1,13 @@
 package bot
 
-func init() {
-	for k, v := range homeworkTexts {
-		if _, dup := catalog[k]; dup {
-			panic("bot: text defined twice: " + k)
-		}
-		catalog[k] = v
-	}
-}
-
-// homeworkTexts are the texts of homework, reviews and roles.
+// homeworkTexts are the texts of homework and reviews, and of dialogues.
 var homeworkTexts = map[string][2]string{
-	"help.staff": {
-		"\n\n<b>老师命令</b>\n/assign — 布置作业\n/review — 批改下一份作业\n/grade &lt;编号&gt; &lt;分数|redo&gt; [评语] — 一行评分\n/top [课程] [week|month|all] — 排行榜\n/queue — 待批改情况",
-		"\n\n<b>Teacher commands</b>\n/assign — publish an assignment\n/review — review the next submission\n/grade &lt;id&gt; &lt;score|redo&gt; [comment] — grade in one line\n/top [course] [week|month|all] — the leaderboard\n/queue — the review queue"},
-	"help.homework": {
-		"\n/assignments — 进行中的作业\n/submit — 提交作业\n/mywork — 我的作业和成绩\n/rank — 我的排名",
-		"\n/assignments — open assignments\n/submit — hand in homework\n/mywork — my work and grades\n/rank — my place"},
-	"help.owner_roles": {
-		"\n/grant teacher|assistant @用户 [课程] — 授予老师/助教（也可回复对方的消息）\n/revoke teacher|assistant @用户 [课程] — 收回",
-		"\n/grant teacher|assistant @user [course] — make someone a teacher or assistant (or reply to their message)\n/revoke teacher|assistant @user [course] — take it back"},
-	"cancelled":           {"已取消。", "Cancelled."},
-	"nothing_to_do":       {"现在没有进行中的操作。", "There is nothing in progress."},
-	"not_reviewer":        {"抱歉，只有本课程的老师和助教可以这样做。", "Sorry, only the course's teachers and assistants can do that."},
-	"not_enrolled":        {"你还不是这门课的学员。发送 /start 购买课程。", "You are not a student of this course. Send /start to buy it."},
-	"role.usage":          {"用法：<code>/grant teacher @用户 [课程]</code>，或回复对方的消息发送 <code>/grant teacher [课程]</code>。角色：teacher（老师）、assistant（助教）。", "Usage: <code>/grant teacher @user [course]</code>, or reply to their message with <code>/grant teacher [course]</code>. Roles: teacher, assistant."},
-	"role.unknown_user":   {"找不到 %s：请对方先私聊机器人发送 /start，或回复对方的消息。", "I don't know %s yet: ask them to send /start to the bot privately, or reply to one of their messages."},
-	"role.granted":        {"✅ 已授予 %s %s（%s）。", "✅ %s is now %s (%s)."},
-	"role.revoked":        {"已收回 %s 的%s（%s）。", "%s is no longer %s (%s)."},
-	"role.person":         {"%s（id %d，%s）", "%s (id %d, %s)"},
-	"role.no_number":      {"非学员", "not a student"},
-	"role.ambiguous_user": {"用户名 %s 先后属于多个用户（id %s）：有人改过用户名，无法确定你指的是谁。请回复对方的消息发送 /grant。", "%s has been the username of several people (ids %s): someone changed names, so I can't tell whom you mean. Reply to their message with /grant instead."},
-	"role.stale_user":     {"%s 已经 %d 天没有出现过（最后一次在 %s）；超过 %d 天没见到的用户名可能已换了主人。请对方私聊机器人发送 /start，或回复对方的消息发送 /grant。", "I last saw %s %d days ago (%s); a username not seen for over %d days may belong to someone else now. Ask them to send /start to the bot privately, or reply to their message with /grant."},
-	"role.not_held":       {"%s 没有这个角色。", "%s does not hold that role."},
-	"role.teacher":        {"老师", "a teacher"},
-	"role.assistant":      {"助教", "an assistant"},
-	"role.all_courses":    {"全部课程", "all courses"},
+	"help.staff":    {"\n\n<b>老师命令</b>", "\n\n<b>Teacher commands</b>"},
+	"cancelled":     {"已取消。", "Cancelled."},
+	"dialogue.lost": {"抱歉，我没能接上刚才的操作，请重新开始（例如再次发送 /submit 或 /review）。", "Sorry, I lost track of what we were doing; please start again (for example, send /submit or /review again)."},
+	"nothing_to_do": {"现在没有进行中的操作。", "There is nothing in progress."},
+	"not_reviewer":  {"抱歉，只有本课程的老师和助教可以这样做。", "Sorry, only the course's teachers and assistants can do that."},
+	"not_enrolled":  {"你还不是这门课的学员。发送 /start 购买课程。", "You are not a student of this course. Send /start to buy it."},
 
 	// Assignments.
 	"assign.usage": {

@@ -8,15 +8,6 @@ import (
 	"github.com/shequn/shequn/membership"
 )
 
-func init() {
-	for k, v := range paymentTexts {
-		if _, dup := catalog[k]; dup {
-			panic("bot: text defined twice: " + k)
-		}
-		catalog[k] = v
-	}
-}
-
 // paymentTexts are the texts of buying and of payment problems told to the
 // owners.
 var paymentTexts = map[string][2]string{
@@ -29,10 +20,10 @@ var paymentTexts = map[string][2]string{
 }
 
 // renderPayments renders the notices of package membership.
-func (b *Bot) renderPayments(lang Lang, n shequn.Notice) string {
+func renderPayments(c *core, lang Lang, n shequn.Notice) string {
 	switch n := n.(type) {
 	case membership.PaymentMismatchAlert:
-		return T(lang, "payment.mismatch", n.UserID, b.courseTitle(n.Course), money(n.Paid, n.PaidCurrency),
+		return T(lang, "payment.mismatch", n.UserID, c.courseTitle(n.Course), money(n.Paid, n.PaidCurrency),
 			money(n.Price, n.Currency), n.OrderID)
 	}
 	return ""

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -338,5 +339,25 @@ func TestAnnouncementResumesWithoutDuplicates(t *testing.T) {
 	must(t, h.Step(t.Context()))
 	if count(g1) != 1 || count(g2) != 1 {
 		t.Fatalf("after the resumed announcement: %d in group 1, %d in group 2, want 1 and 1", count(g1), count(g2))
+	}
+}
+
+// A grant gives the teacher a menu of their own with the teachers'
+// commands; the students' menu never lists them.
+func TestGrantGivesTheTeacherTheirMenu(t *testing.T) {
+	h := mustStart(t)
+	classroom(t, h)
+	var mine, students []string
+	for _, c := range h.TG.Commands(telegramtest.CommandScope{Type: "chat", ChatID: teacher1}, "zh") {
+		mine = append(mine, c.Command)
+	}
+	for _, c := range h.TG.Commands(telegramtest.CommandScope{Type: "all_private_chats"}, "zh") {
+		students = append(students, c.Command)
+	}
+	if !slices.Contains(mine, "grade") || !slices.Contains(mine, "review") || !slices.Contains(mine, "submit") {
+		t.Errorf("the teacher's menu = %v", mine)
+	}
+	if slices.Contains(students, "grade") {
+		t.Errorf("the students' menu lists /grade: %v", students)
 	}
 }
