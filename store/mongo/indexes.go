@@ -56,6 +56,12 @@ import (
 //	dialogues         user id                  —                                    Dialogue
 //	posts             "key|chat"              —                                    MarkPosted, PostOf, MarkPinned, ForgetPost
 //	checkout_sessions "course/user"            —                                    CheckoutSession (reuse on Buy)
+//	core_seats        "scope/user"             scope, state, -score, qualified_at,  the candidate queue, InviteNext,
+//	                                           user_id                              the seats taken
+//	                                           state, scope, user_id                CoreSeats, PendingCore
+//	core_contrib      "scope/user/key"         scope, period, user_id               Standings, Contributions
+//	core_runs         id from "core_run"       scope, period (unique)               one run per period
+//	                                           applied, summary_at                  OpenRuns
 //
 // A (course, user) pair is unique because it is the _id of its enrollment
 // and of its seat. The pending-seat indexes would be partial indexes on
@@ -122,6 +128,17 @@ var indexes = map[string][]mongo.IndexModel{
 	},
 	"roles": {
 		{Keys: order("user_id", "role", "course"), Options: options.Index().SetUnique(true)},
+	},
+	"core_seats": {
+		{Keys: order("scope", "state", "-score", "qualified_at", "user_id")},
+		{Keys: order("state", "scope", "user_id")},
+	},
+	"core_contrib": {
+		{Keys: order("scope", "period", "user_id")},
+	},
+	"core_runs": {
+		{Keys: order("scope", "period"), Options: options.Index().SetUnique(true)},
+		{Keys: order("applied", "summary_at")},
 	},
 }
 

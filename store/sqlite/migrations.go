@@ -286,6 +286,57 @@ var migrations = []string{
 	ALTER TABLE posts ADD COLUMN message_id INTEGER NOT NULL DEFAULT 0;
 	ALTER TABLE posts ADD COLUMN pinned_at INTEGER;
 	UPDATE posts SET pinned_at = posted_at;`,
+
+	// 12: the core group's cycle: each person's record from candidacy to
+	// elimination (core_seats), the contribution ledger with a source, an
+	// author and a reason per entry, and the elimination runs recorded
+	// before they are carried out.
+	`CREATE TABLE core_seats (
+		scope          TEXT NOT NULL,
+		user_id        INTEGER NOT NULL,
+		state          TEXT NOT NULL,
+		reason         TEXT NOT NULL DEFAULT '{}',
+		score          REAL NOT NULL DEFAULT 0,
+		qualified_at   INTEGER NOT NULL,
+		invited_at     INTEGER,
+		expires_at     INTEGER,
+		invite_sent_at INTEGER,
+		joined_at      INTEGER,
+		welcomed_at    INTEGER,
+		protected      INTEGER NOT NULL DEFAULT 0,
+		run_id         INTEGER NOT NULL DEFAULT 0,
+		removed_at     INTEGER,
+		told_at        INTEGER,
+		PRIMARY KEY (scope, user_id)
+	);
+	CREATE INDEX core_queue ON core_seats (scope, state, score DESC, qualified_at, user_id);
+	CREATE INDEX core_state ON core_seats (state, scope, user_id);
+	CREATE TABLE core_contrib (
+		id      INTEGER PRIMARY KEY,
+		scope   TEXT NOT NULL,
+		user_id INTEGER NOT NULL,
+		period  TEXT NOT NULL,
+		source  TEXT NOT NULL,
+		points  INTEGER NOT NULL,
+		by_user INTEGER NOT NULL,
+		reason  TEXT NOT NULL,
+		key     TEXT NOT NULL,
+		at      INTEGER NOT NULL,
+		UNIQUE (scope, user_id, key)
+	);
+	CREATE INDEX core_contrib_period ON core_contrib (scope, period, user_id, source, points);
+	CREATE TABLE core_runs (
+		id         INTEGER PRIMARY KEY,
+		scope      TEXT NOT NULL,
+		period     TEXT NOT NULL,
+		at         INTEGER NOT NULL,
+		out        TEXT NOT NULL,
+		top        TEXT NOT NULL,
+		applied    INTEGER NOT NULL DEFAULT 0,
+		summary_at INTEGER,
+		UNIQUE (scope, period)
+	);
+	CREATE INDEX core_runs_open ON core_runs (applied, summary_at);`,
 }
 
 // migrate applies the migrations the database lacks, each in its own

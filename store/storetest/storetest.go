@@ -36,6 +36,7 @@ type Stores interface {
 	shequn.DialogueStore
 	jobs.Leases
 	groups.PostLog
+	groups.CoreStore
 }
 
 // Run runs the contract suite. open must return a fresh, empty store on
@@ -81,6 +82,10 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		{"PassFenced", testPassFenced},
 		{"PostLog", testPostLog},
 		{"GroupProblem", testGroupProblem},
+		{"CoreQueue", testCoreQueue},
+		{"CoreSteps", testCoreSteps},
+		{"CoreLedger", testCoreLedger},
+		{"CoreRuns", testCoreRuns},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,175 @@
+package groups
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/shequn/shequn"
+)
+
+// reconcileCore makes the core groups match the stored cycle: elimination
+// runs recorded but not applied are applied, expired invitations pass on,
+// free seats are offered to the best candidates, the invited get their
+// congratulation with the way in, the leaving are taken out and told, the
+// arrived are welcomed, and a finished run's summary is posted. Each step
+// is recorded when done, so a pass that stops half-way is finished by the
+// next one: nobody is removed twice, skipped, or given a seat twice (the
+// seats are counted by the store, not by the pass).
+func (s *Service) reconcileCore(ctx context.Context, set *groupSet, now time.Time) error {
+	if s.Core == nil {
+		return nil
+	}
+	runs, err := s.Core.OpenRuns(ctx)
+	if err != nil {
+		return fmt.Errorf("open runs: %w", err)
+	}
+	for _, r := range runs {
+		if !r.Applied {
+			if err := s.Core.ApplyRun(ctx, r.ID); err != nil {
+				return fmt.Errorf("apply run %d: %w", r.ID, err)
+			}
+		}
+	}
+	cores := s.coreGroups(set)
+	for scope, g := range cores {
+		if _, err := s.Core.ExpireInvites(ctx, scope, now); err != nil {
+			return fmt.Errorf("expire invitations: %w", err)
+		}
+		if _, err := s.Core.InviteNext(ctx, scope, g.Capacity, now, now.Add(s.CoreRules.InviteTimeout)); err != nil {
+			return fmt.Errorf("invite candidates: %w", err)
+		}
+	}
+	steps := []struct {
+		step CoreStep
+		do   func(Group, CoreSeat) error
+	}{
+		{CoreStepRemove, func(g Group, c CoreSeat) error { return s.Platform.RemoveMember(ctx, g.ChatID, c.UserID) }},
+		{CoreStepTell, func(g Group, c CoreSeat) error {
+			return s.tell(ctx, c.UserID, CoreEliminatedNotice{Scope: c.Scope, Group: g, RunID: c.RunID})
+		}},
+		{CoreStepInvite, func(g Group, c CoreSeat) error { return s.coreInvite(ctx, set, g, c) }},
+		{CoreStepWelcome, func(g Group, c CoreSeat) error {
+			_, err := s.Notifier.Post(ctx, g.ChatID, CoreWelcomeNotice{Scope: c.Scope, UserID: c.UserID, Reason: c.Reason})
+			return err
+		}},
+	}
+	for _, st := range steps {
+		if err := s.coreStep(ctx, cores, st.step, st.do, now); err != nil {
+			return err
+		}
+	}
+	return s.coreSummaries(ctx, cores, runs, now)
+}
+
+// coreGroups maps each scope to its core group.
+func (s *Service) coreGroups(set *groupSet) map[string]Group {
+	set.mu.Lock()
+	defer set.mu.Unlock()
+	out := map[string]Group{}
+	for _, g := range set.m {
+		if g.Kind == KindCore {
+			out[g.Course] = g
+		}
+	}
+	return out
+}
+
+// coreStep does one step for a batch of records and marks each one done.
+// A step that fails is left for a later pass and holds up nobody else.
+func (s *Service) coreStep(ctx context.Context, cores map[string]Group, step CoreStep, do func(Group, CoreSeat) error, now time.Time) error {
+	pending, err := s.Core.PendingCore(ctx, step, reconcileBatch)
+	if err != nil {
+		return fmt.Errorf("core records pending %s: %w", step, err)
+	}
+	for _, c := range pending {
+		if err := fenced(ctx); err != nil {
+			return err
+		}
+		g, ok := cores[c.Scope]
+		if !ok || g.Problem != "" {
+			continue
+		}
+		key := "core:" + string(step) + ":" + strconv.FormatInt(c.UserID, 10)
+		if !s.backoff.Ready(key, now) {
+			continue
+		}
+		if !s.settle(ctx, &g, key, do(g, c), now) {
+			continue
+		}
+		if _, err := s.Core.MarkCore(ctx, c.Scope, c.UserID, step, now); err != nil {
+			return fmt.Errorf("mark core %s: %w", step, err)
+		}
+	}
+	return nil
+}
+
+// tell delivers a notice; a user who cannot be reached counts as told.
+func (s *Service) tell(ctx context.Context, userID int64, n shequn.Notice) error {
+	err := s.Notifier.Tell(ctx, userID, n)
+	if errors.Is(err, shequn.ErrUnreachable) {
+		s.Log.InfoContext(ctx, "member cannot be reached", "user", userID, "notice", n.NoticeName())
+		return nil
+	}
+	return err
+}
+
+func (s *Service) coreInvite(ctx context.Context, set *groupSet, g Group, c CoreSeat) error {
+	set.mu.Lock() // one link per group, made once
+	link, err := s.joinLink(ctx, &g)
+	if err == nil {
+		set.m[g.ID] = g
+	}
+	set.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return s.tell(ctx, c.UserID, CoreInviteNotice{Scope: c.Scope, Group: g, Link: link, Reason: c.Reason, Expires: c.ExpiresAt})
+}
+
+// coreSummaries posts, once, the summary of each run whose leaving members
+// were all taken out and told.
+func (s *Service) coreSummaries(ctx context.Context, cores map[string]Group, runs []EliminationRun, now time.Time) error {
+	for _, r := range runs {
+		g, ok := cores[r.Scope]
+		if !ok || g.Problem != "" || !r.Summary.IsZero() {
+			continue
+		}
+		done, err := s.runDone(ctx, r)
+		if err != nil || !done {
+			return err
+		}
+		joined, err := s.Core.CoreSeats(ctx, r.Scope, CoreInvited, 0)
+		if err != nil {
+			return fmt.Errorf("invited: %w", err)
+		}
+		n := CoreSummaryNotice{Scope: r.Scope, Period: r.Period, Left: len(r.Out), Top: r.TopUsers}
+		for _, c := range joined {
+			n.Invited = append(n.Invited, c.UserID)
+		}
+		key := "core-run:" + strconv.FormatInt(r.ID, 10)
+		if _, err := s.Notifier.Post(ctx, g.ChatID, n); err != nil {
+			s.settle(ctx, &g, key, err, now)
+			continue
+		}
+		if err := s.Core.MarkRunSummary(ctx, r.ID, now); err != nil {
+			return fmt.Errorf("record summary: %w", err)
+		}
+	}
+	return nil
+}
+
+func (s *Service) runDone(ctx context.Context, r EliminationRun) (bool, error) {
+	for _, d := range r.Out {
+		c, err := s.Core.CoreSeat(ctx, r.Scope, d.UserID)
+		if err != nil {
+			return false, fmt.Errorf("core record: %w", err)
+		}
+		if c.State == CoreLeaving && c.RunID == r.ID {
+			return false, nil
+		}
+	}
+	return true, nil
+}

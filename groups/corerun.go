@@ -1,0 +1,142 @@
+package groups
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/shequn/shequn"
+)
+
+// promotedScore puts a teacher's promotion at the head of the queue.
+const promotedScore = 1e9
+
+// Promote makes a student a candidate at the head of the core group's
+// queue. A candidate rather than a direct invitation: the circle keeps its
+// capacity, and the promoted student takes the next free seat (in the same
+// pass when one is free) through the same invitation, timeout and join
+// approval as everyone else.
+func (s *Service) Promote(ctx context.Context, by int64, scope string, userID int64) error {
+	now := s.Now()
+	added, err := s.Core.AddCandidate(ctx, CoreSeat{
+		Scope: scope, UserID: userID, State: CoreCandidate, Reason: Reason{Kind: ReasonPromoted, By: by},
+		Score: promotedScore, QualifiedAt: now,
+	})
+	if err != nil {
+		return fmt.Errorf("promote: %w", err)
+	}
+	if !added {
+		return shequn.Errorf(shequn.CodeConflict, "user %d is a candidate or member already", userID)
+	}
+	s.wake()
+	return nil
+}
+
+// Award adds points a teacher gives a member with a reason.
+func (s *Service) Award(ctx context.Context, by int64, scope string, userID int64, points int, reason string) error {
+	if points == 0 || reason == "" {
+		return shequn.Errorf(shequn.CodeInvalid, "an award needs points and a reason")
+	}
+	now := s.Now()
+	_, err := s.Core.AddContribution(ctx, Contribution{
+		Scope: scope, UserID: userID, Period: s.CorePeriod(now), Source: SourceAward, Points: points,
+		By: by, Reason: reason, Key: "award:" + strconv.FormatInt(by, 10) + ":" + strconv.FormatInt(now.UnixNano(), 10), At: now,
+	})
+	if err != nil {
+		return fmt.Errorf("award: %w", err)
+	}
+	return nil
+}
+
+// CorePeriod names the contribution period holding t: the month in the
+// community's time zone.
+func (s *Service) CorePeriod(t time.Time) string {
+	loc := s.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format("2006-01")
+}
+
+// PreviewElimination returns who would leave the scope's core group if
+// the period ended now, worst first, with rank and gap.
+func (s *Service) PreviewElimination(ctx context.Context, scope string) ([]Decision, error) {
+	now := s.Now()
+	members, standings, err := s.coreStandings(ctx, scope, s.CorePeriod(now))
+	if err != nil {
+		return nil, err
+	}
+	return AtRisk(s.CoreRules, members, standings, now), nil
+}
+
+func (s *Service) coreStandings(ctx context.Context, scope, period string) ([]CoreSeat, []Standing, error) {
+	members, err := s.Core.CoreSeats(ctx, scope, CoreMember, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("core members: %w", err)
+	}
+	ids := make([]int64, len(members))
+	for i, m := range members {
+		ids[i] = m.UserID
+	}
+	standings, err := s.Core.Standings(ctx, scope, period, ids)
+	if err != nil {
+		return nil, nil, fmt.Errorf("standings: %w", err)
+	}
+	return members, standings, nil
+}
+
+// Eliminate ends the period of the scope's core group: it ranks the
+// members, chooses who leaves and records the decisions as one run before
+// anything happens in the chat; the reconciler then removes them, tells
+// them, fills the freed seats from the queue and posts the summary. A
+// period is eliminated once: a second call returns the first run.
+func (s *Service) Eliminate(ctx context.Context, scope, period string) (EliminationRun, error) {
+	now := s.Now()
+	members, standings, err := s.coreStandings(ctx, scope, period)
+	if err != nil {
+		return EliminationRun{}, err
+	}
+	ranked := RankCore(s.CoreRules, members, standings, now)
+	run := EliminationRun{Scope: scope, Period: period, At: now, Out: ChooseEliminated(s.CoreRules, ranked)}
+	for _, r := range ranked[:min(3, len(ranked))] {
+		run.TopUsers = append(run.TopUsers, r.Seat.UserID)
+	}
+	run, err = s.Core.RecordRun(ctx, run)
+	if err != nil {
+		return EliminationRun{}, fmt.Errorf("record elimination: %w", err)
+	}
+	s.wake()
+	return run, nil
+}
+
+// WarnAtRisk tells each member who would leave if the period ended now
+// their rank and the gap to safety, once per member and period.
+func (s *Service) WarnAtRisk(ctx context.Context, scope string) error {
+	now := s.Now()
+	period := s.CorePeriod(now)
+	members, standings, err := s.coreStandings(ctx, scope, period)
+	if err != nil {
+		return err
+	}
+	for _, d := range AtRisk(s.CoreRules, members, standings, now) {
+		key := "core-warn:" + scope + ":" + period
+		p, err := s.Posts.PostOf(ctx, key, d.UserID)
+		if err != nil {
+			return fmt.Errorf("read warning log: %w", err)
+		}
+		if !p.PostedAt.IsZero() {
+			continue
+		}
+		err = s.Notifier.Tell(ctx, d.UserID, CoreWarningNotice{Scope: scope, Period: period, Decision: d})
+		if err != nil && !errors.Is(err, shequn.ErrUnreachable) {
+			s.Log.WarnContext(ctx, "core warning failed", "user", d.UserID, "err", err)
+			continue
+		}
+		if _, err := s.Posts.MarkPosted(ctx, key, d.UserID, 0, now); err != nil {
+			return fmt.Errorf("record warning: %w", err)
+		}
+	}
+	return nil
+}
