@@ -46,7 +46,7 @@ func (s *Service) reconcileCore(ctx context.Context, set *groupSet, now time.Tim
 		step CoreStep
 		do   func(Group, CoreSeat) error
 	}{
-		{CoreStepRemove, func(g Group, c CoreSeat) error { return s.Platform.RemoveMember(ctx, g.ChatID, c.UserID) }},
+		{CoreStepRemove, func(g Group, c CoreSeat) error { return s.coreRemove(ctx, g, c) }},
 		{CoreStepTell, func(g Group, c CoreSeat) error {
 			return s.tell(ctx, c.UserID, CoreEliminatedNotice{Scope: c.Scope, Group: g, RunID: c.RunID})
 		}},
@@ -104,6 +104,17 @@ func (s *Service) coreStep(ctx context.Context, cores map[string]Group, step Cor
 		}
 	}
 	return nil
+}
+
+// coreRemove takes a leaving member out of the core group. It looks
+// first: a pass that died after the removal and before recording it finds
+// the member gone and does not remove them again.
+func (s *Service) coreRemove(ctx context.Context, g Group, c CoreSeat) error {
+	in, err := s.Platform.IsMember(ctx, g.ChatID, c.UserID)
+	if err != nil || !in {
+		return err
+	}
+	return s.Platform.RemoveMember(ctx, g.ChatID, c.UserID)
 }
 
 // tell delivers a notice; a user who cannot be reached counts as told.

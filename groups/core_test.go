@@ -1,0 +1,292 @@
+package groups_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/shequn/shequn"
+	"github.com/shequn/shequn/groups"
+	"github.com/shequn/shequn/store/sqlite"
+)
+
+// corePlatform is a core group's chat: who is in it, what was done, and a
+// removal that starts failing after a number of successes.
+type corePlatform struct {
+	platform
+	mu          sync.Mutex
+	members     map[int64]bool
+	removed     map[int64]int
+	removeLimit int // removals that succeed; -1: all
+}
+
+func (p *corePlatform) IsMember(_ context.Context, _, user int64) (bool, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.members[user], nil
+}
+
+func (p *corePlatform) ApproveJoin(_ context.Context, _, user int64) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.members[user] = true
+	return nil
+}
+
+func (p *corePlatform) RemoveMember(_ context.Context, _, user int64) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.removeLimit == 0 {
+		return errors.New("Too Many Requests: retry after 5")
+	}
+	p.removeLimit--
+	p.removed[user]++
+	delete(p.members, user)
+	return nil
+}
+
+// coreNotifier counts the notices by name and reader.
+type coreNotifier struct {
+	mu   sync.Mutex
+	told map[string]map[int64]int
+	post map[string]int
+	last map[string]shequn.Notice
+}
+
+func newCoreNotifier() *coreNotifier {
+	return &coreNotifier{told: map[string]map[int64]int{}, post: map[string]int{}, last: map[string]shequn.Notice{}}
+}
+
+func (n *coreNotifier) Tell(_ context.Context, user int64, no shequn.Notice) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.told[no.NoticeName()] == nil {
+		n.told[no.NoticeName()] = map[int64]int{}
+	}
+	n.told[no.NoticeName()][user]++
+	return nil
+}
+
+func (n *coreNotifier) Post(_ context.Context, _ int64, no shequn.Notice) (int, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.post[no.NoticeName()]++
+	n.last[no.NoticeName()] = no
+	return 1, nil
+}
+
+func (n *coreNotifier) Pin(context.Context, int64, int) error { return nil }
+
+// failingMarks is a store that dies after k step records: the process was
+// killed between a step on the platform and its record.
+type failingMarks struct {
+	groups.CoreStore
+	left int
+}
+
+func (f *failingMarks) MarkCore(ctx context.Context, scope string, user int64, step groups.CoreStep, at time.Time) (bool, error) {
+	if f.left == 0 {
+		return false, errors.New("killed")
+	}
+	f.left--
+	return f.CoreStore.MarkCore(ctx, scope, user, step, at)
+}
+
+type coreWorld struct {
+	db   *sqlite.DB
+	s    *groups.Service
+	p    *corePlatform
+	n    *coreNotifier
+	g    groups.Group
+	now  time.Time
+	t    *testing.T
+	pass func()
+}
+
+func newCoreWorld(t *testing.T, capacity, candidates int) *coreWorld {
+	ctx := t.Context()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "shequn.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	w := &coreWorld{db: db, t: t, now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC),
+		p: &corePlatform{members: map[int64]bool{}, removed: map[int64]int{}, removeLimit: -1}, n: newCoreNotifier()}
+	w.g, err = db.AddGroup(ctx, groups.Group{ChatID: -500, Kind: groups.KindCore, Capacity: capacity, SetUpAt: w.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := groups.DefaultCoreRules()
+	rules.Capacity, rules.BottomN = capacity, 2
+	w.s = &groups.Service{
+		Store: db, Posts: db, Platform: w.p, Notifier: w.n, Profiles: db, Core: db, CoreRules: rules,
+		Now: func() time.Time { return w.now }, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+	for u := range int64(candidates) {
+		c := groups.CoreSeat{UserID: 100 + u, Score: float64(candidates) - float64(u), QualifiedAt: w.now,
+			Reason: groups.Reason{Kind: groups.ReasonExcellent, Excellent: 3, Days: 60}}
+		if _, err := db.AddCandidate(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return w
+}
+
+func (w *coreWorld) reconcile() error { return w.s.Reconcile(w.t.Context(), w.now) }
+
+func (w *coreWorld) mustReconcile() {
+	w.t.Helper()
+	if err := w.reconcile(); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// joinAll lets every invited person join.
+func (w *coreWorld) joinAll() {
+	w.t.Helper()
+	invited, err := w.db.CoreSeats(w.t.Context(), "", groups.CoreInvited, 0)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	for _, c := range invited {
+		if ok, _, err := w.s.JoinRequest(w.t.Context(), w.g.ChatID, c.UserID); err != nil || !ok {
+			w.t.Fatalf("join request of invited %d: %v %v", c.UserID, ok, err)
+		}
+	}
+}
+
+func (w *coreWorld) taken() int {
+	n := 0
+	for _, st := range []groups.CoreState{groups.CoreInvited, groups.CoreMember} {
+		cs, err := w.db.CoreSeats(w.t.Context(), "", st, 0)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		n += len(cs)
+	}
+	return n
+}
+
+// The best candidates are invited into the free seats, told once with the
+// way in, approved only for themselves, welcomed once.
+func TestCoreInvitesAndJoins(t *testing.T) {
+	w := newCoreWorld(t, 3, 5)
+	w.mustReconcile()
+	w.mustReconcile()
+	if got := w.n.told["core_invite"]; len(got) != 3 || got[100] != 1 || got[101] != 1 || got[102] != 1 {
+		t.Fatalf("invited %v, want 100, 101, 102 once each", got)
+	}
+	if ok, _, err := w.s.JoinRequest(t.Context(), w.g.ChatID, 103); err != nil || ok {
+		t.Fatalf("join request of a waiting candidate approved: %v %v", ok, err)
+	}
+	w.joinAll()
+	w.mustReconcile()
+	w.mustReconcile()
+	if w.n.post["core_welcome"] != 3 {
+		t.Fatalf("welcomed %d times, want 3", w.n.post["core_welcome"])
+	}
+	// One leaves by himself: his seat goes to the next candidate.
+	if err := w.s.MemberLeft(t.Context(), w.g.ChatID, 101); err != nil {
+		t.Fatal(err)
+	}
+	w.mustReconcile()
+	if ok, _, err := w.s.JoinRequest(t.Context(), w.g.ChatID, 101); err != nil || ok {
+		t.Fatalf("a member who left came back without an invitation: %v %v", ok, err)
+	}
+	if w.n.told["core_invite"][103] != 1 || w.taken() != 3 {
+		t.Fatalf("after a leave: invited %v, %d seats taken", w.n.told["core_invite"], w.taken())
+	}
+}
+
+// An invitation not used within the timeout passes to the next candidate,
+// and the expired invitation no longer opens the door.
+func TestCoreInvitationExpires(t *testing.T) {
+	w := newCoreWorld(t, 1, 2)
+	w.mustReconcile()
+	w.now = w.now.Add(w.s.CoreRules.InviteTimeout)
+	w.mustReconcile()
+	if w.n.told["core_invite"][101] != 1 {
+		t.Fatalf("invited %v, want the next candidate 101", w.n.told["core_invite"])
+	}
+	if ok, _, err := w.s.JoinRequest(t.Context(), w.g.ChatID, 100); err != nil || ok {
+		t.Fatalf("an expired invitation was approved: %v %v", ok, err)
+	}
+}
+
+// An elimination killed half-way (the platform failing after one removal,
+// the process dying between a removal and its record) is finished by the
+// next passes: each leaving member is removed and told once, nobody is
+// skipped, and the freed seats are filled once from the queue.
+func TestCoreEliminationCrashSafe(t *testing.T) {
+	w := newCoreWorld(t, 5, 9)
+	ctx := t.Context()
+	w.mustReconcile()
+	w.joinAll()
+	w.mustReconcile()
+	w.now = w.now.AddDate(0, 1, 0) // past the grace period
+	period := w.s.CorePeriod(w.now)
+	for u, p := range map[int64]int{100: 9, 101: 1, 102: 7, 103: 2, 104: 5} {
+		if _, err := w.db.AddContribution(ctx, groups.Contribution{UserID: u, Period: period, Source: groups.SourceHomework, Points: p, Key: "hw", At: w.now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	preview, err := w.s.PreviewElimination(ctx, "")
+	if err != nil || len(preview) != 2 || preview[0].UserID != 101 || preview[0].Gap != 5 {
+		t.Fatalf("preview = %+v, %v; want 101 first, 5 points from safety", preview, err)
+	}
+	run, err := w.s.Eliminate(ctx, "", period)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(run.Out) != 2 || run.Out[0].UserID != 101 || run.Out[1].UserID != 103 {
+		t.Fatalf("run = %+v, want 101 and 103 out", run.Out)
+	}
+	if _, err := w.s.Eliminate(ctx, "", period); !errors.Is(err, shequn.ErrConflict) {
+		t.Fatalf("second elimination of a period = %v, want a conflict", err)
+	}
+	// Pass 1: Telegram lets one removal through, then answers 429.
+	w.p.removeLimit = 1
+	w.mustReconcile()
+	// Pass 2: the process dies right after the next removal, before its record.
+	w.p.removeLimit = -1
+	w.now = w.now.Add(time.Hour) // past the back-off
+	real := w.s.Core
+	w.s.Core = &failingMarks{CoreStore: real, left: 0}
+	if err := w.reconcile(); err == nil {
+		t.Fatal("a pass whose store died reported no error")
+	}
+	// Pass 3 and 4: restarted.
+	w.s.Core = real
+	w.mustReconcile()
+	w.mustReconcile()
+	for _, u := range []int64{101, 103} {
+		if w.p.removed[u] != 1 {
+			t.Errorf("member %d removed %d times, want once", u, w.p.removed[u])
+		}
+		if w.n.told["core_eliminated"][u] != 1 {
+			t.Errorf("member %d told %d times, want once", u, w.n.told["core_eliminated"][u])
+		}
+		c, err := w.db.CoreSeat(ctx, "", u)
+		if err != nil || c.State != groups.CoreOut {
+			t.Errorf("member %d = %+v, %v; want out", u, c, err)
+		}
+	}
+	if len(w.p.removed) != 2 {
+		t.Errorf("removed %v, want only 101 and 103", w.p.removed)
+	}
+	if got := w.n.told["core_invite"]; got[105] != 1 || got[106] != 1 || got[107] != 0 || w.taken() != 5 {
+		t.Errorf("refill invited %v with %d seats taken, want 105 and 106 once and 5 seats", got, w.taken())
+	}
+	if w.n.post["core_summary"] != 1 {
+		t.Errorf("summary posted %d times, want once", w.n.post["core_summary"])
+	}
+	sum := w.n.last["core_summary"].(groups.CoreSummaryNotice)
+	if sum.Left != 2 || len(sum.Invited) != 2 || len(sum.Top) != 3 || sum.Top[0] != 100 {
+		t.Errorf("summary = %+v", sum)
+	}
+}
