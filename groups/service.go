@@ -33,6 +33,8 @@ type Service struct {
 	// members (no promotion, no elimination).
 	Core      CoreStore
 	CoreRules CoreRules
+	// Homework is read by the promotion rule (Qualify).
+	Homework Homework
 	// Location is the community's time zone, where periods begin.
 	Location *time.Location
 

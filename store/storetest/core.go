@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/shequn/shequn"
+	"github.com/shequn/shequn/assignments"
 	"github.com/shequn/shequn/groups"
 )
 
@@ -214,5 +215,37 @@ func testCoreRuns(t *testing.T, s Stores) {
 	ok(t, s.MarkRunSummary(ctx, run.ID, at(32)))
 	if open := must(s.OpenRuns(ctx))(t); len(open) != 0 {
 		t.Fatalf("open runs after the summary = %+v", open)
+	}
+}
+
+// testCoreHomework: the promotion rule reads excellent submissions reviewed
+// in the window, each once, by their grade now, per course; and the
+// month's top.
+func testCoreHomework(t *testing.T, s Stores) {
+	ctx := t.Context()
+	a, b, x := assign(t, s, "ppt", 5000), assign(t, s, "ppt", 5000), assign(t, s, "xls", 5000)
+	excellent := assignments.GradeExcellent
+	review(t, s, submit(t, s, a, 1, 0), 100, excellent, 90, 100)
+	s1b := submit(t, s, b, 1, 0)
+	review(t, s, s1b, 100, excellent, 95, 101)
+	review(t, s, s1b, 101, excellent, 96, 102) // reviewed twice: one submission
+	review(t, s, submit(t, s, a, 2, 0), 100, excellent, 80, 100)
+	s2b := submit(t, s, b, 2, 0)
+	review(t, s, s2b, 100, excellent, 80, 100)
+	review(t, s, s2b, 100, assignments.GradeGood, 70, 103)      // corrected away
+	review(t, s, submit(t, s, a, 3, 0), 100, excellent, 99, 10) // before the window
+	review(t, s, submit(t, s, b, 3, 0), 100, excellent, 99, 100)
+	review(t, s, submit(t, s, x, 4, 0), 100, excellent, 99, 100) // another course
+	review(t, s, submit(t, s, a, 4, 0), 100, assignments.GradePass, 10, 100)
+	got := must(s.ExcellentSince(ctx, "ppt", at(50), 1))(t)
+	want := []groups.UserCount{{UserID: 1, N: 2}, {UserID: 2, N: 1}, {UserID: 3, N: 1}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("ExcellentSince(1) = %v, want %v", got, want)
+	}
+	if got := must(s.ExcellentSince(ctx, "ppt", at(50), 2))(t); !slices.Equal(got, want[:1]) {
+		t.Fatalf("ExcellentSince(2) = %v, want %v", got, want[:1])
+	}
+	if top := must(s.MonthTop(ctx, "ppt", "2026-03", 2))(t); !slices.Equal(top, []int64{3, 1}) {
+		t.Fatalf("MonthTop = %v, want [3 1]", top)
 	}
 }

@@ -37,6 +37,7 @@ type Stores interface {
 	jobs.Leases
 	groups.PostLog
 	groups.CoreStore
+	groups.Homework
 }
 
 // Run runs the contract suite. open must return a fresh, empty store on
@@ -86,6 +87,7 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		{"CoreSteps", testCoreSteps},
 		{"CoreLedger", testCoreLedger},
 		{"CoreRuns", testCoreRuns},
+		{"CoreHomework", testCoreHomework},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
