@@ -60,8 +60,8 @@ import (
 //	                                           user_id                              the seats taken
 //	                                           state, scope, user_id                CoreSeats, PendingCore
 //	core_contrib      "scope/user/key"         scope, period, user_id               Standings, Contributions
-//	core_runs         id from "core_run"       scope, period (unique)               one run per period
-//	                                           applied, summary_at                  OpenRuns
+//	core_runs         id from "core_run"       scope, period (unique)               one run per period (OpenRuns
+//	                                                                                scans: a few runs a year)
 //
 // A (course, user) pair is unique because it is the _id of its enrollment
 // and of its seat. The pending-seat indexes would be partial indexes on
@@ -138,7 +138,6 @@ var indexes = map[string][]mongo.IndexModel{
 	},
 	"core_runs": {
 		{Keys: order("scope", "period"), Options: options.Index().SetUnique(true)},
-		{Keys: order("applied", "summary_at")},
 	},
 }
 

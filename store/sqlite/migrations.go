@@ -335,8 +335,7 @@ var migrations = []string{
 		applied    INTEGER NOT NULL DEFAULT 0,
 		summary_at INTEGER,
 		UNIQUE (scope, period)
-	);
-	CREATE INDEX core_runs_open ON core_runs (applied, summary_at);`,
+	);`,
 }
 
 // migrate applies the migrations the database lacks, each in its own
