@@ -239,6 +239,24 @@ func TestCoreEliminationCrashSafe(t *testing.T) {
 	if err != nil || len(preview) != 2 || preview[0].UserID != 101 || preview[0].Gap != 5 {
 		t.Fatalf("preview = %+v, %v; want 101 first, 5 points from safety", preview, err)
 	}
+	st, err := w.s.Contribution(ctx, "", 104)
+	if err != nil || st.Rank != 3 || st.Standing.Points != 5 || st.AtRisk || st.Members != 5 {
+		t.Fatalf("standing of 104 = %+v, %v; want third with 5 points, safe", st, err)
+	}
+	if st, err := w.s.Contribution(ctx, "", 103); err != nil || !st.AtRisk || st.Gap != 4 || st.Rank != 4 {
+		t.Fatalf("standing of 103 = %+v, %v; want fourth, at risk, 4 points from safety", st, err)
+	}
+	if _, err := w.s.Contribution(ctx, "", 999); !errors.Is(err, shequn.ErrNotFound) {
+		t.Fatalf("standing of a non-member = %v, want ErrNotFound", err)
+	}
+	for range 2 {
+		if err := w.s.WarnAtRisk(ctx, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := w.n.told["core_warning"]; len(got) != 2 || got[101] != 1 || got[103] != 1 {
+		t.Fatalf("warned %v, want 101 and 103 once", got)
+	}
 	run, err := w.s.Eliminate(ctx, "", period)
 	if err != nil {
 		t.Fatal(err)

@@ -140,3 +140,40 @@ func (s *Service) WarnAtRisk(ctx context.Context, scope string) error {
 	}
 	return nil
 }
+
+// MemberStanding is a core member's place in the current period: their
+// points with the parts, their rank among the members, and the points
+// missing to be safe (0 when safe), for /contrib.
+type MemberStanding struct {
+	Standing Standing
+	Rank     int
+	Members  int
+	AtRisk   bool
+	Gap      int
+	Exempt   bool // protected or in the grace period
+}
+
+// Contribution returns a member's standing in the current period.
+// shequn.ErrNotFound when the user is not a member of the scope's core
+// group.
+func (s *Service) Contribution(ctx context.Context, scope string, userID int64) (MemberStanding, error) {
+	now := s.Now()
+	members, standings, err := s.coreStandings(ctx, scope, s.CorePeriod(now))
+	if err != nil {
+		return MemberStanding{}, err
+	}
+	ranked := RankCore(s.CoreRules, members, standings, now)
+	for _, r := range ranked {
+		if r.Seat.UserID != userID {
+			continue
+		}
+		ms := MemberStanding{Standing: r.Standing, Rank: r.Rank, Members: len(ranked), Exempt: r.Exempt}
+		for _, d := range ChooseEliminated(s.CoreRules, ranked) {
+			if d.UserID == userID {
+				ms.AtRisk, ms.Gap = true, d.Gap
+			}
+		}
+		return ms, nil
+	}
+	return MemberStanding{}, fmt.Errorf("standing of %d: %w", userID, shequn.ErrNotFound)
+}
