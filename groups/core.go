@@ -228,8 +228,8 @@ type CoreStore interface {
 	// invitation expires at the time given.
 	InviteNext(ctx context.Context, scope string, capacity int, at, expires time.Time) ([]CoreSeat, error)
 	// ExpireInvites turns invitations that expired by now into CoreExpired
-	// and returns how many.
-	ExpireInvites(ctx context.Context, scope string, now time.Time) (int, error)
+	// and returns them.
+	ExpireInvites(ctx context.Context, scope string, now time.Time) ([]CoreSeat, error)
 	// SetCoreState moves the user from one state to another and reports
 	// whether they were in from. Joining (to CoreMember) stamps JoinedAt,
 	// the promotion time the grace period counts from.
@@ -266,4 +266,40 @@ type CoreStore interface {
 	ApplyRun(ctx context.Context, runID int64) error
 	// MarkRunSummary records that the run's summary was posted.
 	MarkRunSummary(ctx context.Context, runID int64, at time.Time) error
+
+	// AddCoreEvent appends to a person's history; an event whose Key was
+	// added before for the same scope and user is ignored (false), so that
+	// a step done again after a crash is written once.
+	AddCoreEvent(ctx context.Context, e CoreEvent) (bool, error)
+	// CoreHistory returns a person's history in the scope, oldest first.
+	CoreHistory(ctx context.Context, scope string, userID int64) ([]CoreEvent, error)
 }
+
+// CoreEvent is one line of a person's history with the core group
+// (/history): what happened, when, why, and by whom.
+type CoreEvent struct {
+	Scope    string
+	UserID   int64
+	At       time.Time
+	Kind     CoreEventKind
+	Reason   Reason   // EventQualified
+	RunID    int64    // EventEliminated
+	Decision Decision // EventEliminated: rank, points, gap
+	By       int64    // EventProtected, EventUnprotected
+	Key      string
+}
+
+// CoreEventKind names what happened.
+type CoreEventKind string
+
+// History events.
+const (
+	EventQualified   CoreEventKind = "qualified"
+	EventInvited     CoreEventKind = "invited"
+	EventExpired     CoreEventKind = "expired"
+	EventJoined      CoreEventKind = "joined"
+	EventLeft        CoreEventKind = "left"
+	EventEliminated  CoreEventKind = "eliminated"
+	EventProtected   CoreEventKind = "protected"
+	EventUnprotected CoreEventKind = "unprotected"
+)

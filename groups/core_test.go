@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -190,7 +191,16 @@ func TestCoreInvitesAndJoins(t *testing.T) {
 	if w.n.post["core_welcome"] != 3 {
 		t.Fatalf("welcomed %d times, want 3", w.n.post["core_welcome"])
 	}
-	// One leaves by himself: his seat goes to the next candidate.
+	if err := w.s.Protect(t.Context(), 9, "", 100, true); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := w.db.CoreSeat(t.Context(), "", 100); !c.Protected {
+		t.Fatal("protection not stored")
+	}
+	if h, _ := w.s.History(t.Context(), "", 100); len(h) != 3 || h[2].Kind != groups.EventProtected || h[2].By != 9 {
+		t.Fatalf("history of 100 = %+v, want invited, joined, protected by 9", h)
+	}
+		// One leaves by himself: his seat goes to the next candidate.
 	if err := w.s.MemberLeft(t.Context(), w.g.ChatID, 101); err != nil {
 		t.Fatal(err)
 	}
@@ -215,6 +225,10 @@ func TestCoreInvitationExpires(t *testing.T) {
 	}
 	if ok, _, err := w.s.JoinRequest(t.Context(), w.g.ChatID, 100); err != nil || ok {
 		t.Fatalf("an expired invitation was approved: %v %v", ok, err)
+	}
+	h, err := w.s.History(t.Context(), "", 100)
+	if err != nil || len(h) != 2 || h[0].Kind != groups.EventInvited || h[1].Kind != groups.EventExpired {
+		t.Fatalf("history of 100 = %+v, %v; want invited, expired", h, err)
 	}
 }
 
@@ -303,7 +317,19 @@ func TestCoreEliminationCrashSafe(t *testing.T) {
 	if w.n.post["core_summary"] != 1 {
 		t.Errorf("summary posted %d times, want once", w.n.post["core_summary"])
 	}
-	sum := w.n.last["core_summary"].(groups.CoreSummaryNotice)
+	h, err := w.s.History(ctx, "", 103)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []groups.CoreEventKind
+	for _, e := range h {
+		kinds = append(kinds, e.Kind)
+	}
+	if !slices.Equal(kinds, []groups.CoreEventKind{groups.EventInvited, groups.EventJoined, groups.EventEliminated}) ||
+		h[2].RunID != run.ID || h[2].Decision.Rank != 4 || h[2].Decision.Points != 2 {
+		t.Errorf("history of 103 = %+v", h)
+	}
+		sum := w.n.last["core_summary"].(groups.CoreSummaryNotice)
 	if sum.Left != 2 || len(sum.Invited) != 2 || len(sum.Top) != 3 || sum.Top[0] != 100 {
 		t.Errorf("summary = %+v", sum)
 	}

@@ -95,22 +95,29 @@ func (s *Service) coreJoin(ctx context.Context, g Group, userID int64) (bool, er
 
 // coreArrived makes the invited a member (promotion counts from now).
 func (s *Service) coreArrived(ctx context.Context, g Group, userID int64) error {
-	if _, err := s.Core.SetCoreState(ctx, g.Course, userID, CoreInvited, CoreMember, s.Now()); err != nil {
+	now := s.Now()
+	joined, err := s.Core.SetCoreState(ctx, g.Course, userID, CoreInvited, CoreMember, now)
+	if err != nil {
 		return fmt.Errorf("core member: %w", err)
 	}
+	if !joined {
+		return nil
+	}
 	s.wake()
-	return nil
+	return s.event(ctx, CoreEvent{Scope: g.Course, UserID: userID, At: now, Kind: EventJoined}, "joined:"+at(now))
 }
 
 // coreLeft records a member who left the core group by himself: the seat
 // is free for the next candidate.
 func (s *Service) coreLeft(ctx context.Context, g Group, userID int64) error {
-	left, err := s.Core.SetCoreState(ctx, g.Course, userID, CoreMember, CoreLeft, s.Now())
+	now := s.Now()
+	left, err := s.Core.SetCoreState(ctx, g.Course, userID, CoreMember, CoreLeft, now)
 	if err != nil {
 		return fmt.Errorf("core left: %w", err)
 	}
-	if left {
-		s.wake()
+	if !left {
+		return nil
 	}
-	return nil
+	s.wake()
+	return s.event(ctx, CoreEvent{Scope: g.Course, UserID: userID, At: now, Kind: EventLeft}, "left:"+at(now))
 }

@@ -100,8 +100,13 @@ func (s *Service) queue(ctx context.Context, scope string, excellent, rank map[i
 		if err != nil {
 			return added, fmt.Errorf("add candidate: %w", err)
 		}
-		if ok {
-			added++
+		if !ok {
+			continue
+		}
+		added++
+		e := CoreEvent{Scope: scope, UserID: u, At: now, Kind: EventQualified, Reason: reason}
+		if err := s.event(ctx, e, "qualified:"+at(now)); err != nil {
+			return added, err
 		}
 	}
 	return added, nil

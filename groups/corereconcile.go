@@ -33,13 +33,14 @@ func (s *Service) reconcileCore(ctx context.Context, set *groupSet, now time.Tim
 			}
 		}
 	}
+	byID := make(map[int64]EliminationRun, len(runs))
+	for _, r := range runs {
+		byID[r.ID] = r
+	}
 	cores := s.coreGroups(set)
 	for scope, g := range cores {
-		if _, err := s.Core.ExpireInvites(ctx, scope, now); err != nil {
-			return fmt.Errorf("expire invitations: %w", err)
-		}
-		if _, err := s.Core.InviteNext(ctx, scope, g.Capacity, now, now.Add(s.CoreRules.InviteTimeout)); err != nil {
-			return fmt.Errorf("invite candidates: %w", err)
+		if err := s.fillCore(ctx, scope, g, now); err != nil {
+			return err
 		}
 	}
 	steps := []struct {
@@ -48,7 +49,10 @@ func (s *Service) reconcileCore(ctx context.Context, set *groupSet, now time.Tim
 	}{
 		{CoreStepRemove, func(g Group, c CoreSeat) error { return s.coreRemove(ctx, g, c) }},
 		{CoreStepTell, func(g Group, c CoreSeat) error {
-			return s.tell(ctx, c.UserID, CoreEliminatedNotice{Scope: c.Scope, Group: g, RunID: c.RunID})
+			if err := s.tell(ctx, c.UserID, CoreEliminatedNotice{Scope: c.Scope, Group: g, RunID: c.RunID}); err != nil {
+				return err
+			}
+			return s.eliminatedEvent(ctx, byID, c, now)
 		}},
 		{CoreStepInvite, func(g Group, c CoreSeat) error { return s.coreInvite(ctx, set, g, c) }},
 		{CoreStepWelcome, func(g Group, c CoreSeat) error {
@@ -62,6 +66,30 @@ func (s *Service) reconcileCore(ctx context.Context, set *groupSet, now time.Tim
 		}
 	}
 	return s.coreSummaries(ctx, cores, runs, now)
+}
+
+// fillCore passes expired invitations on and invites the best candidates
+// into the free seats, writing both to the history.
+func (s *Service) fillCore(ctx context.Context, scope string, g Group, now time.Time) error {
+	expired, err := s.Core.ExpireInvites(ctx, scope, now)
+	if err != nil {
+		return fmt.Errorf("expire invitations: %w", err)
+	}
+	for _, c := range expired {
+		if err := s.event(ctx, CoreEvent{Scope: scope, UserID: c.UserID, At: now, Kind: EventExpired}, "expired:"+at(c.InvitedAt)); err != nil {
+			return err
+		}
+	}
+	invited, err := s.Core.InviteNext(ctx, scope, g.Capacity, now, now.Add(s.CoreRules.InviteTimeout))
+	if err != nil {
+		return fmt.Errorf("invite candidates: %w", err)
+	}
+	for _, c := range invited {
+		if err := s.event(ctx, CoreEvent{Scope: scope, UserID: c.UserID, At: now, Kind: EventInvited}, "invited:"+at(c.InvitedAt)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // coreGroups maps each scope to its core group.

@@ -31,7 +31,8 @@ func (s *Service) Promote(ctx context.Context, by int64, scope string, userID in
 		return shequn.Errorf(shequn.CodeConflict, "user %d is a candidate or member already", userID)
 	}
 	s.wake()
-	return nil
+	return s.event(ctx, CoreEvent{Scope: scope, UserID: userID, At: now, Kind: EventQualified,
+		Reason: Reason{Kind: ReasonPromoted, By: by}}, "qualified:"+at(now))
 }
 
 // Award adds points a teacher gives a member with a reason.

@@ -144,15 +144,31 @@ func (db *DB) InviteNext(ctx context.Context, scope string, capacity int, at, ex
 	return out, nil
 }
 
-// ExpireInvites turns expired invitations into CoreExpired.
-func (db *DB) ExpireInvites(ctx context.Context, scope string, now time.Time) (int, error) {
-	defer db.lock()()
-	res, err := db.coreSeats.UpdateMany(ctx, bson.M{"scope": scope, "state": string(groups.CoreInvited), "expires_at": bson.M{"$lte": ms(now)}},
-		bson.M{"$set": bson.M{"state": string(groups.CoreExpired)}})
+// ExpireInvites turns expired invitations into CoreExpired, one
+// conditional update each, and returns those it turned.
+func (db *DB) ExpireInvites(ctx context.Context, scope string, now time.Time) ([]groups.CoreSeat, error) {
+	filter := bson.M{"scope": scope, "state": string(groups.CoreInvited), "expires_at": bson.M{"$lte": ms(now)}}
+	docs, err := findAll[coreDoc](ctx, db.coreSeats, filter, options.Find().SetSort(order("user_id")))
 	if err != nil {
-		return 0, fmt.Errorf("expire invitations: %w", err)
+		return nil, fmt.Errorf("expired invitations: %w", err)
 	}
-	return int(res.ModifiedCount), nil
+	var out []groups.CoreSeat
+	for _, d := range docs {
+		f := bson.M{"_id": coreID(scope, d.UserID)}
+		for k, v := range filter {
+			f[k] = v
+		}
+		done, err := db.update(ctx, db.coreSeats, f, bson.M{"$set": bson.M{"state": string(groups.CoreExpired)}})
+		if err != nil {
+			return out, fmt.Errorf("expire invitation of %d: %w", d.UserID, err)
+		}
+		if done {
+			c := d.seat()
+			c.State = groups.CoreExpired
+			out = append(out, c)
+		}
+	}
+	return out, nil
 }
 
 // SetCoreState moves the user from one state to another.

@@ -17,8 +17,8 @@ import (
 //	enrollments       "course/user"            course, number (unique)              member numbers never given twice
 //	                                           user_id, course                      Enrollments
 //	counters          "number/course",         —                                    member numbers ($inc), group,
-//	                  "group", "assignment",                                        assignment and submission ids
-//	                  "submission"
+//	                  "group", "assignment",                                        assignment and submission ids,
+//	                  "submission", "core_run"                                      elimination runs
 //	payment_events    event id                 processed_at, created_at,            PendingEvents
 //	                                           received_at, _id
 //	groups            group id                 chat_id (unique)                     GroupByChat, AddGroup
@@ -60,6 +60,7 @@ import (
 //	                                           user_id                              the seats taken
 //	                                           state, scope, user_id                CoreSeats, PendingCore
 //	core_contrib      "scope/user/key"         scope, period, user_id               Standings, Contributions
+//	core_events       "scope/user/key"         scope, user_id, at, key              CoreHistory
 //	core_runs         id from "core_run"       scope, period (unique)               one run per period (OpenRuns
 //	                                                                                scans: a few runs a year)
 //
@@ -135,6 +136,9 @@ var indexes = map[string][]mongo.IndexModel{
 	},
 	"core_contrib": {
 		{Keys: order("scope", "period", "user_id")},
+	},
+	"core_events": {
+		{Keys: order("scope", "user_id", "at", "key")},
 	},
 	"core_runs": {
 		{Keys: order("scope", "period"), Options: options.Index().SetUnique(true)},

@@ -24,7 +24,7 @@ var (
 	qCoreByState    = stmt(`SELECT ` + coreCols + ` FROM core_seats WHERE state = ? AND scope = ? ORDER BY user_id LIMIT ?`)
 	qCoreTaken      = stmt(`SELECT COUNT(*) FROM core_seats WHERE scope = ? AND state IN ('invited', 'member')`)
 	qCoreInvite     = stmt(`UPDATE core_seats SET state = 'invited', invited_at = ?, expires_at = ? WHERE scope = ? AND user_id = ? AND state = 'candidate'`)
-	qCoreExpire     = stmt(`UPDATE core_seats SET state = 'expired' WHERE scope = ? AND state = 'invited' AND expires_at <= ?`)
+	qCoreExpire     = stmt(`UPDATE core_seats SET state = 'expired' WHERE scope = ? AND state = 'invited' AND expires_at <= ? RETURNING ` + coreCols)
 	qCoreProtect    = stmt(`UPDATE core_seats SET protected = ? WHERE scope = ? AND user_id = ?`)
 	qCoreLeaving    = stmt(`UPDATE core_seats SET state = 'leaving', run_id = ? WHERE scope = ? AND user_id = ? AND state = 'member'`)
 	qAddContrib     = stmt(`INSERT INTO core_contrib (scope, user_id, period, source, points, by_user, reason, key, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
@@ -142,17 +142,18 @@ func (db *DB) InviteNext(ctx context.Context, scope string, capacity int, at, ex
 }
 
 // ExpireInvites turns expired invitations into CoreExpired.
-func (db *DB) ExpireInvites(ctx context.Context, scope string, now time.Time) (int, error) {
-	var n int64
+func (db *DB) ExpireInvites(ctx context.Context, scope string, now time.Time) ([]groups.CoreSeat, error) {
+	var out []groups.CoreSeat
 	err := db.write(ctx, func(t *tx) error {
 		var err error
-		n, err = t.exec(qCoreExpire, scope, mark(now))
+		rows, err := t.query(qCoreExpire, scope, mark(now))
+		out, err = collect(rows, err, scanCoreSeat)
 		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("expire invitations: %w", err)
+		return nil, fmt.Errorf("expire invitations: %w", err)
 	}
-	return int(n), nil
+	return out, nil
 }
 
 // SetCoreState moves the user from one state to another.

@@ -290,7 +290,7 @@ var migrations = []string{
 	// 12: the core group's cycle: each person's record from candidacy to
 	// elimination (core_seats), the contribution ledger with a source, an
 	// author and a reason per entry, and the elimination runs recorded
-	// before they are carried out.
+	// before they are carried out, and each person's history.
 	`CREATE TABLE core_seats (
 		scope          TEXT NOT NULL,
 		user_id        INTEGER NOT NULL,
@@ -335,7 +335,17 @@ var migrations = []string{
 		applied    INTEGER NOT NULL DEFAULT 0,
 		summary_at INTEGER,
 		UNIQUE (scope, period)
-	);`,
+	);
+	CREATE TABLE core_events (
+		scope   TEXT NOT NULL,
+		user_id INTEGER NOT NULL,
+		key     TEXT NOT NULL,
+		at      INTEGER NOT NULL,
+		kind    TEXT NOT NULL,
+		detail  TEXT NOT NULL,
+		PRIMARY KEY (scope, user_id, key)
+	);
+	CREATE INDEX core_events_history ON core_events (scope, user_id, at);`,
 }
 
 // migrate applies the migrations the database lacks, each in its own

@@ -66,12 +66,13 @@ func testCoreQueue(t *testing.T, s Stores) {
 	if !must(s.SetCoreState(ctx, "", 2, groups.CoreInvited, groups.CoreMember, at(20)))(t) {
 		t.Fatal("invited → member = false")
 	}
-	if n := must(s.ExpireInvites(ctx, "", at(99)))(t); n != 0 {
-		t.Fatalf("expired %d before the time", n)
+	wantUsers(t, "expired before the time", must(s.ExpireInvites(ctx, "", at(99)))(t))
+	expired := must(s.ExpireInvites(ctx, "", at(100)))(t)
+	wantUsers(t, "expired", expired, 3)
+	if expired[0].State != groups.CoreExpired {
+		t.Fatalf("expired record = %+v", expired[0])
 	}
-	if n := must(s.ExpireInvites(ctx, "", at(100)))(t); n != 1 {
-		t.Fatalf("expired %d, want 1", n)
-	}
+	sameTime(t, "expired InvitedAt", expired[0].InvitedAt, at(10))
 	wantUsers(t, "invited after expiry", must(s.InviteNext(ctx, "", 2, at(101), at(200)))(t), 1)
 	if !must(s.AddCandidate(ctx, candidate("", 3, 4, 120)))(t) {
 		t.Fatal("an expired invitation cannot qualify again")
@@ -248,4 +249,34 @@ func testCoreHomework(t *testing.T, s Stores) {
 	if top := must(s.MonthTop(ctx, "ppt", "2026-03", 2))(t); !slices.Equal(top, []int64{3, 1}) {
 		t.Fatalf("MonthTop = %v, want [3 1]", top)
 	}
+}
+
+// testCoreHistory: a person's history keeps each event once per key, with
+// its reason, decision and author, oldest first, per scope.
+func testCoreHistory(t *testing.T, s Stores) {
+	ctx := t.Context()
+	events := []groups.CoreEvent{
+		{UserID: 1, At: at(1), Kind: groups.EventQualified, Reason: groups.Reason{Kind: groups.ReasonTop, Rank: 2, Month: "2026-03"}, Key: "q:1"},
+		{UserID: 1, At: at(3), Kind: groups.EventEliminated, RunID: 4, Decision: groups.Decision{UserID: 1, Rank: 69, Points: 3, Gap: 2}, Key: "run:4"},
+		{UserID: 1, At: at(2), Kind: groups.EventProtected, By: 9, Key: "p:2"},
+		{Scope: "ppt", UserID: 1, At: at(2), Kind: groups.EventJoined, Key: "j"},
+		{UserID: 2, At: at(2), Kind: groups.EventJoined, Key: "j"},
+	}
+	for _, e := range events {
+		if !must(s.AddCoreEvent(ctx, e))(t) {
+			t.Fatalf("AddCoreEvent(%s) = false", e.Key)
+		}
+	}
+	if must(s.AddCoreEvent(ctx, groups.CoreEvent{UserID: 1, At: at(5), Kind: groups.EventEliminated, RunID: 4, Key: "run:4"}))(t) {
+		t.Fatal("an event written twice")
+	}
+	h := must(s.CoreHistory(ctx, "", 1))(t)
+	if len(h) != 3 || h[0].Key != "q:1" || h[1].Key != "p:2" || h[2].Key != "run:4" {
+		t.Fatalf("history = %+v", h)
+	}
+	if h[0].Reason.Kind != groups.ReasonTop || h[0].Reason.Rank != 2 || h[1].By != 9 || h[2].RunID != 4 ||
+		h[2].Decision != (groups.Decision{UserID: 1, Rank: 69, Points: 3, Gap: 2}) || h[2].Kind != groups.EventEliminated {
+		t.Fatalf("history = %+v", h)
+	}
+	sameTime(t, "event At", h[2].At, at(3))
 }

@@ -88,6 +88,7 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		{"CoreLedger", testCoreLedger},
 		{"CoreRuns", testCoreRuns},
 		{"CoreHomework", testCoreHomework},
+		{"CoreHistory", testCoreHistory},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
