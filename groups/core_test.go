@@ -200,7 +200,7 @@ func TestCoreInvitesAndJoins(t *testing.T) {
 	if h, _ := w.s.History(t.Context(), "", 100); len(h) != 3 || h[2].Kind != groups.EventProtected || h[2].By != 9 {
 		t.Fatalf("history of 100 = %+v, want invited, joined, protected by 9", h)
 	}
-		// One leaves by himself: his seat goes to the next candidate.
+	// One leaves by himself: his seat goes to the next candidate.
 	if err := w.s.MemberLeft(t.Context(), w.g.ChatID, 101); err != nil {
 		t.Fatal(err)
 	}
@@ -329,7 +329,7 @@ func TestCoreEliminationCrashSafe(t *testing.T) {
 		h[2].RunID != run.ID || h[2].Decision.Rank != 4 || h[2].Decision.Points != 2 {
 		t.Errorf("history of 103 = %+v", h)
 	}
-		sum := w.n.last["core_summary"].(groups.CoreSummaryNotice)
+	sum := w.n.last["core_summary"].(groups.CoreSummaryNotice)
 	if sum.Left != 2 || len(sum.Invited) != 2 || len(sum.Top) != 3 || sum.Top[0] != 100 {
 		t.Errorf("summary = %+v", sum)
 	}
