@@ -21,6 +21,9 @@ type Homework interface {
 	// MonthTop returns the first k students of the course's ranking of the
 	// month ("2026-03"), best first.
 	MonthTop(ctx context.Context, course, month string, k int) ([]int64, error)
+	// HomeworkPoints returns the points of the users in the course's
+	// ranking of the month; a user without points is left out.
+	HomeworkPoints(ctx context.Context, course, month string, users []int64) (map[int64]int, error)
 }
 
 // UserCount is a student and a count.

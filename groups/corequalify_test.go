@@ -2,6 +2,7 @@ package groups_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -96,5 +97,32 @@ func TestQualify(t *testing.T) {
 	q, _ = w.db.CoreSeats(ctx, "", groups.CoreCandidate, 0)
 	if len(q) != 3 || q[0].UserID != 7 || q[0].Reason.Kind != groups.ReasonPromoted || q[0].Reason.By != 900 {
 		t.Errorf("queue = %+v, want the promoted 7 first", q)
+	}
+}
+
+// A member's standing counts their homework points of the month, read from
+// the homework ranking, beside the ledger's other sources.
+func TestStandingCountsHomework(t *testing.T) {
+	w := newCoreWorld(t, 1, 1)
+	ctx := t.Context()
+	w.s.Homework = w.db
+	w.s.Courses = map[string]membership.Course{"ppt": {ID: "ppt"}}
+	w.mustReconcile()
+	w.joinAll()
+	graded(t, w.db, 100, 2, assignments.GradeGood, 40, w.now)
+	graded(t, w.db, 100, 1, assignments.GradeGood, 40, w.now.AddDate(0, -1, 0)) // last month
+	if err := w.s.Award(ctx, 900, "", 100, 5, "wrote chapter 3"); err != nil {
+		t.Fatal(err)
+	}
+	st, err := w.s.Contribution(ctx, "", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []groups.Part{{Source: groups.SourceAward, Points: 5}, {Source: groups.SourceHomework, Points: 80}}
+	if st.Standing.Points != 85 || !slices.Equal(st.Standing.Parts, want) {
+		t.Fatalf("standing = %+v, want 85 = award 5 + homework 80", st.Standing)
+	}
+	if err := w.s.Award(ctx, 900, "", 100, 5, ""); err == nil {
+		t.Error("an award without a reason was taken")
 	}
 }

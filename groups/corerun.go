@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/shequn/shequn"
@@ -85,7 +87,55 @@ func (s *Service) coreStandings(ctx context.Context, scope, period string) ([]Co
 	if err != nil {
 		return nil, nil, fmt.Errorf("standings: %w", err)
 	}
+	if err := s.addHomework(ctx, scope, period, ids, standings); err != nil {
+		return nil, nil, err
+	}
 	return members, standings, nil
+}
+
+// addHomework adds to each standing the member's homework points of the
+// period, from the homework ranking of each course of the scope: the
+// homework ledger stays the one record of homework points, so a corrected
+// grade changes the standing too.
+func (s *Service) addHomework(ctx context.Context, scope, period string, ids []int64, standings []Standing) error {
+	if s.Homework == nil || len(ids) == 0 {
+		return nil
+	}
+	total := map[int64]int{}
+	for _, course := range s.courseIDs() {
+		if s.CoreRules.Scope(course) != scope {
+			continue
+		}
+		points, err := s.Homework.HomeworkPoints(ctx, course, period, ids)
+		if err != nil {
+			return fmt.Errorf("homework points of %s: %w", course, err)
+		}
+		for u, p := range points {
+			total[u] += p
+		}
+	}
+	for i := range standings {
+		p := total[standings[i].UserID]
+		if p == 0 {
+			continue
+		}
+		standings[i].Points += p
+		standings[i].Parts = addPart(standings[i].Parts, SourceHomework, p)
+	}
+	return nil
+}
+
+// addPart adds points to the part of a source, keeping parts by source.
+func addPart(parts []Part, src Source, p int) []Part {
+	for i := range parts {
+		if parts[i].Source == src {
+			parts[i].Points += p
+			return parts
+		}
+	}
+	parts = append(parts, Part{Source: src, Points: p})
+	slices.SortFunc(parts, func(a, b Part) int { return strings.Compare(string(a.Source), string(b.Source)) })
+	return parts
 }
 
 // Eliminate ends the period of the scope's core group: it ranks the

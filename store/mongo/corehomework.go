@@ -63,3 +63,20 @@ func (db *DB) MonthTop(ctx context.Context, course, month string, k int) ([]int6
 }
 
 var _ groups.Homework = (*DB)(nil)
+
+// HomeworkPoints returns the users' points in the course's month ranking.
+func (db *DB) HomeworkPoints(ctx context.Context, course, month string, users []int64) (map[int64]int, error) {
+	docs, err := findAll[ledgerDoc](ctx, db.ledger,
+		bson.M{"course": course, "period": string(assignments.PeriodMonth), "key": month, "user_id": bson.M{"$in": users}},
+		options.Find().SetProjection(withoutEntries))
+	if err != nil {
+		return nil, fmt.Errorf("homework points of %s %s: %w", course, month, err)
+	}
+	out := make(map[int64]int, len(docs))
+	for _, d := range docs {
+		if d.Points > 0 {
+			out[d.UserID] = d.Points
+		}
+	}
+	return out, nil
+}

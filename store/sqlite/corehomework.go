@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -44,3 +45,27 @@ func (db *DB) MonthTop(ctx context.Context, course, month string, k int) ([]int6
 }
 
 var _ groups.Homework = (*DB)(nil)
+
+var qHomeworkPoints = stmt(`SELECT user_id, points FROM ledger
+	WHERE course = ? AND period = 'month' AND period_key = ? AND user_id IN (SELECT value FROM json_each(?))`)
+
+// HomeworkPoints returns the users' points in the course's month ranking.
+func (db *DB) HomeworkPoints(ctx context.Context, course, month string, users []int64) (map[int64]int, error) {
+	ids, err := json.Marshal(users)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.query(ctx, qHomeworkPoints, course, month, string(ids))
+	pairs, err := collect(rows, err, func(r scanner) (groups.UserCount, error) {
+		var c groups.UserCount
+		return c, r.Scan(&c.UserID, &c.N)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("homework points of %s %s: %w", course, month, err)
+	}
+	out := make(map[int64]int, len(pairs))
+	for _, p := range pairs {
+		out[p.UserID] = p.N
+	}
+	return out, nil
+}

@@ -249,6 +249,13 @@ func testCoreHomework(t *testing.T, s Stores) {
 	if top := must(s.MonthTop(ctx, "ppt", "2026-03", 2))(t); !slices.Equal(top, []int64{3, 1}) {
 		t.Fatalf("MonthTop = %v, want [3 1]", top)
 	}
+	points := must(s.HomeworkPoints(ctx, "ppt", "2026-03", []int64{1, 2, 3, 9}))(t)
+	if len(points) != 3 || points[1] != 186 || points[2] != 150 || points[3] != 198 {
+		t.Fatalf("HomeworkPoints = %v, want 1: 186, 2: 150, 3: 198", points)
+	}
+	if points := must(s.HomeworkPoints(ctx, "ppt", "2026-04", []int64{1}))(t); len(points) != 0 {
+		t.Fatalf("HomeworkPoints of another month = %v", points)
+	}
 }
 
 // testCoreHistory: a person's history keeps each event once per key, with
