@@ -22,6 +22,9 @@ func (s *Service) reconcileCore(ctx context.Context, set *groupSet, now time.Tim
 	if s.Core == nil {
 		return nil
 	}
+	if err := s.creditTasks(ctx); err != nil {
+		return err
+	}
 	runs, err := s.Core.OpenRuns(ctx)
 	if err != nil {
 		return fmt.Errorf("open runs: %w", err)

@@ -35,6 +35,8 @@ type Service struct {
 	CoreRules CoreRules
 	// Homework is read by the promotion rule (Qualify).
 	Homework Homework
+	// Tasks keeps the core group's tasks; nil when they are not used.
+	Tasks TaskStore
 	// Location is the community's time zone, where periods begin.
 	Location *time.Location
 

@@ -76,7 +76,7 @@ type DB struct {
 
 	assignments, submissions, reviews, ledger, roles, dialogues, posts *mongo.Collection
 
-	coreSeats, coreContrib, coreRuns, coreEvents *mongo.Collection
+	coreSeats, coreContrib, coreRuns, coreEvents, coreTasks *mongo.Collection
 
 	// serial makes each write wait for the previous one; nil on MongoDB,
 	// set on FerretDB (see the package comment).
@@ -127,7 +127,7 @@ func newDB(client *mongo.Client, name string) *DB {
 		reviews: d.Collection("reviews"), ledger: d.Collection("ledger"), roles: d.Collection("roles"),
 		dialogues: d.Collection("dialogues"), posts: d.Collection("posts"),
 		coreSeats: d.Collection("core_seats"), coreContrib: d.Collection("core_contrib"), coreRuns: d.Collection("core_runs"),
-		coreEvents: d.Collection("core_events"),
+		coreEvents: d.Collection("core_events"), coreTasks: d.Collection("core_tasks"),
 	}
 }
 

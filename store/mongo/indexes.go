@@ -18,7 +18,8 @@ import (
 //	                                           user_id, course                      Enrollments
 //	counters          "number/course",         —                                    member numbers ($inc), group,
 //	                  "group", "assignment",                                        assignment and submission ids,
-//	                  "submission", "core_run"                                      elimination runs
+//	                  "submission", "core_run",                                     elimination runs, core tasks
+//	                  "core_task"
 //	payment_events    event id                 processed_at, created_at,            PendingEvents
 //	                                           received_at, _id
 //	groups            group id                 chat_id (unique)                     GroupByChat, AddGroup
@@ -60,6 +61,8 @@ import (
 //	                                           user_id                              the seats taken
 //	                                           state, scope, user_id                CoreSeats, PendingCore
 //	core_contrib      "scope/user/key"         scope, period, user_id               Standings, Contributions
+//	core_tasks        id from "core_task"      scope, left, due_at, _id             Tasks (unfinished)
+//	                                           left, credited_at, _id               UncreditedTasks
 //	core_events       "scope/user/key"         scope, user_id, at, key              CoreHistory
 //	core_runs         id from "core_run"       scope, period (unique)               one run per period (OpenRuns
 //	                                                                                scans: a few runs a year)
@@ -136,6 +139,10 @@ var indexes = map[string][]mongo.IndexModel{
 	},
 	"core_contrib": {
 		{Keys: order("scope", "period", "user_id")},
+	},
+	"core_tasks": {
+		{Keys: order("scope", "left", "due_at", "_id")},
+		{Keys: order("left", "credited_at", "_id")},
 	},
 	"core_events": {
 		{Keys: order("scope", "user_id", "at", "key")},

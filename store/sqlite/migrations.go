@@ -290,7 +290,8 @@ var migrations = []string{
 	// 12: the core group's cycle: each person's record from candidacy to
 	// elimination (core_seats), the contribution ledger with a source, an
 	// author and a reason per entry, and the elimination runs recorded
-	// before they are carried out, and each person's history.
+	// before they are carried out, each person's history, and the core
+	// group's tasks with each assignee's part.
 	`CREATE TABLE core_seats (
 		scope          TEXT NOT NULL,
 		user_id        INTEGER NOT NULL,
@@ -345,7 +346,27 @@ var migrations = []string{
 		detail  TEXT NOT NULL,
 		PRIMARY KEY (scope, user_id, key)
 	);
-	CREATE INDEX core_events_history ON core_events (scope, user_id, at);`,
+	CREATE INDEX core_events_history ON core_events (scope, user_id, at);
+	CREATE TABLE core_tasks (
+		id          INTEGER PRIMARY KEY,
+		scope       TEXT NOT NULL,
+		title       TEXT NOT NULL,
+		by_user     INTEGER NOT NULL,
+		due_at      INTEGER NOT NULL,
+		points      INTEGER NOT NULL,
+		created_at  INTEGER NOT NULL,
+		parts_left  INTEGER NOT NULL,
+		finished_at INTEGER,
+		credited_at INTEGER
+	);
+	CREATE INDEX core_tasks_open ON core_tasks (scope, finished_at, due_at);
+	CREATE INDEX core_tasks_uncredited ON core_tasks (credited_at, finished_at);
+	CREATE TABLE core_task_parts (
+		task_id INTEGER NOT NULL REFERENCES core_tasks (id),
+		user_id INTEGER NOT NULL,
+		done_at INTEGER,
+		PRIMARY KEY (task_id, user_id)
+	) WITHOUT ROWID;`,
 }
 
 // migrate applies the migrations the database lacks, each in its own

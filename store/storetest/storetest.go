@@ -38,6 +38,7 @@ type Stores interface {
 	groups.PostLog
 	groups.CoreStore
 	groups.Homework
+	groups.TaskStore
 }
 
 // Run runs the contract suite. open must return a fresh, empty store on
@@ -89,6 +90,7 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		{"CoreRuns", testCoreRuns},
 		{"CoreHomework", testCoreHomework},
 		{"CoreHistory", testCoreHistory},
+		{"CoreTasks", testCoreTasks},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
