@@ -4,10 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,7 +87,10 @@ func resetBenchCore(ctx context.Context, db *DB) error {
 // openBenchCore opens the benchmark's store of n students, building it
 // first unless a cached copy exists.
 func openBenchCore(ctx context.Context, n int) (*DB, error) {
-	path := filepath.Join(os.TempDir(), fmt.Sprintf("shequn-bench-core-s%d-d%d-n%d.db", len(migrations), benchCoreData, n))
+	// The schema's checksum names the file: a migration changed on a
+	// branch before its release rebuilds it too.
+	schema := crc32.ChecksumIEEE([]byte(strings.Join(migrations, ";")))
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("shequn-bench-core-%08x-d%d-n%d.db", schema, benchCoreData, n))
 	if _, err := os.Stat(path); err != nil {
 		tmp := fmt.Sprintf("%s.%d.tmp", path, os.Getpid())
 		if err := buildBenchCore(ctx, tmp, n); err != nil {
