@@ -62,3 +62,33 @@ func TestTaskCreditsOnce(t *testing.T) {
 		}
 	}
 }
+
+// Core members sign a chain once each, in order; nobody else can.
+func TestChain(t *testing.T) {
+	w := newCoreWorld(t, 2, 3)
+	ctx := t.Context()
+	w.s.Chains = w.db
+	w.mustReconcile()
+	w.joinAll()
+	if _, err := w.s.NewChain(ctx, 9, "", "  "); err == nil {
+		t.Error("a chain without a title was made")
+	}
+	c, err := w.s.NewChain(ctx, 9, "", "relay the launch post")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range []struct {
+		user  int64
+		added bool
+		ok    bool
+	}{{101, true, true}, {100, true, true}, {101, false, true}, {102, false, false}} {
+		w.now = w.now.Add(time.Minute)
+		got, added, err := w.s.JoinChain(ctx, c.ID, j.user)
+		if (err == nil) != j.ok || added != j.added {
+			t.Fatalf("JoinChain(%d) = %v, %v; want added %v, ok %v", j.user, added, err, j.added, j.ok)
+		}
+		if j.ok && got.Members[0].UserID != 101 {
+			t.Fatalf("chain = %+v, want 101 first", got)
+		}
+	}
+}

@@ -37,6 +37,8 @@ type Service struct {
 	Homework Homework
 	// Tasks keeps the core group's tasks; nil when they are not used.
 	Tasks TaskStore
+	// Chains keeps the core group's sign-up chains.
+	Chains ChainStore
 	// Location is the community's time zone, where periods begin.
 	Location *time.Location
 

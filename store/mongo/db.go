@@ -76,7 +76,7 @@ type DB struct {
 
 	assignments, submissions, reviews, ledger, roles, dialogues, posts *mongo.Collection
 
-	coreSeats, coreContrib, coreRuns, coreEvents, coreTasks *mongo.Collection
+	coreSeats, coreContrib, coreRuns, coreEvents, coreTasks, coreChains *mongo.Collection
 
 	// serial makes each write wait for the previous one; nil on MongoDB,
 	// set on FerretDB (see the package comment).
@@ -128,6 +128,7 @@ func newDB(client *mongo.Client, name string) *DB {
 		dialogues: d.Collection("dialogues"), posts: d.Collection("posts"),
 		coreSeats: d.Collection("core_seats"), coreContrib: d.Collection("core_contrib"), coreRuns: d.Collection("core_runs"),
 		coreEvents: d.Collection("core_events"), coreTasks: d.Collection("core_tasks"),
+		coreChains: d.Collection("core_chains"),
 	}
 }
 

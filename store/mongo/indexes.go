@@ -19,7 +19,7 @@ import (
 //	counters          "number/course",         —                                    member numbers ($inc), group,
 //	                  "group", "assignment",                                        assignment and submission ids,
 //	                  "submission", "core_run",                                     elimination runs, core tasks
-//	                  "core_task"
+//	                  "core_task", "core_chain"                                     and chains
 //	payment_events    event id                 processed_at, created_at,            PendingEvents
 //	                                           received_at, _id
 //	groups            group id                 chat_id (unique)                     GroupByChat, AddGroup
@@ -63,6 +63,7 @@ import (
 //	core_contrib      "scope/user/key"         scope, period, user_id               Standings, Contributions
 //	core_tasks        id from "core_task"      scope, left, due_at, _id             Tasks (unfinished)
 //	                                           left, credited_at, _id               UncreditedTasks
+//	core_chains       id from "core_chain"     —                                    Chain, JoinChain
 //	core_events       "scope/user/key"         scope, user_id, at, key              CoreHistory
 //	core_runs         id from "core_run"       scope, period (unique)               one run per period (OpenRuns
 //	                                                                                scans: a few runs a year)

@@ -291,7 +291,7 @@ var migrations = []string{
 	// elimination (core_seats), the contribution ledger with a source, an
 	// author and a reason per entry, and the elimination runs recorded
 	// before they are carried out, each person's history, and the core
-	// group's tasks with each assignee's part.
+	// group's tasks with each assignee's part, and its sign-up chains.
 	`CREATE TABLE core_seats (
 		scope          TEXT NOT NULL,
 		user_id        INTEGER NOT NULL,
@@ -366,6 +366,21 @@ var migrations = []string{
 		user_id INTEGER NOT NULL,
 		done_at INTEGER,
 		PRIMARY KEY (task_id, user_id)
+	) WITHOUT ROWID;
+	CREATE TABLE core_chains (
+		id         INTEGER PRIMARY KEY,
+		scope      TEXT NOT NULL,
+		title      TEXT NOT NULL,
+		by_user    INTEGER NOT NULL,
+		created_at INTEGER NOT NULL,
+		chat_id    INTEGER NOT NULL DEFAULT 0,
+		message_id INTEGER NOT NULL DEFAULT 0
+	);
+	CREATE TABLE core_chain_members (
+		chain_id INTEGER NOT NULL REFERENCES core_chains (id),
+		user_id  INTEGER NOT NULL,
+		at       INTEGER NOT NULL,
+		PRIMARY KEY (chain_id, user_id)
 	) WITHOUT ROWID;`,
 }
 

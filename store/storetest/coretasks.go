@@ -65,3 +65,59 @@ func testCoreTasks(t *testing.T, s Stores) {
 	}
 	sameTime(t, "CreditedAt", must(s.Task(ctx, task.ID))(t).CreditedAt, at(6))
 }
+
+// testCoreChains: members join a chain once each, listed in the order they
+// joined; a chain's message is recorded; an unknown chain is not found.
+func testCoreChains(t *testing.T, s Stores) {
+	ctx := t.Context()
+	c := must(s.AddChain(ctx, groups.Chain{Title: "relay the launch post", By: 9, CreatedAt: at(1)}))(t)
+	other := must(s.AddChain(ctx, groups.Chain{Scope: "ppt", Title: "other", By: 9, CreatedAt: at(1)}))(t)
+	if c.ID == 0 || other.ID == c.ID {
+		t.Fatalf("ids %d, %d", c.ID, other.ID)
+	}
+	for _, j := range []struct {
+		user   int64
+		minute int
+		added  bool
+	}{{5, 3, true}, {2, 4, true}, {5, 5, false}, {7, 4, true}} {
+		got, added := must2(s.JoinChain(ctx, c.ID, j.user, at(j.minute)))(t)
+		if added != j.added || got.ID != c.ID {
+			t.Fatalf("JoinChain(%d) = %v, want %v", j.user, added, j.added)
+		}
+	}
+	got := must(s.Chain(ctx, c.ID))(t)
+	var order []int64
+	for _, m := range got.Members {
+		order = append(order, m.UserID)
+	}
+	if !slices.Equal(order, []int64{5, 2, 7}) || got.Title != "relay the launch post" || got.By != 9 {
+		t.Fatalf("chain = %+v, want members 5, 2, 7", got)
+	}
+	sameTime(t, "joined", got.Members[0].At, at(3))
+	if len(must(s.Chain(ctx, other.ID))(t).Members) != 0 {
+		t.Fatal("joined the other chain")
+	}
+	ok(t, s.SetChainMessage(ctx, c.ID, -500, 42))
+	if got := must(s.Chain(ctx, c.ID))(t); got.ChatID != -500 || got.MessageID != 42 {
+		t.Fatalf("chain message = %d/%d", got.ChatID, got.MessageID)
+	}
+	if _, err := s.Chain(ctx, 999); !errors.Is(err, shequn.ErrNotFound) {
+		t.Fatalf("Chain(unknown) = %v, want ErrNotFound", err)
+	}
+	if _, _, err := s.JoinChain(ctx, 999, 1, at(9)); !errors.Is(err, shequn.ErrNotFound) {
+		t.Fatalf("JoinChain(unknown) = %v, want ErrNotFound", err)
+	}
+	if err := s.SetChainMessage(ctx, 999, 1, 1); !errors.Is(err, shequn.ErrNotFound) {
+		t.Fatalf("SetChainMessage(unknown) = %v, want ErrNotFound", err)
+	}
+}
+
+func must2[A, B any](a A, b B, err error) func(t *testing.T) (A, B) {
+	return func(t *testing.T) (A, B) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a, b
+	}
+}

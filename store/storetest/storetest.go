@@ -39,6 +39,7 @@ type Stores interface {
 	groups.CoreStore
 	groups.Homework
 	groups.TaskStore
+	groups.ChainStore
 }
 
 // Run runs the contract suite. open must return a fresh, empty store on
@@ -91,6 +92,7 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		{"CoreHomework", testCoreHomework},
 		{"CoreHistory", testCoreHistory},
 		{"CoreTasks", testCoreTasks},
+		{"CoreChains", testCoreChains},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
