@@ -56,11 +56,7 @@ func (s *Service) Award(ctx context.Context, by int64, scope string, userID int6
 // CorePeriod names the contribution period holding t: the month in the
 // community's time zone.
 func (s *Service) CorePeriod(t time.Time) string {
-	loc := s.Location
-	if loc == nil {
-		loc = time.UTC
-	}
-	return t.In(loc).Format("2006-01")
+	return t.In(s.location()).Format("2006-01")
 }
 
 // PreviewElimination returns who would leave the scope's core group if
