@@ -334,3 +334,48 @@ func TestCoreEliminationCrashSafe(t *testing.T) {
 		t.Errorf("summary = %+v", sum)
 	}
 }
+
+// With an empty queue the freed seats stay free until someone qualifies;
+// the run still ends with its summary, posted once.
+func TestCoreEliminationEmptyQueue(t *testing.T) {
+	w := newCoreWorld(t, 3, 3)
+	ctx := t.Context()
+	w.mustReconcile()
+	w.joinAll()
+	w.now = w.now.AddDate(0, 2, 0)
+	if q, err := w.s.Candidates(ctx, "", 10); err != nil || len(q) != 0 {
+		t.Fatalf("queue = %v, %v; want empty", q, err)
+	}
+	run, err := w.s.Eliminate(ctx, "", w.s.CorePeriod(w.now))
+	if err != nil || len(run.Out) != 2 {
+		t.Fatalf("run = %+v, %v", run, err)
+	}
+	// The process dies after posting the summary, before closing the run.
+	w.s.Core = &failingSummary{CoreStore: w.db}
+	if err := w.reconcile(); err == nil {
+		t.Fatal("a pass whose store died reported no error")
+	}
+	w.s.Core = w.db
+	w.mustReconcile()
+	w.mustReconcile()
+	if w.taken() != 1 || len(w.p.removed) != 2 || w.n.post["core_summary"] != 1 {
+		t.Fatalf("%d seats taken, removed %v, %d summaries; want 1, two, one", w.taken(), w.p.removed, w.n.post["core_summary"])
+	}
+	if sum := w.n.last["core_summary"].(groups.CoreSummaryNotice); sum.Left != 2 || len(sum.Invited) != 0 {
+		t.Fatalf("summary = %+v", sum)
+	}
+	if err := w.s.Promote(ctx, 9, "", 500); err != nil {
+		t.Fatal(err)
+	}
+	w.mustReconcile()
+	if w.n.told["core_invite"][500] != 1 || w.taken() != 2 {
+		t.Fatalf("a new candidate was not invited into a free seat: %v", w.n.told["core_invite"])
+	}
+}
+
+// failingSummary is a store that dies when a run's summary is recorded.
+type failingSummary struct{ groups.CoreStore }
+
+func (failingSummary) MarkRunSummary(context.Context, int64, time.Time) error {
+	return errors.New("killed")
+}

@@ -192,7 +192,7 @@ func (s *Service) coreSummaries(ctx context.Context, cores map[string]Group, run
 			n.Invited = append(n.Invited, c.UserID)
 		}
 		key := "core-run:" + strconv.FormatInt(r.ID, 10)
-		if _, err := s.Notifier.Post(ctx, g.ChatID, n); err != nil {
+		if err := s.postOnce(ctx, key, g, n, now); err != nil {
 			s.settle(ctx, &g, key, err, now)
 			continue
 		}
@@ -201,6 +201,21 @@ func (s *Service) coreSummaries(ctx context.Context, cores map[string]Group, run
 		}
 	}
 	return nil
+}
+
+// postOnce posts the notice unless the post log has it: a pass that died
+// after posting and before closing the run does not post it again.
+func (s *Service) postOnce(ctx context.Context, key string, g Group, n shequn.Notice, now time.Time) error {
+	p, err := s.Posts.PostOf(ctx, key, g.ChatID)
+	if err != nil || !p.PostedAt.IsZero() {
+		return err
+	}
+	id, err := s.Notifier.Post(ctx, g.ChatID, n)
+	if err != nil {
+		return err
+	}
+	_, err = s.Posts.MarkPosted(ctx, key, g.ChatID, id, now)
+	return err
 }
 
 func (s *Service) runDone(ctx context.Context, r EliminationRun) (bool, error) {

@@ -53,6 +53,16 @@ func (s *Service) Award(ctx context.Context, by int64, scope string, userID int6
 	return nil
 }
 
+// Candidates returns the head of the scope's queue, best first, each with
+// the reason they qualified (for /candidates).
+func (s *Service) Candidates(ctx context.Context, scope string, limit int) ([]CoreSeat, error) {
+	cs, err := s.Core.CoreSeats(ctx, scope, CoreCandidate, limit)
+	if err != nil {
+		return nil, fmt.Errorf("candidates: %w", err)
+	}
+	return cs, nil
+}
+
 // CorePeriod names the contribution period holding t: the month in the
 // community's time zone.
 func (s *Service) CorePeriod(t time.Time) string {
