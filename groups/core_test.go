@@ -379,3 +379,23 @@ type failingSummary struct{ groups.CoreStore }
 func (failingSummary) MarkRunSummary(context.Context, int64, time.Time) error {
 	return errors.New("killed")
 }
+
+// While the core group refuses the bot's effects nobody is invited: the
+// invitation's time would run out while nobody can come in.
+func TestCoreGroupWithProblemInvitesNobody(t *testing.T) {
+	w := newCoreWorld(t, 2, 2)
+	if _, err := w.db.SetGroupProblem(t.Context(), w.g.ID, groups.ProblemRemoved); err != nil {
+		t.Fatal(err)
+	}
+	w.mustReconcile()
+	if w.taken() != 0 {
+		t.Fatalf("%d invited into a group with a problem", w.taken())
+	}
+	if _, err := w.db.SetGroupProblem(t.Context(), w.g.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	w.mustReconcile()
+	if w.taken() != 2 || len(w.n.told["core_invite"]) != 2 {
+		t.Fatalf("after the problem: %d invited, told %v", w.taken(), w.n.told["core_invite"])
+	}
+}

@@ -42,6 +42,9 @@ func (s *Service) reconcileCore(ctx context.Context, set *groupSet, now time.Tim
 	}
 	cores := s.coreGroups(set)
 	for scope, g := range cores {
+		if g.Problem != "" { // an invitation's time would run while nobody can come in
+			continue
+		}
 		if err := s.fillCore(ctx, scope, g, now); err != nil {
 			return err
 		}
