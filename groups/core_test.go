@@ -399,3 +399,31 @@ func TestCoreGroupWithProblemInvitesNobody(t *testing.T) {
 		t.Fatalf("after the problem: %d invited, told %v", w.taken(), w.n.told["core_invite"])
 	}
 }
+
+// With one core group per course, each course's students fill their own
+// course's core group and never the other's.
+func TestCoreGroupPerCourse(t *testing.T) {
+	w := newCoreWorld(t, 1, 0)
+	ctx := t.Context()
+	w.s.CoreRules.PerCourse = true
+	xls, err := w.db.AddGroup(ctx, groups.Group{ChatID: -600, Kind: groups.KindCore, Course: "xls", Capacity: 1, SetUpAt: w.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for u, course := range map[int64]string{1: "xls", 2: "xls", 3: "ppt"} {
+		if err := w.s.Promote(ctx, 9, w.s.CoreRules.Scope(course), u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.mustReconcile()
+	// The community's core group (scope "") has no candidates; xls's takes one.
+	if got := w.n.told["core_invite"]; len(got) != 1 || got[1] != 1 {
+		t.Fatalf("invited %v, want only 1 into the xls core group", got)
+	}
+	if ok, _, err := w.s.JoinRequest(ctx, w.g.ChatID, 1); err != nil || ok {
+		t.Fatalf("invited to xls's core group, approved in the other: %v %v", ok, err)
+	}
+	if ok, _, err := w.s.JoinRequest(ctx, xls.ChatID, 1); err != nil || !ok {
+		t.Fatalf("join of the invited: %v %v", ok, err)
+	}
+}
