@@ -239,6 +239,8 @@ type CoreStore interface {
 	ProtectCore(ctx context.Context, scope string, userID int64, on bool) error
 	// MarkCore records that a step was done; false when it was already.
 	// CoreStepTell also ends the leaving: the record becomes CoreOut.
+	// CoreStepInvite moves the expiry by the time the delivery took, so
+	// that the invitation's time counts from when the person was told.
 	MarkCore(ctx context.Context, scope string, userID int64, step CoreStep, at time.Time) (bool, error)
 	// PendingCore returns up to limit records of every scope with the step
 	// unfinished.

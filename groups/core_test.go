@@ -54,6 +54,7 @@ func (p *corePlatform) RemoveMember(_ context.Context, _, user int64) error {
 // coreNotifier counts the notices by name and reader.
 type coreNotifier struct {
 	mu   sync.Mutex
+	down bool // every Tell fails, as when Telegram is unreachable
 	told map[string]map[int64]int
 	post map[string]int
 	last map[string]shequn.Notice
@@ -66,6 +67,9 @@ func newCoreNotifier() *coreNotifier {
 func (n *coreNotifier) Tell(_ context.Context, user int64, no shequn.Notice) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	if n.down {
+		return errors.New("Bad Gateway")
+	}
 	if n.told[no.NoticeName()] == nil {
 		n.told[no.NoticeName()] = map[int64]int{}
 	}
@@ -425,5 +429,25 @@ func TestCoreGroupPerCourse(t *testing.T) {
 	}
 	if ok, _, err := w.s.JoinRequest(ctx, xls.ChatID, 1); err != nil || !ok {
 		t.Fatalf("join of the invited: %v %v", ok, err)
+	}
+}
+
+// An invitation delivered late holds for the whole timeout from its
+// delivery.
+func TestCoreInvitationCountsFromDelivery(t *testing.T) {
+	w := newCoreWorld(t, 1, 2)
+	w.n.down = true
+	w.mustReconcile()
+	w.n.down = false
+	w.now = w.now.Add(time.Hour)
+	w.mustReconcile()
+	got := w.n.told["core_invite"]
+	if got[100] != 1 {
+		t.Fatalf("invited %v", got)
+	}
+	w.now = w.now.Add(w.s.CoreRules.InviteTimeout - time.Minute)
+	w.mustReconcile()
+	if ok, _, err := w.s.JoinRequest(t.Context(), w.g.ChatID, 100); err != nil || !ok {
+		t.Fatalf("join within the timeout from delivery: %v %v", ok, err)
 	}
 }

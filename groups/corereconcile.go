@@ -60,7 +60,7 @@ func (s *Service) reconcileCore(ctx context.Context, set *groupSet, now time.Tim
 			}
 			return s.eliminatedEvent(ctx, byID, c, now)
 		}},
-		{CoreStepInvite, func(g Group, c CoreSeat) error { return s.coreInvite(ctx, set, g, c) }},
+		{CoreStepInvite, func(g Group, c CoreSeat) error { return s.coreInvite(ctx, set, g, c, now) }},
 		{CoreStepWelcome, func(g Group, c CoreSeat) error {
 			_, err := s.Notifier.Post(ctx, g.ChatID, CoreWelcomeNotice{Scope: c.Scope, UserID: c.UserID, Reason: c.Reason})
 			return err
@@ -161,7 +161,9 @@ func (s *Service) tell(ctx context.Context, userID int64, n shequn.Notice) error
 	return err
 }
 
-func (s *Service) coreInvite(ctx context.Context, set *groupSet, g Group, c CoreSeat) error {
+// coreInvite congratulates the invited with the way in; the invitation
+// holds for the timeout from now (MarkCore moves the stored expiry alike).
+func (s *Service) coreInvite(ctx context.Context, set *groupSet, g Group, c CoreSeat, now time.Time) error {
 	set.mu.Lock() // one link per group, made once
 	link, err := s.joinLink(ctx, &g)
 	if err == nil {
@@ -171,7 +173,8 @@ func (s *Service) coreInvite(ctx context.Context, set *groupSet, g Group, c Core
 	if err != nil {
 		return err
 	}
-	return s.tell(ctx, c.UserID, CoreInviteNotice{Scope: c.Scope, Group: g, Link: link, Reason: c.Reason, Expires: c.ExpiresAt})
+	expires := c.ExpiresAt.Add(max(now.Sub(c.InvitedAt), 0))
+	return s.tell(ctx, c.UserID, CoreInviteNotice{Scope: c.Scope, Group: g, Link: link, Reason: c.Reason, Expires: expires})
 }
 
 // coreSummaries posts, once, the summary of each run whose leaving members

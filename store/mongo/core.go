@@ -220,8 +220,21 @@ func (db *DB) MarkCore(ctx context.Context, scope string, userID int64, step gro
 		filter[k] = v
 	}
 	set := bson.M{st.field: ms(at)}
-	if step == groups.CoreStepTell {
+	switch step {
+	case groups.CoreStepTell:
 		set["state"] = string(groups.CoreOut)
+	case groups.CoreStepInvite: // the invitation's time counts from its delivery
+		var d coreDoc
+		err := findOne(ctx, db.coreSeats, filter, &d)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("mark core %s %d: %w", step, userID, err)
+		}
+		if late := ms(at).Sub(val(d.InvitedAt)); late > 0 {
+			set["expires_at"] = val(d.ExpiresAt).Add(late)
+		}
 	}
 	done, err := db.update(ctx, db.coreSeats, filter, bson.M{"$set": set})
 	if err != nil {

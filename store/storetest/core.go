@@ -101,6 +101,7 @@ func testCoreSteps(t *testing.T, s Stores) {
 	c := must(s.CoreSeat(ctx, "", 1))(t)
 	sameTime(t, "JoinedAt", c.JoinedAt, at(6))
 	sameTime(t, "InviteSent", c.InviteSent, at(3))
+	sameTime(t, "ExpiresAt after a late delivery", c.ExpiresAt, at(51))
 	wantUsers(t, "pending welcome", must(s.PendingCore(ctx, groups.CoreStepWelcome, 10))(t), 1)
 	must(s.MarkCore(ctx, "", 1, groups.CoreStepWelcome, at(7)))(t)
 	wantUsers(t, "pending welcome after mark", must(s.PendingCore(ctx, groups.CoreStepWelcome, 10))(t))
