@@ -58,10 +58,13 @@ type coreNotifier struct {
 	told map[string]map[int64]int
 	post map[string]int
 	last map[string]shequn.Notice
+	// lastTold is the last notice told to each user.
+	lastTold map[int64]shequn.Notice
 }
 
 func newCoreNotifier() *coreNotifier {
-	return &coreNotifier{told: map[string]map[int64]int{}, post: map[string]int{}, last: map[string]shequn.Notice{}}
+	return &coreNotifier{told: map[string]map[int64]int{}, post: map[string]int{}, last: map[string]shequn.Notice{},
+		lastTold: map[int64]shequn.Notice{}}
 }
 
 func (n *coreNotifier) Tell(_ context.Context, user int64, no shequn.Notice) error {
@@ -74,6 +77,7 @@ func (n *coreNotifier) Tell(_ context.Context, user int64, no shequn.Notice) err
 		n.told[no.NoticeName()] = map[int64]int{}
 	}
 	n.told[no.NoticeName()][user]++
+	n.lastTold[user] = no
 	return nil
 }
 
@@ -332,6 +336,10 @@ func TestCoreEliminationCrashSafe(t *testing.T) {
 	if !slices.Equal(kinds, []groups.CoreEventKind{groups.EventInvited, groups.EventJoined, groups.EventEliminated}) ||
 		h[2].RunID != run.ID || h[2].Decision.Rank != 4 || h[2].Decision.Points != 2 {
 		t.Errorf("history of 103 = %+v", h)
+	}
+	bye := w.n.lastTold[103].(groups.CoreEliminatedNotice)
+	if bye.Decision.Rank != 4 || bye.Decision.Points != 2 || bye.Decision.Gap != 4 || bye.Period != period || bye.Back.IsZero() {
+		t.Errorf("elimination notice of 103 = %+v, want rank 4, 2 points, 4 from safety", bye)
 	}
 	sum := w.n.last["core_summary"].(groups.CoreSummaryNotice)
 	if sum.Left != 2 || len(sum.Invited) != 2 || len(sum.Top) != 3 || sum.Top[0] != 100 {

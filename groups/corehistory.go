@@ -45,11 +45,17 @@ func (s *Service) History(ctx context.Context, scope string, userID int64) ([]Co
 
 // eliminatedEvent writes the decision of the run about the member.
 func (s *Service) eliminatedEvent(ctx context.Context, runs map[int64]EliminationRun, c CoreSeat, now time.Time) error {
-	e := CoreEvent{Scope: c.Scope, UserID: c.UserID, At: now, Kind: EventEliminated, RunID: c.RunID}
-	for _, d := range runs[c.RunID].Out {
-		if d.UserID == c.UserID {
-			e.Decision = d
+	e := CoreEvent{Scope: c.Scope, UserID: c.UserID, At: now, Kind: EventEliminated, RunID: c.RunID,
+		Decision: decisionOf(runs[c.RunID], c.UserID)}
+	return s.event(ctx, e, "run:"+strconv.FormatInt(c.RunID, 10))
+}
+
+// decisionOf returns the run's decision about the user.
+func decisionOf(r EliminationRun, userID int64) Decision {
+	for _, d := range r.Out {
+		if d.UserID == userID {
+			return d
 		}
 	}
-	return s.event(ctx, e, "run:"+strconv.FormatInt(c.RunID, 10))
+	return Decision{UserID: userID}
 }

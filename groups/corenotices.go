@@ -28,12 +28,15 @@ type CoreWelcomeNotice struct {
 }
 
 // CoreEliminatedNotice tells a member, respectfully, that they left the
-// core group at the period's end; the bot adds their record and the way
-// back (qualify again).
+// core group at the period's end, with their record (rank, points, the gap
+// to safety) and the way back: qualify again with new work after Back.
 type CoreEliminatedNotice struct {
-	Scope string
-	Group Group
-	RunID int64
+	Scope    string
+	Group    Group
+	RunID    int64
+	Period   string
+	Decision Decision
+	Back     time.Time // from when new work can bring them back
 }
 
 // CoreWarningNotice warns a member at risk some days before the period's

@@ -55,7 +55,9 @@ func (s *Service) reconcileCore(ctx context.Context, set *groupSet, now time.Tim
 	}{
 		{CoreStepRemove, func(g Group, c CoreSeat) error { return s.coreRemove(ctx, g, c) }},
 		{CoreStepTell, func(g Group, c CoreSeat) error {
-			if err := s.tell(ctx, c.UserID, CoreEliminatedNotice{Scope: c.Scope, Group: g, RunID: c.RunID}); err != nil {
+			n := CoreEliminatedNotice{Scope: c.Scope, Group: g, RunID: c.RunID, Period: byID[c.RunID].Period,
+				Decision: decisionOf(byID[c.RunID], c.UserID), Back: now.AddDate(0, 0, s.CoreRules.ExcellentDays)}
+			if err := s.tell(ctx, c.UserID, n); err != nil {
 				return err
 			}
 			return s.eliminatedEvent(ctx, byID, c, now)
