@@ -10,7 +10,9 @@ import (
 // period's end (末位淘汰). The zero value is not usable: start from
 // DefaultCoreRules.
 type CoreRules struct {
-	// Capacity is the number of seats of the core group.
+	// Capacity is the seats of a core group registered without a number
+	// (/register core); a registered group keeps the capacity it was
+	// registered with, and the reconciler fills up to that.
 	Capacity int
 	// PerCourse gives every course its own core group. The default is one
 	// core group for the whole community: the model's core group is one
@@ -94,13 +96,14 @@ const (
 )
 
 // Reason says, as data the bot renders, why someone is a candidate.
+// The tags name it as stored (JSON in SQLite, BSON in MongoDB).
 type Reason struct {
-	Kind      ReasonKind
-	Excellent int    // excellent reviews counted (ReasonExcellent)
-	Days      int    // over so many days (ReasonExcellent)
-	Rank      int    // place in the month (ReasonTop)
-	Month     string // "2026-03" (ReasonTop)
-	By        int64  // the teacher (ReasonPromoted)
+	Kind      ReasonKind `json:"kind" bson:"kind"`
+	Excellent int        `json:"excellent,omitempty" bson:"excellent,omitempty"` // excellent reviews counted (ReasonExcellent)
+	Days      int        `json:"days,omitempty" bson:"days,omitempty"`           // over so many days (ReasonExcellent)
+	Rank      int        `json:"rank,omitempty" bson:"rank,omitempty"`           // place in the month (ReasonTop)
+	Month     string     `json:"month,omitempty" bson:"month,omitempty"`         // "2026-03" (ReasonTop)
+	By        int64      `json:"by,omitempty" bson:"by,omitempty"`               // the teacher (ReasonPromoted)
 }
 
 // ReasonKind is the rule that made someone a candidate.
@@ -201,10 +204,10 @@ type EliminationRun struct {
 // Decision is one member's place in an elimination: rank, points, and the
 // gap to the last safe place.
 type Decision struct {
-	UserID int64
-	Rank   int
-	Points int
-	Gap    int // points missing to reach the last safe member
+	UserID int64 `json:"user_id" bson:"user_id"`
+	Rank   int   `json:"rank" bson:"rank"`
+	Points int   `json:"points" bson:"points"`
+	Gap    int   `json:"gap" bson:"gap"` // points missing to reach the last safe member
 }
 
 // CoreStore keeps the core cycle's desired state. Every method is atomic

@@ -24,7 +24,7 @@ import (
 const (
 	benchCore     = 69
 	benchEntries  = 10
-	benchCoreData = 2 // bump when the data set changes, to rebuild cached files
+	benchCoreData = 3 // bump when the data set changes, to rebuild cached files
 )
 
 var benchPeriodAt = time.Date(2026, 3, 31, 23, 0, 0, 0, time.UTC)
@@ -133,10 +133,10 @@ func buildBenchCore(ctx context.Context, path string, n int) error {
 	script := []string{
 		fmt.Sprintf(`WITH RECURSIVE u(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM u WHERE i < %d)
 			INSERT INTO core_seats (scope, user_id, state, reason, qualified_at, joined_at, invite_sent_at, welcomed_at)
-			SELECT '', i, 'member', '{"Kind":"excellent"}', %d, %d, %d, %d FROM u`, benchCore, joined, joined, joined, joined),
+			SELECT '', i, 'member', '{"kind":"excellent"}', %d, %d, %d, %d FROM u`, benchCore, joined, joined, joined, joined),
 		fmt.Sprintf(`WITH RECURSIVE u(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM u WHERE i < %d)
 			INSERT INTO core_seats (scope, user_id, state, reason, score, qualified_at)
-			SELECT '', 1000 + i, 'candidate', '{"Kind":"excellent"}', (i * 7919) %% 50, %d + i FROM u`, n, at),
+			SELECT '', 1000 + i, 'candidate', '{"kind":"excellent"}', (i * 7919) %% 50, %d + i FROM u`, n, at),
 		fmt.Sprintf(`WITH RECURSIVE e(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM e WHERE i < %d)
 			INSERT INTO core_contrib (scope, user_id, period, source, points, by_user, reason, key, at)
 			SELECT '', CASE WHEN i / %d < %d THEN i / %d + 1 ELSE 1000 + i / %d - %d + 1 END, 'bench-0',
