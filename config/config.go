@@ -22,6 +22,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/shequn/shequn/groups"
 	"github.com/shequn/shequn/membership"
 )
 
@@ -49,6 +50,7 @@ type Config struct {
 	LogLevel              string              // debug, info, warn or error
 	Courses               []membership.Course // the courses list
 	Homework              Homework            // the homework section
+	Core                  groups.CoreRules    // the core section
 
 	// env maps a YAML key to the environment variable that set it, so that
 	// error messages name what the operator actually wrote.
@@ -73,6 +75,7 @@ type Homework struct {
 type fileConfig struct {
 	Courses  []fileCourse         `yaml:"courses"`
 	Homework map[string]yaml.Node `yaml:"homework"`
+	Core     map[string]yaml.Node `yaml:"core"`
 	Rest     map[string]yaml.Node `yaml:",inline"`
 }
 
@@ -131,6 +134,9 @@ func (c *Config) readFile(path string, explicit bool) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	if err := applyNodes(c, homeworkOptions, fc.Homework, "homework."); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := applyNodes(c, coreOptions, fc.Core, "core."); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	for _, fcr := range fc.Courses {

@@ -81,6 +81,10 @@ var nested = []struct{ key, doc string }{
 	{"courses", "list of `id`, `title`, `prefix`, `stripe_price` or `amount`+`currency`, `payment_methods` (default " +
 		"`" + strings.Join(defaultPaymentMethods[:], ", ") + "`)"},
 	{"homework", ""}, // described by homeworkOptions
+	{"core", "the core group's cycle: its seats; one core group for the community, or one per course; a candidate has " +
+		"`promote_excellent` excellent reviews in `promote_days` days or a place in the month's top `promote_top`; an " +
+		"invitation passes on after `invite_timeout`; at each `period` (cron) the bottom `eliminate` (members, or a " +
+		"percentage like `10%`) leave, warned `warn_days` days before, except members promoted less than `grace` ago"},
 }
 
 // defaultPaymentMethods are the Stripe payment method types of a course
@@ -130,6 +134,9 @@ var homeworkOptions = []option{
 	{key: "digest_at", def: "09:00", shown: `"09:00"`, set: text(func(c *Config) *string { return &c.Homework.DigestAt }),
 		check: func(c *Config) error { _, _, err := c.Homework.Digest(); return err }},
 }
+
+// sections are the nested sections described by their own options.
+var sections = map[string][]option{"homework": homeworkOptions, "core": coreOptions}
 
 // text is the setter of a plain string option.
 func text(field func(*Config) *string) func(*Config, string) error {
@@ -215,7 +222,7 @@ func checkLogLevel(c *Config) error {
 // Default returns a configuration holding only the defaults.
 func Default() *Config {
 	c := &Config{}
-	for _, tab := range [][]option{options, homeworkOptions} {
+	for _, tab := range [][]option{options, homeworkOptions, coreOptions} {
 		for _, o := range tab {
 			if o.def != "" {
 				_ = o.set(c, o.def) // defaults are valid: TestDefaultsValid
@@ -245,10 +252,10 @@ func Table() string {
 	}
 	for _, n := range nested {
 		doc, def := n.doc, "—"
-		if n.key == "homework" {
+		if sub := sections[n.key]; sub != nil {
 			def = "see meaning"
-			parts := make([]string, len(homeworkOptions))
-			for i, o := range homeworkOptions {
+			parts := make([]string, len(sub))
+			for i, o := range sub {
 				shown := o.shown
 				if shown == "" {
 					shown = o.def
@@ -256,6 +263,9 @@ func Table() string {
 				parts[i] = fmt.Sprintf("`%s` (`%s`)", o.key, shown)
 			}
 			doc = strings.Join(parts, ", ")
+			if n.doc != "" {
+				doc = n.doc + "; defaults " + doc
+			}
 		}
 		fmt.Fprintf(&b, "| — | `%s` | %s | %s |\n", n.key, def, doc)
 	}

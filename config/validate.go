@@ -29,6 +29,14 @@ func (c Config) Validate() error {
 			return fmt.Errorf("homework.%s: %w", o.key, err)
 		}
 	}
+	for _, o := range coreOptions {
+		if o.check == nil {
+			continue
+		}
+		if err := o.check(&c); err != nil {
+			return fmt.Errorf("core.%s: %w", o.key, err)
+		}
+	}
 	for _, o := range options {
 		if o.check == nil {
 			continue

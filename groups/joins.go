@@ -20,6 +20,10 @@ func (s *Service) JoinRequest(ctx context.Context, chatID, userID int64) (approv
 	if err != nil {
 		return false, true, fmt.Errorf("find group: %w", err)
 	}
+	if g.Kind == KindCore && s.Core != nil {
+		approved, err := s.coreJoin(ctx, g, userID)
+		return approved, true, err
+	}
 	seat, err := s.Store.SeatInGroup(ctx, g.ID, userID)
 	if errors.Is(err, shequn.ErrNotFound) {
 		if err := s.Platform.DeclineJoin(ctx, chatID, userID); err != nil && !errors.Is(err, ErrJoinRequestGone) {
@@ -56,6 +60,9 @@ func (s *Service) JoinRequest(ctx context.Context, chatID, userID int64) (approv
 // hand) are not the community's business.
 func (s *Service) MemberJoined(ctx context.Context, chatID, userID int64) error {
 	g, seat, err := s.seatInChat(ctx, chatID, userID)
+	if g.Kind == KindCore && s.Core != nil && err == nil {
+		return s.coreArrived(ctx, g, userID)
+	}
 	if err != nil || seat == nil {
 		return err
 	}
@@ -65,7 +72,10 @@ func (s *Service) MemberJoined(ctx context.Context, chatID, userID int64) error 
 // MemberLeft records that a seated member left their group on their own;
 // they keep the seat and /me gives them the way back.
 func (s *Service) MemberLeft(ctx context.Context, chatID, userID int64) error {
-	_, seat, err := s.seatInChat(ctx, chatID, userID)
+	g, seat, err := s.seatInChat(ctx, chatID, userID)
+	if g.Kind == KindCore && s.Core != nil && err == nil {
+		return s.coreLeft(ctx, g, userID)
+	}
 	if err != nil || seat == nil {
 		return err
 	}

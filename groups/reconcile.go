@@ -70,7 +70,10 @@ func (s *Service) Reconcile(ctx context.Context, now time.Time) error {
 			return err
 		}
 	}
-	return s.welcomeArrivals(ctx, set, now)
+	if err := s.welcomeArrivals(ctx, set, now); err != nil {
+		return err
+	}
+	return s.reconcileCore(ctx, set, now)
 }
 
 // groupSet holds the pass's view of the groups; steps running at once

@@ -29,6 +29,18 @@ type Service struct {
 	Log      *slog.Logger
 	// Wake asks the reconciler for a pass soon; nil when nobody listens.
 	Wake func()
+	// Core keeps the core group's cycle; nil leaves the core group to its
+	// members (no promotion, no elimination).
+	Core      CoreStore
+	CoreRules CoreRules
+	// Homework is read by the promotion rule (Qualify).
+	Homework Homework
+	// Tasks keeps the core group's tasks; nil when they are not used.
+	Tasks TaskStore
+	// Chains keeps the core group's sign-up chains.
+	Chains ChainStore
+	// Location is the community's time zone, where periods begin.
+	Location *time.Location
 
 	backoff jobs.Backoff // the effects failing for a passing reason
 

@@ -76,6 +76,8 @@ type DB struct {
 
 	assignments, submissions, reviews, ledger, roles, dialogues, posts *mongo.Collection
 
+	coreSeats, coreContrib, coreRuns, coreEvents, coreTasks, coreChains *mongo.Collection
+
 	// serial makes each write wait for the previous one; nil on MongoDB,
 	// set on FerretDB (see the package comment).
 	serial *sync.Mutex
@@ -124,6 +126,9 @@ func newDB(client *mongo.Client, name string) *DB {
 		assignments: d.Collection("assignments"), submissions: d.Collection("submissions"),
 		reviews: d.Collection("reviews"), ledger: d.Collection("ledger"), roles: d.Collection("roles"),
 		dialogues: d.Collection("dialogues"), posts: d.Collection("posts"),
+		coreSeats: d.Collection("core_seats"), coreContrib: d.Collection("core_contrib"), coreRuns: d.Collection("core_runs"),
+		coreEvents: d.Collection("core_events"), coreTasks: d.Collection("core_tasks"),
+		coreChains: d.Collection("core_chains"),
 	}
 }
 

@@ -17,8 +17,9 @@ import (
 //	enrollments       "course/user"            course, number (unique)              member numbers never given twice
 //	                                           user_id, course                      Enrollments
 //	counters          "number/course",         —                                    member numbers ($inc), group,
-//	                  "group", "assignment",                                        assignment and submission ids
-//	                  "submission"
+//	                  "group", "assignment",                                        assignment and submission ids,
+//	                  "submission", "core_run",                                     elimination runs, core tasks
+//	                  "core_task", "core_chain"                                     and chains
 //	payment_events    event id                 processed_at, created_at,            PendingEvents
 //	                                           received_at, _id
 //	groups            group id                 chat_id (unique)                     GroupByChat, AddGroup
@@ -56,6 +57,16 @@ import (
 //	dialogues         user id                  —                                    Dialogue
 //	posts             "key|chat"              —                                    MarkPosted, PostOf, MarkPinned, ForgetPost
 //	checkout_sessions "course/user"            —                                    CheckoutSession (reuse on Buy)
+//	core_seats        "scope/user"             scope, state, -score, qualified_at,  the candidate queue, InviteNext,
+//	                                           user_id                              the seats taken
+//	                                           state, scope, user_id                CoreSeats, PendingCore
+//	core_contrib      "scope/user/key"         scope, period, user_id               Standings, Contributions
+//	core_tasks        id from "core_task"      scope, left, due_at, _id             Tasks (unfinished)
+//	                                           left, credited_at, _id               UncreditedTasks
+//	core_chains       id from "core_chain"     —                                    Chain, JoinChain
+//	core_events       "scope/user/key"         scope, user_id, at, key              CoreHistory
+//	core_runs         id from "core_run"       scope, period (unique)               one run per period (OpenRuns
+//	                                                                                scans: a few runs a year)
 //
 // A (course, user) pair is unique because it is the _id of its enrollment
 // and of its seat. The pending-seat indexes would be partial indexes on
@@ -122,6 +133,23 @@ var indexes = map[string][]mongo.IndexModel{
 	},
 	"roles": {
 		{Keys: order("user_id", "role", "course"), Options: options.Index().SetUnique(true)},
+	},
+	"core_seats": {
+		{Keys: order("scope", "state", "-score", "qualified_at", "user_id")},
+		{Keys: order("state", "scope", "user_id")},
+	},
+	"core_contrib": {
+		{Keys: order("scope", "period", "user_id")},
+	},
+	"core_tasks": {
+		{Keys: order("scope", "left", "due_at", "_id")},
+		{Keys: order("left", "credited_at", "_id")},
+	},
+	"core_events": {
+		{Keys: order("scope", "user_id", "at", "key")},
+	},
+	"core_runs": {
+		{Keys: order("scope", "period"), Options: options.Index().SetUnique(true)},
 	},
 }
 

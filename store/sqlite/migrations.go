@@ -286,6 +286,102 @@ var migrations = []string{
 	ALTER TABLE posts ADD COLUMN message_id INTEGER NOT NULL DEFAULT 0;
 	ALTER TABLE posts ADD COLUMN pinned_at INTEGER;
 	UPDATE posts SET pinned_at = posted_at;`,
+
+	// 12: the core group's cycle: each person's record from candidacy to
+	// elimination (core_seats), the contribution ledger with a source, an
+	// author and a reason per entry, and the elimination runs recorded
+	// before they are carried out, each person's history, and the core
+	// group's tasks with each assignee's part, and its sign-up chains.
+	`CREATE TABLE core_seats (
+		scope          TEXT NOT NULL,
+		user_id        INTEGER NOT NULL,
+		state          TEXT NOT NULL,
+		reason         TEXT NOT NULL DEFAULT '{}',
+		score          REAL NOT NULL DEFAULT 0,
+		qualified_at   INTEGER NOT NULL,
+		invited_at     INTEGER,
+		expires_at     INTEGER,
+		invite_sent_at INTEGER,
+		joined_at      INTEGER,
+		welcomed_at    INTEGER,
+		protected      INTEGER NOT NULL DEFAULT 0,
+		run_id         INTEGER NOT NULL DEFAULT 0,
+		removed_at     INTEGER,
+		told_at        INTEGER,
+		PRIMARY KEY (scope, user_id)
+	);
+	CREATE INDEX core_queue ON core_seats (scope, state, score DESC, qualified_at, user_id);
+	CREATE INDEX core_state ON core_seats (state, scope, user_id);
+	CREATE TABLE core_contrib (
+		id      INTEGER PRIMARY KEY,
+		scope   TEXT NOT NULL,
+		user_id INTEGER NOT NULL,
+		period  TEXT NOT NULL,
+		source  TEXT NOT NULL,
+		points  INTEGER NOT NULL,
+		by_user INTEGER NOT NULL,
+		reason  TEXT NOT NULL,
+		key     TEXT NOT NULL,
+		at      INTEGER NOT NULL,
+		UNIQUE (scope, user_id, key)
+	);
+	CREATE INDEX core_contrib_period ON core_contrib (scope, period, user_id, source, points);
+	CREATE TABLE core_runs (
+		id         INTEGER PRIMARY KEY,
+		scope      TEXT NOT NULL,
+		period     TEXT NOT NULL,
+		at         INTEGER NOT NULL,
+		out        TEXT NOT NULL,
+		top        TEXT NOT NULL,
+		applied    INTEGER NOT NULL DEFAULT 0,
+		summary_at INTEGER,
+		UNIQUE (scope, period)
+	);
+	CREATE TABLE core_events (
+		scope   TEXT NOT NULL,
+		user_id INTEGER NOT NULL,
+		key     TEXT NOT NULL,
+		at      INTEGER NOT NULL,
+		kind    TEXT NOT NULL,
+		detail  TEXT NOT NULL,
+		PRIMARY KEY (scope, user_id, key)
+	);
+	CREATE INDEX core_events_history ON core_events (scope, user_id, at);
+	CREATE TABLE core_tasks (
+		id          INTEGER PRIMARY KEY,
+		scope       TEXT NOT NULL,
+		title       TEXT NOT NULL,
+		by_user     INTEGER NOT NULL,
+		due_at      INTEGER NOT NULL,
+		points      INTEGER NOT NULL,
+		created_at  INTEGER NOT NULL,
+		parts_left  INTEGER NOT NULL,
+		finished_at INTEGER,
+		credited_at INTEGER
+	);
+	CREATE INDEX core_tasks_open ON core_tasks (scope, finished_at, due_at);
+	CREATE INDEX core_tasks_uncredited ON core_tasks (credited_at, finished_at);
+	CREATE TABLE core_task_parts (
+		task_id INTEGER NOT NULL REFERENCES core_tasks (id),
+		user_id INTEGER NOT NULL,
+		done_at INTEGER,
+		PRIMARY KEY (task_id, user_id)
+	) WITHOUT ROWID;
+	CREATE TABLE core_chains (
+		id         INTEGER PRIMARY KEY,
+		scope      TEXT NOT NULL,
+		title      TEXT NOT NULL,
+		by_user    INTEGER NOT NULL,
+		created_at INTEGER NOT NULL,
+		chat_id    INTEGER NOT NULL DEFAULT 0,
+		message_id INTEGER NOT NULL DEFAULT 0
+	);
+	CREATE TABLE core_chain_members (
+		chain_id INTEGER NOT NULL REFERENCES core_chains (id),
+		user_id  INTEGER NOT NULL,
+		at       INTEGER NOT NULL,
+		PRIMARY KEY (chain_id, user_id)
+	) WITHOUT ROWID;`,
 }
 
 // migrate applies the migrations the database lacks, each in its own

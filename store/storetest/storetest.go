@@ -36,6 +36,10 @@ type Stores interface {
 	shequn.DialogueStore
 	jobs.Leases
 	groups.PostLog
+	groups.CoreStore
+	groups.Homework
+	groups.TaskStore
+	groups.ChainStore
 }
 
 // Run runs the contract suite. open must return a fresh, empty store on
@@ -83,6 +87,14 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		{"PassFenced", testPassFenced},
 		{"PostLog", testPostLog},
 		{"GroupProblem", testGroupProblem},
+		{"CoreQueue", testCoreQueue},
+		{"CoreSteps", testCoreSteps},
+		{"CoreLedger", testCoreLedger},
+		{"CoreRuns", testCoreRuns},
+		{"CoreHomework", testCoreHomework},
+		{"CoreHistory", testCoreHistory},
+		{"CoreTasks", testCoreTasks},
+		{"CoreChains", testCoreChains},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
