@@ -42,6 +42,9 @@ type Harness struct {
 	cancel  context.CancelFunc
 	done    chan error
 	eventN  int
+	// stepping is held (shared) by every Step, so Close waits for them
+	// before it closes the store.
+	stepping sync.RWMutex
 }
 
 // Setup changes the configuration or options before the app starts.
@@ -114,10 +117,13 @@ func StartWith(ctx context.Context, tgOpts []telegramtest.Option, setups ...Setu
 	return h, nil
 }
 
-// Close stops the app and removes its files.
+// Close stops the app and removes its files. The store is closed only
+// after every Step in progress (a test's goroutine) has returned.
 func (h *Harness) Close() error {
 	h.cancel()
 	err := <-h.done
+	h.stepping.Lock()
+	defer h.stepping.Unlock()
 	err = errors.Join(err, h.App.Close())
 	h.cleanup()
 	return err
@@ -131,7 +137,11 @@ func (h *Harness) cleanup() {
 }
 
 // Step lets the bot take every waiting update and finish its work.
-func (h *Harness) Step(ctx context.Context) error { return h.App.Step(ctx) }
+func (h *Harness) Step(ctx context.Context) error {
+	h.stepping.RLock()
+	defer h.stepping.RUnlock()
+	return h.App.Step(ctx)
+}
 
 // Group creates a supergroup owned by the owner with the bot as an
 // administrator holding the given rights.
