@@ -15,8 +15,6 @@ const levels = int(Bulk) + 1
 // a broadcast for good.
 const fairShare = 10
 
-// catchUp is how many slots of the pace a late start may make up for.
-const catchUp = 4
 
 // slotWaiter is a message waiting for a slot of the global limit.
 type slotWaiter struct {
@@ -31,6 +29,7 @@ type slotWaiter struct {
 type gate struct {
 	win      window
 	spacing  time.Duration // Window / Count
+	catchUp  time.Duration // how far behind the pace a late start may make up
 	next     time.Time     // the earliest start of the next message
 	heldTill time.Time     // a 429 answer not tied to a chat holds every chat
 	queues   [levels][]*slotWaiter
@@ -41,6 +40,9 @@ func newGate(l Limit) gate {
 	g := gate{win: window{limit: l}}
 	if l.Count > 0 {
 		g.spacing = l.Window / time.Duration(l.Count)
+		// Timers wake late (a sleep shorter than a millisecond often takes
+		// one): a few slots, or a few milliseconds at high rates.
+		g.catchUp = max(4*g.spacing, 3*time.Millisecond)
 	}
 	return g
 }
@@ -92,7 +94,7 @@ func (g *gate) grant(w *slotWaiter, now time.Time) {
 	g.win.start()
 	// A waiter woken a little late does not push every later slot back:
 	// the pace may catch up by a few slots (the window still holds).
-	g.next = laterOf(g.next, now.Add(-catchUp*g.spacing)).Add(g.spacing)
+	g.next = laterOf(g.next, now.Add(-g.catchUp)).Add(g.spacing)
 	for p := range levels {
 		switch {
 		case p == int(w.pri) || len(g.queues[p]) == 0:
