@@ -15,7 +15,6 @@ const levels = int(Bulk) + 1
 // a broadcast for good.
 const fairShare = 10
 
-
 // slotWaiter is a message waiting for a slot of the global limit.
 type slotWaiter struct {
 	pri  Priority
