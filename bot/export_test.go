@@ -14,3 +14,10 @@ func (s *Sender) Waiting(chatID int64) (slots, turn int) {
 	}
 	return slots, turn
 }
+
+// Chats returns how many chats the sender keeps state for.
+func (s *Sender) Chats() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.chats)
+}

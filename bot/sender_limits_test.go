@@ -97,3 +97,18 @@ func TestSenderUsesConfiguredLimits(t *testing.T) {
 		t.Fatal("429 at the configured limits")
 	}
 }
+
+// A broadcast to many members does not leave a state behind for each: the
+// chats whose window has passed are forgotten as the map grows.
+func TestSenderForgetsIdleChats(t *testing.T) {
+	_, s, _ := limitedSender(t, 1, 3000)
+	for i := range 3000 { // 100 s at 30 a second: most windows have passed
+		id := int64(1000 + i)
+		if _, err := s.Send(t.Context(), bot.Bulk, id, tgbotapi.NewMessage(id, "hi")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := s.Chats(); n > 2048 {
+		t.Fatalf("the sender keeps %d chats after 3000 one-off messages", n)
+	}
+}
