@@ -54,7 +54,7 @@ type Store interface {
 type Options struct {
 	Now        func() time.Time // clock of every rule; time.Now when nil
 	HTTPClient *http.Client     // for Telegram calls; a client with timeouts when nil
-	Limits     *bot.Limits      // Telegram's limits when nil
+	Limits     *bot.Limits      // the configured limits when nil
 	// Listener serves HTTP instead of listening on the configured address.
 	Listener net.Listener
 	// MetricsListener serves /metrics instead of listening on
@@ -169,7 +169,7 @@ func (a *App) build(ctx context.Context) error {
 	if httpClient == nil {
 		httpClient = bot.NewHTTPClient(0)
 	}
-	limits := bot.TelegramLimits
+	limits := senderLimits(cfg.TelegramLimits)
 	if a.opts.Limits != nil {
 		limits = *a.opts.Limits
 	}
@@ -398,4 +398,10 @@ func (a *App) Step(ctx context.Context) error {
 		}
 	}
 	return errors.New("step: updates keep coming")
+}
+
+// senderLimits are the configured flood limits in the sender's terms.
+func senderLimits(l config.TelegramLimits) bot.Limits {
+	limit := func(r config.Rate) bot.Limit { return bot.Limit{Count: r.Count, Window: r.Per} }
+	return bot.Limits{Global: limit(l.Global), Private: limit(l.Private), Group: limit(l.Group)}
 }

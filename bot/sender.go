@@ -11,41 +11,33 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-	"golang.org/x/time/rate"
 
 	"github.com/shequn/shequn/jobs"
 )
 
-// Priority orders outbound traffic: a reply to someone waiting in a chat
-// goes before bulk work such as invites and broadcasts.
+// Priority orders outbound traffic for the global limit: a reply to
+// someone waiting in a chat goes first, then a live session's relay into the
+// groups, then bulk work such as invites, reminders and broadcasts. A lower
+// priority that waits still gets one slot in every ten (see fairShare).
 type Priority int
 
 // Priorities.
 const (
 	Interactive Priority = iota
+	Relay
 	Bulk
 )
-
-// Limits are Telegram's message rate limits. A zero field means no limit
-// (the fake server in the demo and the benchmarks).
-type Limits struct {
-	Global  rate.Limit // messages per second across all chats
-	Private rate.Limit // messages per second into one private chat
-	Group   rate.Limit // messages per second into one group
-}
-
-// TelegramLimits are the limits Telegram documents: about 30 messages a
-// second in all, one a second into a private chat, 20 a minute into a group.
-var TelegramLimits = Limits{Global: 30, Private: 1, Group: rate.Limit(20.0 / 60)}
 
 // ErrSenderClosed is returned for calls made after Close.
 var ErrSenderClosed = errors.New("telegram sender is closed")
 
 const maxAttempts = 5
 
-// Sender is the one way out to Telegram. It keeps the rate limits, waits out
-// retry_after on 429, retries network failures and 5xx answers with
-// backoff, and lets Close wait for calls in flight.
+// Sender is the one way out to Telegram. It keeps the flood limits exactly
+// (see window), hands the global limit's slots out by priority (see gate),
+// keeps each chat's messages in order, holds a chat for a 429 answer's
+// retry_after without holding up other chats, retries network failures and
+// 5xx answers with backoff, and lets Close wait for calls in flight.
 type Sender struct {
 	api    *tgbotapi.BotAPI
 	limits Limits
@@ -54,19 +46,20 @@ type Sender struct {
 	sleep  func(ctx context.Context, d time.Duration) error
 	health *Health
 
-	mu          sync.Mutex
-	global      *rate.Limiter
-	interactive int // interactive callers waiting for the global limiter
-	chats       map[int64]*rate.Limiter
-	closed      bool
-	inflight    sync.WaitGroup
+	mu       sync.Mutex
+	global   gate
+	chats    map[int64]*chatState
+	sweepAt  int // forget idle chats when the map grows past this
+	closed   bool
+	inflight sync.WaitGroup
 }
 
 // SenderOption configures a Sender.
 type SenderOption func(*Sender)
 
 // WithClock makes the sender read time from now and wait with sleep, so
-// tests see the waits without spending them.
+// tests see the waits without spending them. sleep must let the time pass
+// (or move now); a sleep that returns at once leaves waits spinning.
 func WithClock(now func() time.Time, sleep func(ctx context.Context, d time.Duration) error) SenderOption {
 	return func(s *Sender) { s.now, s.sleep = now, sleep }
 }
@@ -78,29 +71,33 @@ func WithHealth(h *Health) SenderOption {
 
 // NewSender returns a sender over api with the given limits.
 func NewSender(api *tgbotapi.BotAPI, limits Limits, log *slog.Logger, opts ...SenderOption) *Sender {
-	s := &Sender{api: api, limits: limits, log: log, now: time.Now, sleep: sleepCtx, chats: make(map[int64]*rate.Limiter)}
+	s := &Sender{api: api, limits: limits, log: log, now: time.Now, sleep: sleepCtx,
+		global: newGate(limits.Global), chats: make(map[int64]*chatState), sweepAt: 1024}
 	for _, o := range opts {
 		o(s)
-	}
-	if limits.Global > 0 {
-		s.global = rate.NewLimiter(limits.Global, int(max(limits.Global, 1)))
 	}
 	return s
 }
 
-// Send delivers a message (any send*, edit* or pin call) into chatID,
-// counted against the chat's and the global limit. A message over
-// Telegram's size limits goes out as several (see fit); the first is
-// returned.
+// Send delivers a message (any send*, copy*, edit* or pin call) into chatID,
+// counted against the chat's and the global limit, after the messages
+// asked for earlier into the same chat. A message over Telegram's size
+// limits goes out as several (see fit), with nothing else between them; the
+// first is returned.
 func (s *Sender) Send(ctx context.Context, pri Priority, chatID int64, c tgbotapi.Chattable) (tgbotapi.Message, error) {
 	parts, err := fit(c)
 	if err != nil {
 		return tgbotapi.Message{}, err
 	}
+	chat, err := s.turn(ctx, chatID)
+	if err != nil {
+		return tgbotapi.Message{}, err
+	}
+	defer s.endTurn(chat)
 	var first tgbotapi.Message
 	for i, part := range parts {
 		var msg tgbotapi.Message
-		err := s.do(ctx, pri, chatID, func() (err error) {
+		err := s.do(ctx, pri, chatID, chat, func() (err error) {
 			msg, err = s.api.Send(part)
 			return err
 		})
@@ -115,9 +112,10 @@ func (s *Sender) Send(ctx context.Context, pri Priority, chatID int64, c tgbotap
 }
 
 // Request makes any other Bot API call (members, links, permissions).
+// Such calls are outside the message limits.
 func (s *Sender) Request(ctx context.Context, c tgbotapi.Chattable) (*tgbotapi.APIResponse, error) {
 	var resp *tgbotapi.APIResponse
-	err := s.do(ctx, Interactive, 0, func() (err error) {
+	err := s.do(ctx, Interactive, 0, nil, func() (err error) {
 		resp, err = s.api.Request(c)
 		return err
 	})
@@ -125,11 +123,21 @@ func (s *Sender) Request(ctx context.Context, c tgbotapi.Chattable) (*tgbotapi.A
 }
 
 // Call makes a Bot API call by name, for methods newer than the client
-// library knows (Bot API 5.5). chatID > 0 or < 0 counts it as a message.
+// library knows (Bot API 5.5). chatID > 0 or < 0 counts it as a message
+// into that chat (copyMessage); 0 keeps it outside the message limits.
 // Texts go through Send, never here: only Send keeps the size limits.
 func (s *Sender) Call(ctx context.Context, pri Priority, chatID int64, method string, params tgbotapi.Params) (*tgbotapi.APIResponse, error) {
+	var chat *chatState
+	if chatID != 0 {
+		c, err := s.turn(ctx, chatID)
+		if err != nil {
+			return nil, err
+		}
+		defer s.endTurn(c)
+		chat = c
+	}
 	var resp *tgbotapi.APIResponse
-	err := s.do(ctx, pri, chatID, func() (err error) {
+	err := s.do(ctx, pri, chatID, chat, func() (err error) {
 		resp, err = s.api.MakeRequest(method, params)
 		return err
 	})
@@ -139,7 +147,7 @@ func (s *Sender) Call(ctx context.Context, pri Priority, chatID int64, method st
 // GetMe asks Telegram who the bot is.
 func (s *Sender) GetMe(ctx context.Context) (tgbotapi.User, error) {
 	var me tgbotapi.User
-	err := s.do(ctx, Interactive, 0, func() (err error) {
+	err := s.do(ctx, Interactive, 0, nil, func() (err error) {
 		me, err = s.api.GetMe()
 		return err
 	})
@@ -171,7 +179,9 @@ func (s *Sender) Close(ctx context.Context) error {
 	}
 }
 
-func (s *Sender) do(ctx context.Context, pri Priority, chatID int64, call func() error) error {
+// do makes one call with its retries. chat is the chat's state with its
+// turn held, nil for a call outside the message limits.
+func (s *Sender) do(ctx context.Context, pri Priority, chatID int64, chat *chatState, call func() error) error {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -182,130 +192,98 @@ func (s *Sender) do(ctx context.Context, pri Priority, chatID int64, call func()
 	defer s.inflight.Done()
 
 	for attempt := 1; ; attempt++ {
-		if chatID != 0 {
-			if err := s.waitChat(ctx, chatID); err != nil {
-				return err
-			}
-			if err := s.waitGlobal(ctx, pri); err != nil {
-				return err
-			}
-		} else if err := ctx.Err(); err != nil {
+		if err := s.acquire(ctx, pri, chat); err != nil {
 			return err
 		}
 		// A pass that lost its lease, or an instance stopping, starts no
 		// new call; the one in flight finishes.
 		if err := jobs.Check(ctx); err != nil {
+			s.release(chat, false)
 			return err
 		}
 		err := redact(call(), s.api.Token)
+		s.release(chat, true)
 		if s.health != nil {
 			s.health.record(err)
 		}
 		if err == nil {
 			return nil
 		}
-		wait, retry := s.retryAfter(err, attempt)
+		wait, retry, held := s.retryAfter(err, attempt)
+		if held {
+			s.hold(chatID, wait)
+		}
 		if !retry || attempt >= maxAttempts {
 			return err
 		}
 		s.log.DebugContext(ctx, "telegram call retried", "attempt", attempt, "wait", wait, "err", err)
+		if held {
+			continue // the next acquire waits out the hold
+		}
 		if err := s.sleep(ctx, wait); err != nil {
 			return err
 		}
 	}
 }
 
+// acquire waits until a message may go into chat: the chat's window and
+// hold, then a slot of the global limit. A call outside the message limits
+// waits out only a hold of every chat.
+func (s *Sender) acquire(ctx context.Context, pri Priority, chat *chatState) error {
+	if chat == nil {
+		return s.waitHold(ctx)
+	}
+	if err := s.waitChat(ctx, chat); err != nil {
+		return err
+	}
+	if err := s.waitSlot(ctx, pri); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	chat.win.start()
+	s.mu.Unlock()
+	return nil
+}
+
+// release records the end of an acquired call; sent is false when it never
+// went out.
+func (s *Sender) release(chat *chatState, sent bool) {
+	if chat == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sent {
+		now := s.now()
+		chat.win.finish(now)
+		s.global.win.finish(now)
+	} else {
+		chat.win.inflight--
+		s.global.win.inflight--
+	}
+	s.global.pokeLocked()
+}
+
 // retryAfter decides whether a failed call is worth another attempt and
-// how long to wait first.
-func (s *Sender) retryAfter(err error, attempt int) (time.Duration, bool) {
+// how long to wait first; held is true when Telegram asked for the wait
+// (429 with retry_after), which then holds the chat for every caller.
+func (s *Sender) retryAfter(err error, attempt int) (wait time.Duration, retry, held bool) {
 	backoff := time.Duration(1<<(attempt-1)) * 500 * time.Millisecond
 	if e, ok := apiError(err); ok {
 		switch {
 		case e.Code == 429 && e.RetryAfter > 0:
-			return time.Duration(e.RetryAfter) * time.Second, true
+			return time.Duration(e.RetryAfter) * time.Second, true, true
 		case e.Code == 429, e.Code >= 500:
-			return backoff, true
+			return backoff, true, false
 		}
-		return 0, false
+		return 0, false, false
 	}
 	var ne net.Error
 	// A connection cut mid-answer surfaces as a decode error of the body.
 	if errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return backoff, true
+		return backoff, true, false
 	}
-	return 0, false
-}
-
-func (s *Sender) waitChat(ctx context.Context, chatID int64) error {
-	limit := s.limits.Private
-	if chatID < 0 {
-		limit = s.limits.Group
-	}
-	if limit <= 0 {
-		return ctx.Err()
-	}
-	s.mu.Lock()
-	l, ok := s.chats[chatID]
-	if !ok {
-		burst := 1
-		if chatID < 0 {
-			burst = 3
-		}
-		l = rate.NewLimiter(limit, burst)
-		s.chats[chatID] = l
-		if len(s.chats) > 100000 {
-			s.forgetIdleChats()
-		}
-	}
-	now := s.now()
-	delay := l.ReserveN(now, 1).DelayFrom(now)
-	s.mu.Unlock()
-	return s.sleep(ctx, delay)
-}
-
-// forgetIdleChats drops limiters that are full again, so the map does not
-// grow with every chat ever written to. Called with s.mu held.
-func (s *Sender) forgetIdleChats() {
-	now := s.now()
-	for id, l := range s.chats {
-		if l.TokensAt(now) >= float64(l.Burst()) {
-			delete(s.chats, id)
-		}
-	}
-}
-
-// waitGlobal takes a slot of the global limit. Interactive callers reserve
-// the next slot at once; bulk callers take a slot only when one is free now
-// and no interactive caller waits, so bulk traffic never queues up ahead of
-// a reply.
-func (s *Sender) waitGlobal(ctx context.Context, pri Priority) error {
-	if s.global == nil {
-		return ctx.Err()
-	}
-	tick := time.Duration(float64(time.Second) / float64(s.limits.Global))
-	for {
-		s.mu.Lock()
-		now := s.now()
-		if pri == Interactive {
-			delay := s.global.ReserveN(now, 1).DelayFrom(now)
-			s.interactive++
-			s.mu.Unlock()
-			err := s.sleep(ctx, delay)
-			s.mu.Lock()
-			s.interactive--
-			s.mu.Unlock()
-			return err
-		}
-		if s.interactive == 0 && s.global.TokensAt(now) >= 1 {
-			s.global.ReserveN(now, 1)
-			s.mu.Unlock()
-			return ctx.Err()
-		}
-		s.mu.Unlock()
-		if err := s.sleep(ctx, tick); err != nil {
-			return err
-		}
-	}
+	return 0, false, false
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {

@@ -37,6 +37,7 @@ type Config struct {
 	TelegramAPIURL        string              // without a trailing slash
 	TelegramWebhookSecret string              // set = webhook mode; secret
 	TelegramWebhookURL    string              // public URL for setWebhook
+	TelegramLimits        TelegramLimits      // the flood limits the sender keeps
 	StripeSecretKey       string              // secret
 	StripeWebhookSecret   string              // secret
 	StripeAPIURL          string              // empty = Stripe's own
@@ -340,6 +341,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("telegram_api_url", c.TelegramAPIURL),
 		slog.String("telegram_webhook_secret", redact(c.TelegramWebhookSecret)),
 		slog.String("telegram_webhook_url", c.TelegramWebhookURL),
+		slog.String("telegram_limits", fmt.Sprintf("%s %s %s", c.TelegramLimits.Global, c.TelegramLimits.Private, c.TelegramLimits.Group)),
 		slog.String("stripe_secret_key", redact(c.StripeSecretKey)),
 		slog.String("stripe_webhook_secret", redact(c.StripeWebhookSecret)),
 		slog.String("stripe_api_url", c.StripeAPIURL),

@@ -169,6 +169,9 @@ func TestLoadErrors(t *testing.T) {
 		{"webhook secret chars", "", map[string]string{"SHEQUN_TELEGRAM_WEBHOOK_SECRET": "bad secret!", "SHEQUN_TELEGRAM_WEBHOOK_URL": "https://x.example/"}, "SHEQUN_TELEGRAM_WEBHOOK_SECRET: must be 1-256 characters"},
 		{"webhook url missing", "", map[string]string{"SHEQUN_TELEGRAM_WEBHOOK_SECRET": "s"}, "SHEQUN_TELEGRAM_WEBHOOK_URL: must be set in webhook mode"},
 		{"webhook url http", "", map[string]string{"SHEQUN_TELEGRAM_WEBHOOK_SECRET": "s", "SHEQUN_TELEGRAM_WEBHOOK_URL": "http://x.example/"}, `SHEQUN_TELEGRAM_WEBHOOK_URL: "http://x.example/" is not an https URL`},
+		{"limit count", "telegram_limit_global: 0/1s\n", nil, "telegram_limit_global: 0/1s: the count is not from 1 to 100000"},
+		{"limit duration", "", map[string]string{"SHEQUN_TELEGRAM_LIMIT_GROUP": "20/500ms"}, "SHEQUN_TELEGRAM_LIMIT_GROUP: 20/500ms: the duration is not from 1s to 1h"},
+		{"limit syntax", "telegram_limit_private: 1 per second\n", nil, `telegram_limit_private: "1 per second" is not messages per duration like 30/1s`},
 		{"course id", course("id: PPT2, title: B, prefix: B, amount: 1, currency: usd"), nil, `courses[1].id: "PPT2" must be 1-32 characters a-z, 0-9, _ or -`},
 		{"course id long", course("id: " + strings.Repeat("a", 33) + ", title: B, prefix: B, amount: 1, currency: usd"), nil, "courses[1].id: "},
 		{"course id dup", course("id: ppt, title: B, prefix: B, amount: 1, currency: usd"), nil, `courses[1].id: duplicate course id "ppt" (also courses[0])`},
@@ -366,5 +369,24 @@ func TestMetricsAddr(t *testing.T) {
 	_, err = Load(p, true, env(map[string]string{"SHEQUN_METRICS_ADDR": "9200"}))
 	if err == nil || !strings.Contains(err.Error(), `SHEQUN_METRICS_ADDR: "9200" is not host:port`) {
 		t.Errorf("a bad SHEQUN_METRICS_ADDR: %v", err)
+	}
+}
+
+// The limits default to Telegram's and take a file's or a variable's
+// higher ones (paid broadcasts).
+func TestTelegramLimits(t *testing.T) {
+	c, err := Load(writeFile(t, "telegram_limit_group: 30/m\n"), true, env(map[string]string{"SHEQUN_TELEGRAM_LIMIT_GLOBAL": "1000/s"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := TelegramLimits{Global: Rate{1000, time.Second}, Private: Rate{1, time.Second}, Group: Rate{30, time.Minute}}
+	if c.TelegramLimits != want {
+		t.Fatalf("limits %+v, want %+v", c.TelegramLimits, want)
+	}
+	if d := Default().TelegramLimits; d != (TelegramLimits{Rate{30, time.Second}, Rate{1, time.Second}, Rate{20, time.Minute}}) {
+		t.Fatalf("defaults %+v are not Telegram's", d)
+	}
+	if !strings.Contains(c.String(), "telegram_limits=1000/1s 1/1s 30/1m") {
+		t.Fatalf("String() = %s", c)
 	}
 }

@@ -93,3 +93,58 @@ func TestNoRateLimitsByDefault(t *testing.T) {
 		}
 	}
 }
+
+// Scaled limits hold k times the messages in the same windows, and every
+// refusal is counted.
+func TestRateLimitsScaled(t *testing.T) {
+	clock := newClock()
+	srv, bot := newBot(t, WithClock(clock.Now), WithRateLimitsScaled(2))
+	group := newGroup(t, srv, AdminRights{})
+	var users []int64
+	for i := range 61 {
+		id := int64(2000 + i)
+		srv.AddUser(User{ID: id, FirstName: "U"})
+		if _, err := srv.SendText(id, id, "/start"); err != nil {
+			t.Fatal(err)
+		}
+		users = append(users, id)
+	}
+	send := func(chat int64) int {
+		t.Helper()
+		_, err := bot.Send(tgbotapi.NewMessage(chat, "x"))
+		var apiErr *tgbotapi.Error
+		if errors.As(err, &apiErr) && apiErr.Code == 429 {
+			return apiErr.RetryAfter
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0
+	}
+	// Two a second into a private chat.
+	if send(users[0]) != 0 || send(users[0]) != 0 || send(users[0]) != 1 {
+		t.Fatal("a private chat did not take exactly 2 messages a second")
+	}
+	// 60 a second in all: 58 more fit, the 61st waits.
+	for _, u := range users[1:59] {
+		if send(u) != 0 {
+			t.Fatalf("message to %d refused under the global limit", u)
+		}
+	}
+	if send(users[59]) != 1 {
+		t.Fatal("the 61st message of the second was taken")
+	}
+	// 40 a minute into a group.
+	clock.Advance(time.Second)
+	for i := range 40 {
+		if send(group) != 0 {
+			t.Fatalf("group message %d refused", i)
+		}
+	}
+	if send(group) != 60 {
+		t.Fatal("the 41st group message of the minute was taken")
+	}
+	if n := srv.RateLimited(); n != 3 {
+		t.Fatalf("RateLimited() = %d, want 3", n)
+	}
+}

@@ -39,6 +39,7 @@ type Server struct {
 	retryDelay   time.Duration
 	rateLimited  bool
 	limiter      rateLimiter
+	rateScale    int
 	ctx          context.Context
 	cancel       context.CancelFunc
 	closed       bool
@@ -93,7 +94,7 @@ func New(token string, opts ...Option) *Server {
 		o(s)
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.limiter = newRateLimiter()
+	s.limiter = newRateLimiter(max(s.rateScale, 1))
 	s.http = httptest.NewUnstartedServer(s)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
