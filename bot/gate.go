@@ -25,6 +25,11 @@ type slotWaiter struct {
 // free for a reply every 1/rate and not only when the window rolls over),
 // never more than the limit in any window, to the highest priority waiting,
 // first come first served within a priority.
+//
+// It is not golang.org/x/time/rate: a token bucket allows its full burst
+// again after any pause, so a burst at the end of one second and another at
+// the start of the next exceed Telegram's "N in any window", which Telegram
+// answers with 429; and a limiter has no priorities to hand slots out by.
 type gate struct {
 	win      window
 	spacing  time.Duration // Window / Count
