@@ -70,6 +70,9 @@ type Options struct {
 	// ReconcileEvery is the period of the reconciler; one minute when zero.
 	ReconcileEvery time.Duration
 	PollTimeout    time.Duration
+	// CommandsPerMinute is each user's budget of commands; 20 when zero.
+	// Benchmarks that play a very busy teacher raise it.
+	CommandsPerMinute int
 }
 
 // App is a running shequn.
@@ -180,7 +183,7 @@ func (a *App) build(ctx context.Context) error {
 		Sender: a.sender, Updates: a.store, Members: a.store, Profiles: a.store,
 		Roles: a.store, Dialogues: a.store, Location: cfg.Location(),
 		Courses: cfg.Courses, Owners: cfg.Owners, Now: a.now, Log: a.log,
-		Checkout: a.opts.Checkout, Wake: a.Wake,
+		Checkout: a.opts.Checkout, Wake: a.Wake, CommandsPerMinute: a.opts.CommandsPerMinute,
 	}
 	if cfg.PaymentsEnabled() {
 		a.stripe = payments.NewCheckout(cfg.StripeSecretKey, cfg.StripeAPIURL, nil, cfg.StripeSuccessURL, cfg.StripeCancelURL)

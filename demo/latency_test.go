@@ -43,7 +43,10 @@ type waiter struct {
 func startLive(tb testing.TB, setups ...Setup) *liveClass {
 	tb.Helper()
 	ctx := context.Background()
-	setups = append(setups, func(_ *config.Config, o *app.Options) { o.Manual, o.ReconcileEvery = false, time.Hour })
+	setups = append(setups, func(_ *config.Config, o *app.Options) {
+		o.Manual, o.ReconcileEvery = false, time.Hour
+		o.CommandsPerMinute = 1 << 20 // the teacher publishes and grades as fast as the benchmark asks
+	})
 	h, err := Start(ctx, setups...)
 	if err != nil {
 		tb.Fatal(err)
