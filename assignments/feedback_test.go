@@ -53,8 +53,9 @@ func (unmarkable) MarkFeedbackSent(context.Context, int64, time.Time, time.Time)
 }
 
 // When the store cannot record that the feedback was delivered, Grade
-// still succeeds (the review is applied), but the failure is logged and
-// the reconciler woken, so that the record is retried.
+// still succeeds (the review is applied) and tells the reviewer the
+// student got it, but the failure is logged and the reconciler woken, so
+// that the record is retried.
 func TestFeedbackRecordFailureIsRetried(t *testing.T) {
 	e := newEnv(t)
 	sub := e.submit(t, student, e.assignment(t, "ppt"))
@@ -62,8 +63,12 @@ func TestFeedbackRecordFailureIsRetried(t *testing.T) {
 	woken := 0
 	e.svc.Wake = func() { woken++ }
 	e.logs.count("")
-	if _, err := e.svc.Grade(t.Context(), pptTeacher, sub.ID, assignments.GradeGood, -1, ""); err != nil {
+	got, err := e.svc.Grade(t.Context(), pptTeacher, sub.ID, assignments.GradeGood, -1, "")
+	if err != nil {
 		t.Fatal(err)
+	}
+	if !got.FeedbackSentAt.Equal(e.now) {
+		t.Errorf("the student got the review, yet the reviewer is told FeedbackSentAt %v", got.FeedbackSentAt)
 	}
 	if n := e.logs.count("database or disk is full"); n != 1 || woken != 1 {
 		t.Errorf("record failure logged %d times, reconciler woken %d times; want 1 and 1", n, woken)
