@@ -49,3 +49,19 @@ func TestNameSeenWithinBoundary(t *testing.T) {
 		})
 	}
 }
+
+// A NameError says which of its three reasons it is.
+func TestNameErrorText(t *testing.T) {
+	for _, c := range []struct {
+		err  membership.NameError
+		want string
+	}{
+		{membership.NameError{Name: "@x", Unknown: true}, "no user is called @x"},
+		{membership.NameError{Name: "@x", IDs: []int64{1, 2}}, "@x was the name of 2 users"},
+		{membership.NameError{Name: "@x", IDs: []int64{1}, LastSeen: t0}, "@x was last seen 2026-05-01T09:00:00Z"},
+	} {
+		if got := c.err.Error(); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.err, got, c.want)
+		}
+	}
+}
