@@ -113,14 +113,18 @@ func (s *Service) warnings(ctx context.Context, chatID, target int64, now time.T
 	if err != nil {
 		return 0, fmt.Errorf("entries on %d: %w", target, err)
 	}
+	// The warnings after the last mute they caused count, whatever order
+	// the store gives entries of one instant in.
+	var reset time.Time
+	for _, e := range es {
+		if e.ChatID == chatID && e.Action == ActMute && e.Detail == DetailWarnings && e.At.After(reset) {
+			reset = e.At
+		}
+	}
 	n := 0
 	for _, e := range es {
-		switch {
-		case e.ChatID != chatID || e.At.After(now):
-		case e.Action == ActWarn:
+		if e.ChatID == chatID && e.Action == ActWarn && e.At.After(reset) && !e.At.After(now) {
 			n++
-		case e.Action == ActMute && e.Detail == DetailWarnings:
-			n = 0
 		}
 	}
 	return n, nil

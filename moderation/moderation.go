@@ -107,7 +107,8 @@ type Store interface {
 	Dismiss(ctx context.Context, chatID, userID int64, role Role) (bool, error)
 	// GroupStaff returns the appointments of a chat, by role and user.
 	GroupStaff(ctx context.Context, chatID int64) ([]Appointment, error)
-	// Appointments returns a user's appointments in every chat.
+	// Appointments returns a user's appointments in every chat, by chat
+	// id and role.
 	Appointments(ctx context.Context, userID int64) ([]Appointment, error)
 	// Record appends e to the audit log and reports true; an entry with a
 	// Key recorded before is not added again (false).

@@ -67,6 +67,10 @@ import (
 //	core_events       "scope/user/key"         scope, user_id, at, key              CoreHistory
 //	core_runs         id from "core_run"       scope, period (unique)               one run per period (OpenRuns
 //	                                                                                scans: a few runs a year)
+//	group_roles       "chat/user/role"         user_id, chat_id, role               Appointments (a rank)
+//	                                           chat_id, role, at, user_id           GroupStaff (/staff)
+//	audit             entry key, or generated  target, at                           EntriesOn (warnings), Audit
+//	                                           actor, at                            Audit (what someone did)
 //
 // A (course, user) pair is unique because it is the _id of its enrollment
 // and of its seat. The pending-seat indexes would be partial indexes on
@@ -150,6 +154,14 @@ var indexes = map[string][]mongo.IndexModel{
 	},
 	"core_runs": {
 		{Keys: order("scope", "period"), Options: options.Index().SetUnique(true)},
+	},
+	"group_roles": {
+		{Keys: order("user_id", "chat_id", "role")},
+		{Keys: order("chat_id", "role", "at", "user_id")},
+	},
+	"audit": {
+		{Keys: order("target", "at")},
+		{Keys: order("actor", "at")},
 	},
 }
 

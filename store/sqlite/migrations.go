@@ -382,6 +382,30 @@ var migrations = []string{
 		at       INTEGER NOT NULL,
 		PRIMARY KEY (chain_id, user_id)
 	) WITHOUT ROWID;`,
+	// 13: the pyramid: roles held for one group (monitors, a group's
+	// assistants) and the audit log of grants, revokes and moderation.
+	`CREATE TABLE group_roles (
+		chat_id INTEGER NOT NULL,
+		user_id INTEGER NOT NULL,
+		role    TEXT NOT NULL,
+		by_user INTEGER NOT NULL,
+		at      INTEGER NOT NULL,
+		PRIMARY KEY (chat_id, user_id, role)
+	) WITHOUT ROWID;
+	CREATE INDEX group_roles_user ON group_roles (user_id);
+	CREATE TABLE audit_log (
+		id      INTEGER PRIMARY KEY,
+		key     TEXT UNIQUE,
+		at      INTEGER NOT NULL,
+		actor   INTEGER NOT NULL,
+		target  INTEGER NOT NULL,
+		action  TEXT NOT NULL,
+		chat_id INTEGER NOT NULL,
+		detail  TEXT NOT NULL,
+		reason  TEXT NOT NULL
+	);
+	CREATE INDEX audit_target ON audit_log (target, at, id);
+	CREATE INDEX audit_actor ON audit_log (actor, at, id);`,
 }
 
 // migrate applies the migrations the database lacks, each in its own
