@@ -113,7 +113,10 @@ func (s *Server) memberJSON(c *chat, userID int64, m *member) map[string]any {
 		out["is_anonymous"] = false
 	case "administrator":
 		r := m.rights
-		out["can_be_edited"] = false
+		out["can_be_edited"] = m.promotedBy == s.bot.ID
+		if m.title != "" {
+			out["custom_title"] = m.title
+		}
 		out["is_anonymous"] = false
 		out["can_manage_chat"] = r.CanManageChat
 		out["can_delete_messages"] = r.CanDeleteMessages

@@ -16,6 +16,10 @@ type member struct {
 	perms    ChatPermissions // restricted only
 	isMember bool            // restricted only
 	until    int64           // restricted and kicked; unix time, 0 = forever
+	// promotedBy is who made an administrator one (see admins.go): only
+	// they (and the creator) may edit its rights and custom title.
+	promotedBy int64
+	title      string // an administrator's custom title
 }
 
 // in reports whether the member currently belongs to the chat.

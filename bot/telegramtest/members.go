@@ -310,48 +310,6 @@ func (s *Server) apiRestrictChatMember(p params) (any, *apiError) {
 	return true, nil
 }
 
-func (s *Server) apiPromoteChatMember(p params) (any, *apiError) {
-	c, aerr := s.apiGroup(p)
-	if aerr != nil {
-		return nil, aerr
-	}
-	uid, aerr := s.apiTarget(p)
-	if aerr != nil {
-		return nil, aerr
-	}
-	bot := s.botRights(c)
-	if !bot.CanPromoteMembers {
-		return nil, badRequest("not enough rights")
-	}
-	r := AdminRights{
-		CanManageChat: p.bool("can_manage_chat"), CanDeleteMessages: p.bool("can_delete_messages"),
-		CanManageVideoChats: p.bool("can_manage_video_chats") || p.bool("can_manage_voice_chats"),
-		CanRestrictMembers:  p.bool("can_restrict_members"), CanPromoteMembers: p.bool("can_promote_members"),
-		CanInviteUsers: p.bool("can_invite_users"), CanPinMessages: p.bool("can_pin_messages"),
-		CanChangeInfo: p.bool("can_change_info"),
-	}
-	if (r.CanManageChat && !bot.CanManageChat) || (r.CanDeleteMessages && !bot.CanDeleteMessages) ||
-		(r.CanManageVideoChats && !bot.CanManageVideoChats) || (r.CanRestrictMembers && !bot.CanRestrictMembers) ||
-		(r.CanPromoteMembers && !bot.CanPromoteMembers) || (r.CanInviteUsers && !bot.CanInviteUsers) ||
-		(r.CanPinMessages && !bot.CanPinMessages) || (r.CanChangeInfo && !bot.CanChangeInfo) {
-		return nil, badRequest("RIGHT_FORBIDDEN")
-	}
-	m := s.memberOf(c, uid)
-	switch {
-	case m.status == "creator":
-		return nil, badRequest("not enough rights")
-	case !m.in():
-		return nil, badRequest("user not found")
-	}
-	nm := member{status: "member"}
-	if r != (AdminRights{}) {
-		nm = member{status: "administrator", rights: r}
-	}
-	s.setMember(c, uid, nm, s.bot.ID, nil, false)
-	s.emit("promote", c.id, uid, s.user(uid).FirstName)
-	return true, nil
-}
-
 func (s *Server) apiSetChatPermissions(p params) (any, *apiError) {
 	c, aerr := s.apiGroup(p)
 	if aerr != nil {
