@@ -26,6 +26,7 @@ import (
 	"github.com/shequn/shequn/groups"
 	"github.com/shequn/shequn/jobs"
 	"github.com/shequn/shequn/membership"
+	"github.com/shequn/shequn/moderation"
 	"github.com/shequn/shequn/payments"
 	"github.com/shequn/shequn/store/mongo"
 	"github.com/shequn/shequn/store/sqlite"
@@ -45,6 +46,7 @@ type Store interface {
 	shequn.UpdateLog
 	shequn.DialogueStore
 	jobs.Leases
+	moderation.Store
 	Ping(ctx context.Context) error
 	Close() error
 }
@@ -204,6 +206,10 @@ func (a *App) build(ctx context.Context) error {
 		HoldFor: cfg.Homework.ReviewHold, Now: a.now, Log: a.log, Wake: a.Wake,
 	}
 	b.Homework = a.Homework
+	b.Moderation = &moderation.Service{
+		Store: a.store, Roles: a.store, Groups: a.store, Platform: &bot.ModerationPlatform{Sender: a.sender, Log: a.log},
+		Owners: cfg.Owners, Policy: cfg.Moderation, Now: a.now, Log: a.log,
+	}
 	a.Members = &membership.Service{
 		Store: a.store, Inbox: a.store, Seats: a.Groups, Courses: cfg.CourseMap(), Now: a.now, Log: a.log,
 		Notifier: ownerNotifier{b}, Owners: cfg.Owners,

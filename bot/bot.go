@@ -17,6 +17,7 @@ import (
 	"github.com/shequn/shequn/assignments"
 	"github.com/shequn/shequn/groups"
 	"github.com/shequn/shequn/membership"
+	"github.com/shequn/shequn/moderation"
 )
 
 // Checkout opens a payment for a course; the payments package implements it.
@@ -29,21 +30,24 @@ type Checkout interface {
 // wires the features over the shared core (features.go), and Bot runs the
 // middleware, the one error handler and the notices (see doc.go).
 type Bot struct {
-	Sender    *Sender
-	Updates   shequn.UpdateLog
-	Members   membership.Store
-	Profiles  membership.ProfileStore
-	Groups    *groups.Service
-	Checkout  Checkout // nil while payments are not configured: Buy says purchases are not open
-	Homework  *assignments.Service
-	Roles     membership.RoleStore
-	Dialogues shequn.DialogueStore
-	Location  *time.Location      // dates are shown in this zone
-	Courses   []membership.Course // in the order they are offered
-	Owners    []int64
-	GroupLang Lang // the language of posts into groups; Chinese when empty
-	Now       func() time.Time
-	Log       *slog.Logger
+	Sender   *Sender
+	Updates  shequn.UpdateLog
+	Members  membership.Store
+	Profiles membership.ProfileStore
+	Groups   *groups.Service
+	Checkout Checkout // nil while payments are not configured: Buy says purchases are not open
+	Homework *assignments.Service
+	Roles    membership.RoleStore
+	// Moderation is the pyramid's middle (monitors, moderation, the audit
+	// log); nil leaves its commands unanswered.
+	Moderation *moderation.Service
+	Dialogues  shequn.DialogueStore
+	Location   *time.Location      // dates are shown in this zone
+	Courses    []membership.Course // in the order they are offered
+	Owners     []int64
+	GroupLang  Lang // the language of posts into groups; Chinese when empty
+	Now        func() time.Time
+	Log        *slog.Logger
 	// HandlerTimeout bounds one update's handling; zero means 30 s.
 	HandlerTimeout time.Duration
 	// CommandsPerMinute is each user's budget of commands; zero means 20.

@@ -6,6 +6,7 @@ import (
 	"github.com/shequn/shequn/assignments"
 	"github.com/shequn/shequn/groups"
 	"github.com/shequn/shequn/membership"
+	"github.com/shequn/shequn/moderation"
 )
 
 // The bot's features. Each owns its handlers and its table (commands,
@@ -28,12 +29,19 @@ type enrollment struct {
 type groupDesk struct {
 	*core
 	Groups *groups.Service
+	// arrived checks a person who came into a group (the pyramid's
+	// intruder rule); nil for none.
+	arrived func(ctx context.Context, chatID, userID int64) error
 }
 
 // roleDesk is granting and revoking the staff's roles.
 type roleDesk struct {
 	*core
 	People *membership.People
+	// Pyramid keeps the audit log and the roles held for one group; nil
+	// without one.
+	Pyramid   *moderation.Service
+	GroupLang Lang
 	// menuOf updates a user's personal command menu after their roles
 	// changed; nil when there is no Telegram to tell.
 	menuOf func(ctx context.Context, userID int64) error
@@ -66,6 +74,18 @@ type standings struct {
 	People   *membership.People
 }
 
+// pyramidDesk is the pyramid's middle: monitors, who answers for a group
+// (/staff), the audit log, moderation in student groups, and people found
+// there without a seat.
+type pyramidDesk struct {
+	*core
+	Mod       *moderation.Service
+	People    *membership.People
+	Groups    *groups.Service
+	Owners    []int64
+	GroupLang Lang // the language of titles and posts in groups
+}
+
 // wire builds the core and the features from the Bot's fields, and
 // collects their tables and dialogues.
 func (b *Bot) wire() {
@@ -73,7 +93,8 @@ func (b *Bot) wire() {
 	people := &membership.People{Members: b.Members, Profiles: b.Profiles, Roles: b.Roles, Now: b.Now}
 	work := &studentWork{core: c, Homework: b.Homework}
 	en := &enrollment{core: c, People: people, Groups: b.Groups, Checkout: b.Checkout, startSubmission: work.startSubmission}
-	roles := &roleDesk{core: c, People: people}
+	roles := &roleDesk{core: c, People: people, Pyramid: b.Moderation, GroupLang: b.GroupLang}
+	pyramid := &pyramidDesk{core: c, Mod: b.Moderation, People: people, Groups: b.Groups, Owners: b.Owners, GroupLang: b.GroupLang}
 	if b.Sender != nil {
 		roles.menuOf = b.MenuOf
 	}
@@ -83,8 +104,9 @@ func (b *Bot) wire() {
 		(&assignDesk{core: c, Homework: b.Homework}).assignTable(),
 		(&reviewDesk{core: c, Homework: b.Homework, People: people}).reviewTable(),
 		(&standings{core: c, Homework: b.Homework, People: people}).standingsTable(),
-		(&groupDesk{core: c, Groups: b.Groups}).groupsTable(),
+		(&groupDesk{core: c, Groups: b.Groups, arrived: pyramid.arrived}).groupsTable(),
 		roles.rolesTable(),
+		pyramid.pyramidTable(),
 		(&dialogueDesk{c}).dialogueTable(),
 	}
 	c.dialogues = map[string]Dialogue{}

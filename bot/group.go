@@ -119,11 +119,22 @@ func (f *groupDesk) memberUpdate(ctx context.Context, r *Request) error {
 	was, is := present(cm.OldChatMember.Status, cm.OldChatMember.IsMember), present(cm.NewChatMember.Status, cm.NewChatMember.IsMember)
 	switch {
 	case !was && is:
-		return f.Groups.MemberJoined(ctx, cm.Chat.ID, u.ID)
+		if err := f.Groups.MemberJoined(ctx, cm.Chat.ID, u.ID); err != nil {
+			return err
+		}
+		return f.checkArrival(ctx, cm.Chat.ID, u.ID)
 	case was && !is:
 		return f.Groups.MemberLeft(ctx, cm.Chat.ID, u.ID)
 	}
 	return nil
+}
+
+// checkArrival hands a newcomer to the arrival check, when there is one.
+func (f *groupDesk) checkArrival(ctx context.Context, chatID, userID int64) error {
+	if f.arrived == nil {
+		return nil
+	}
+	return f.arrived(ctx, chatID, userID)
 }
 
 func present(status string, isMember bool) bool {
@@ -145,6 +156,9 @@ func (f *groupDesk) serviceMessage(ctx context.Context, r *Request) error {
 			continue
 		}
 		if err := f.Groups.MemberJoined(ctx, m.Chat.ID, u.ID); err != nil {
+			return err
+		}
+		if err := f.checkArrival(ctx, m.Chat.ID, u.ID); err != nil {
 			return err
 		}
 	}

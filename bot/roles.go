@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/shequn/shequn/membership"
+	"github.com/shequn/shequn/moderation"
 )
 
 // person is the user a role command names, as resolved.
@@ -128,6 +129,9 @@ func (f *roleDesk) grant(ctx context.Context, r *Request) error {
 	case c.refusal != "":
 		return f.reply(ctx, r, c.refusal)
 	}
+	if chatID, isGroup := groupScope(r, c.course); isGroup {
+		return f.grantGroup(ctx, r, c, chatID)
+	}
 	if _, ok := f.course(c.course); c.course != "" && !ok {
 		return f.reply(ctx, r, T(r.Lang, "buy.unknown", c.course))
 	}
@@ -135,10 +139,12 @@ func (f *roleDesk) grant(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	if err := f.People.Grant(ctx, membership.Grant{UserID: c.who.ID, Role: c.role, Course: c.course, GrantedBy: r.From.ID, GrantedAt: f.Now()}); err != nil {
+	g := membership.Grant{UserID: c.who.ID, Role: c.role, Course: c.course, GrantedBy: r.From.ID, GrantedAt: f.Now()}
+	if err := f.People.Grant(ctx, g); err != nil {
 		return fmt.Errorf("grant role: %w", err)
 	}
 	f.Log.InfoContext(ctx, "role granted", "user", c.who.ID, "role", string(c.role), "course", c.course, "by", r.From.ID)
+	f.note(ctx, moderation.ActGrant, r.From.ID, g)
 	f.wake()
 	f.refreshMenu(ctx, c.who.ID)
 	return f.reply(ctx, r, T(r.Lang, "role.granted", label, T(r.Lang, "role."+string(c.role)), f.courseScope(r.Lang, c.course)))
@@ -152,6 +158,9 @@ func (f *roleDesk) revoke(ctx context.Context, r *Request) error {
 	case c.refusal != "":
 		return f.reply(ctx, r, c.refusal)
 	}
+	if chatID, isGroup := groupScope(r, c.course); isGroup {
+		return f.revokeGroup(ctx, r, c, chatID)
+	}
 	label, err := f.personLabel(ctx, r.Lang, c.who)
 	if err != nil {
 		return err
@@ -164,6 +173,7 @@ func (f *roleDesk) revoke(ctx context.Context, r *Request) error {
 		return f.reply(ctx, r, T(r.Lang, "role.not_held", label))
 	}
 	f.Log.InfoContext(ctx, "role revoked", "user", c.who.ID, "role", string(c.role), "course", c.course, "by", r.From.ID)
+	f.note(ctx, moderation.ActRevoke, r.From.ID, membership.Grant{UserID: c.who.ID, Role: c.role, Course: c.course})
 	f.wake()
 	f.refreshMenu(ctx, c.who.ID)
 	return f.reply(ctx, r, T(r.Lang, "role.revoked", label, T(r.Lang, "role."+string(c.role)), f.courseScope(r.Lang, c.course)))
@@ -174,8 +184,8 @@ func (f *roleDesk) rolesTable() Table {
 	return Table{Commands: []Command{
 		{Name: "grant", Audience: Owners, Where: Anywhere, Handle: f.grant,
 			Menu: [2]string{"授予老师或助教（所有者）", "Make someone a teacher or assistant (owners)"},
-			Help: [2]string{"teacher|assistant @用户 [课程] — 授予老师/助教（也可回复对方的消息）",
-				"teacher|assistant @user [course] — make someone a teacher or assistant (or reply to their message)"}},
+			Help: [2]string{"teacher|assistant @用户 [课程] — 授予老师/助教（也可回复对方的消息）；<code>assistant @用户 group</code> 在学员群里发送，任命本群助教",
+				"teacher|assistant @user [course] — make someone a teacher or assistant (or reply to their message); <code>assistant @user group</code> in a student group makes them its assistant"}},
 		{Name: "revoke", Audience: Owners, Where: Anywhere, Handle: f.revoke,
 			Menu: [2]string{"收回老师或助教（所有者）", "Take a teacher or assistant role back (owners)"},
 			Help: [2]string{"teacher|assistant @用户 [课程] — 收回", "teacher|assistant @user [course] — take it back"}},

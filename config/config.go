@@ -24,6 +24,7 @@ import (
 
 	"github.com/shequn/shequn/groups"
 	"github.com/shequn/shequn/membership"
+	"github.com/shequn/shequn/moderation"
 )
 
 // DefaultPath is the configuration file read when -config is not given.
@@ -52,6 +53,7 @@ type Config struct {
 	Courses               []membership.Course // the courses list
 	Homework              Homework            // the homework section
 	Core                  groups.CoreRules    // the core section
+	Moderation            moderation.Policy   // the moderation section
 
 	// env maps a YAML key to the environment variable that set it, so that
 	// error messages name what the operator actually wrote.
@@ -74,10 +76,11 @@ type Homework struct {
 // fileConfig is the YAML file's shape: the nested sections by type, every
 // other key by the options table.
 type fileConfig struct {
-	Courses  []fileCourse         `yaml:"courses"`
-	Homework map[string]yaml.Node `yaml:"homework"`
-	Core     map[string]yaml.Node `yaml:"core"`
-	Rest     map[string]yaml.Node `yaml:",inline"`
+	Courses    []fileCourse         `yaml:"courses"`
+	Homework   map[string]yaml.Node `yaml:"homework"`
+	Core       map[string]yaml.Node `yaml:"core"`
+	Moderation map[string]yaml.Node `yaml:"moderation"`
+	Rest       map[string]yaml.Node `yaml:",inline"`
 }
 
 type fileCourse struct {
@@ -138,6 +141,9 @@ func (c *Config) readFile(path string, explicit bool) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	if err := applyNodes(c, coreOptions, fc.Core, "core."); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := applyNodes(c, moderationOptions, fc.Moderation, "moderation."); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	for _, fcr := range fc.Courses {

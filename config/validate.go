@@ -37,6 +37,11 @@ func (c Config) Validate() error {
 			return fmt.Errorf("core.%s: %w", o.key, err)
 		}
 	}
+	for _, o := range moderationOptions {
+		if err := o.check(&c); err != nil {
+			return fmt.Errorf("moderation.%s: %w", o.key, err)
+		}
+	}
 	for _, o := range options {
 		if o.check == nil {
 			continue

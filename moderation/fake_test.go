@@ -136,6 +136,24 @@ func (f *fakeStore) GroupByChat(_ context.Context, chatID int64) (groups.Group, 
 	return groups.Group{}, shequn.ErrNotFound
 }
 
+func (f *fakeStore) Group(_ context.Context, id int64) (groups.Group, error) {
+	for _, g := range f.groups {
+		if g.ID == id {
+			return g, nil
+		}
+	}
+	return groups.Group{}, shequn.ErrNotFound
+}
+
+func (f *fakeStore) Seat(_ context.Context, course string, userID int64) (groups.Seat, error) {
+	for k := range f.seats {
+		if k[1] == userID {
+			return groups.Seat{Course: course, UserID: userID, GroupID: k[0], State: groups.SeatSeated}, nil
+		}
+	}
+	return groups.Seat{}, shequn.ErrNotFound
+}
+
 func (f *fakeStore) SeatInGroup(_ context.Context, groupID, userID int64) (groups.Seat, error) {
 	if f.seats[[2]int64{groupID, userID}] {
 		return groups.Seat{GroupID: groupID, UserID: userID}, nil

@@ -130,9 +130,11 @@ type Roles interface {
 	Staff(ctx context.Context) ([]membership.Grant, error)
 }
 
-// Groups finds a chat's group and a member's seat in it (groups.Store).
+// Groups finds groups and seats (groups.Store).
 type Groups interface {
+	Group(ctx context.Context, id int64) (groups.Group, error)
 	GroupByChat(ctx context.Context, chatID int64) (groups.Group, error)
+	Seat(ctx context.Context, course string, userID int64) (groups.Seat, error)
 	SeatInGroup(ctx context.Context, groupID, userID int64) (groups.Seat, error)
 }
 

@@ -163,19 +163,48 @@ func (s *Service) AssignAssistant(ctx context.Context, by, chatID, userID int64)
 	return true, s.record(ctx, Entry{At: now, Actor: by, Target: userID, Action: ActAppoint, ChatID: chatID, Detail: string(RoleAssistant)})
 }
 
-// UnassignAssistant takes a group's assistant role back; false when the
-// user did not hold it.
+// UnassignAssistant takes a group's assistant role back, with the
+// administrator rights PromoteAssistant gave; false when the user did not
+// hold it.
 func (s *Service) UnassignAssistant(ctx context.Context, by, chatID, userID int64) (bool, error) {
 	had, err := s.Store.Dismiss(ctx, chatID, userID, RoleAssistant)
 	if err != nil || !had {
 		return false, cmpErr(err, nil)
 	}
+	if err := s.Platform.Demote(ctx, chatID, userID); err != nil {
+		return true, fmt.Errorf("demote assistant: %w", err)
+	}
 	return true, s.record(ctx, Entry{At: s.Now(), Actor: by, Target: userID, Action: ActDismiss, ChatID: chatID, Detail: string(RoleAssistant)})
+}
+
+// PromoteAssistant makes a group's assistant one of its administrators
+// with a monitor's rights and the title, so they can speak and act in the
+// muted group. It fails while they are not in the group; the role stands
+// either way.
+func (s *Service) PromoteAssistant(ctx context.Context, chatID, userID int64, title string) error {
+	return s.Platform.Promote(ctx, chatID, userID, title)
 }
 
 // GroupOf returns the student group of a chat, or ErrNotStudentGroup.
 func (s *Service) GroupOf(ctx context.Context, chatID int64) (groups.Group, error) {
 	return s.studentGroup(ctx, chatID)
+}
+
+// SeatGroup returns the chat of the student group a member of the course
+// is seated in; shequn.ErrNotFound when they hold no seat there.
+func (s *Service) SeatGroup(ctx context.Context, course string, userID int64) (int64, error) {
+	seat, err := s.Groups.Seat(ctx, course, userID)
+	if err == nil && seat.State != groups.SeatSeated {
+		err = shequn.ErrNotFound
+	}
+	if err != nil {
+		return 0, fmt.Errorf("seat of %d in %s: %w", userID, course, err)
+	}
+	g, err := s.Groups.Group(ctx, seat.GroupID)
+	if err != nil {
+		return 0, fmt.Errorf("group %d: %w", seat.GroupID, err)
+	}
+	return g.ChatID, nil
 }
 
 // UserByNumber finds the holder of a member number of the course.

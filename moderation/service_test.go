@@ -310,3 +310,13 @@ func TestStaffOf(t *testing.T) {
 		t.Errorf("core group: %v", err)
 	}
 }
+
+func TestSeatGroup(t *testing.T) {
+	w := newWorld(t)
+	if got, err := w.svc.SeatGroup(t.Context(), "ppt", alice); err != nil || got != chat {
+		t.Errorf("seat group of alice: %d %v", got, err)
+	}
+	if _, err := w.svc.SeatGroup(t.Context(), "ppt", stranger); err == nil {
+		t.Error("a seat group for someone without a seat")
+	}
+}
