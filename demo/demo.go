@@ -158,6 +158,9 @@ func story(ctx context.Context, h *Harness, t *transcript) error {
 	if err := t.check(h, g1, g2, g3); err != nil {
 		return err
 	}
+	if err := pyramidAct(ctx, h, t, g1); err != nil {
+		return err
+	}
 	return homework(ctx, h, t)
 }
 
