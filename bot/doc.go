@@ -18,6 +18,7 @@
 //	standings    standings.go  /top, /queue
 //	groupDesk    group.go      /register, /groups, join requests, members coming and going
 //	roleDesk     roles.go      /grant, /revoke
+//	pyramidDesk  pyramid.go    /monitor, /unmonitor, /staff, /audit, /warn, /mute, /unmute, /kick
 //	dialogueDesk dialogues.go  the answer to an open question, /cancel
 //
 // features.go declares the feature types and wires them; a new feature is

@@ -315,6 +315,14 @@ func TestStaffAndGroupAssistant(t *testing.T) {
 			t.Errorf("/staff lacks %q: %q", want, got)
 		}
 	}
+	must(t, h.Say(t.Context(), teacher1, teacher1, "/staff ppt 1"))
+	if got := lastText(h, teacher1); !strings.Contains(got, "班长：U41") {
+		t.Errorf("/staff ppt 1 in private: %q", got)
+	}
+	must(t, h.Say(t.Context(), studentID, studentID, "/staff ppt 1"))
+	if got := lastText(h, studentID); !strings.Contains(got, "only the course's teachers") {
+		t.Errorf("/staff by a student: %q", got)
+	}
 	// The assistant moderates: they outrank the monitor.
 	reply(t, h, helper, g, hello, "/warn")
 	if got := lastText(h, g); !strings.Contains(got, "被警告") {
