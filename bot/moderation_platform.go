@@ -31,6 +31,9 @@ func (p *ModerationPlatform) Promote(ctx context.Context, chatID, userID int64, 
 		ChatMemberConfig:  tgbotapi.ChatMemberConfig{ChatID: chatID, UserID: userID},
 		CanDeleteMessages: true, CanPinMessages: true, CanRestrictMembers: true,
 	})
+	if e, ok := apiError(err); ok && e.Code == 400 && strings.Contains(e.Message, "CHAT_ADMIN_REQUIRED") {
+		return fmt.Errorf("promoteChatMember: %s: %w", e.Message, moderation.ErrAdmin)
+	}
 	if err != nil {
 		return fmt.Errorf("promoteChatMember: %w", err)
 	}
@@ -94,13 +97,13 @@ func (p *ModerationPlatform) Remove(ctx context.Context, chatID, userID int64, b
 }
 
 // memberError names Telegram's refusal to act on an administrator as
-// moderation.ErrIsStaff.
+// moderation.ErrAdmin.
 func memberError(method string, err error) error {
 	if err == nil {
 		return nil
 	}
 	if e, ok := apiError(err); ok && e.Code == 400 && strings.Contains(e.Message, "is an administrator") {
-		return fmt.Errorf("%s: %s: %w", method, e.Message, moderation.ErrIsStaff)
+		return fmt.Errorf("%s: %s: %w", method, e.Message, moderation.ErrAdmin)
 	}
 	return fmt.Errorf("%s: %w", method, err)
 }

@@ -133,7 +133,7 @@ func (f *pyramidDesk) refusal(lang Lang, err error, who person, rankText string)
 		return rankText
 	case errors.Is(err, moderation.ErrNoSeat):
 		return T(lang, "pyr.no_seat", who.label())
-	case errors.Is(err, moderation.ErrIsStaff) && strings.Contains(err.Error(), "administrator"):
+	case errors.Is(err, moderation.ErrAdmin):
 		return T(lang, "pyr.is_admin", who.label())
 	case errors.Is(err, moderation.ErrIsStaff):
 		return T(lang, "pyr.is_staff", who.label())

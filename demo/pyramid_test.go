@@ -333,3 +333,27 @@ func TestStaffAndGroupAssistant(t *testing.T) {
 		t.Errorf("/audit: %q", got)
 	}
 }
+
+// Telegram refuses to restrict an administrator, and lets the bot edit
+// only the administrators it promoted: both are answered, not failed.
+func TestAdministratorsAreAnswered(t *testing.T) {
+	h, _, g := pyramidClass(t)
+	hello := said(t, h, monitorID, g, "hi")
+	reply(t, h, teacher1, g, hello, "/monitor")
+	reply(t, h, teacher1, g, hello, "/mute")
+	if got := lastText(h, g); !strings.Contains(got, "/unmonitor") {
+		t.Errorf("muting the monitor: %q", got)
+	}
+	byHand := said(t, h, studentID, g, "hi")
+	must(t, h.TG.PromoteByCreator(g, studentID, telegramtest.AdminRights{CanPinMessages: true}))
+	must(t, h.Step(t.Context()))
+	reply(t, h, teacher1, g, byHand, "/monitor")
+	if got := lastText(h, g); !strings.Contains(got, "是群管理员") {
+		t.Errorf("appointing an administrator added by hand: %q", got)
+	}
+	as, err := h.App.Store().(moderation.Store).Appointments(t.Context(), studentID)
+	must(t, err)
+	if len(as) != 0 {
+		t.Errorf("appointments %+v", as)
+	}
+}

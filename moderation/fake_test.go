@@ -194,7 +194,7 @@ func (p *fakePlatform) Unrestrict(_ context.Context, chatID, userID int64) error
 
 func (p *fakePlatform) Remove(_ context.Context, chatID, userID int64, block bool) error {
 	if p.admins[userID] {
-		return fmt.Errorf("ban: %w", moderation.ErrIsStaff)
+		return fmt.Errorf("ban: %w", moderation.ErrAdmin)
 	}
 	if block {
 		return p.do("block", chatID, userID)

@@ -216,7 +216,7 @@ func (s *Service) Intruder(ctx context.Context, chatID, userID int64) (bool, err
 		return false, err
 	}
 	err = s.Platform.Remove(ctx, chatID, userID, false)
-	if errors.Is(err, ErrIsStaff) {
+	if errors.Is(err, ErrAdmin) {
 		return false, nil // an administrator of the chat, added by hand
 	}
 	if err != nil {

@@ -151,7 +151,8 @@ type Platform interface {
 	Unrestrict(ctx context.Context, chatID, userID int64) error
 	// Remove takes the user out of the group; block keeps them out, else
 	// they may come back through a new way in. Every call refuses an
-	// administrator of the chat with an error wrapping ErrIsStaff.
+	// administrator of the chat it may not edit with an error wrapping
+	// ErrAdmin.
 	Remove(ctx context.Context, chatID, userID int64, block bool) error
 }
 

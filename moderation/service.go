@@ -27,6 +27,9 @@ var (
 	ErrNoSeat = shequn.Errorf(shequn.CodeInvalid, "no seat in the group")
 	// ErrIsStaff: the person holds a staff role there already.
 	ErrIsStaff = shequn.Errorf(shequn.CodeConflict, "staff already")
+	// ErrAdmin: the platform refuses to act on an administrator of the
+	// chat that the bot did not make one (added by hand, or the creator).
+	ErrAdmin = shequn.Errorf(shequn.CodeConflict, "an administrator of the chat")
 	// ErrDuration: a mute must last between MinMute and MaxMute.
 	ErrDuration = shequn.Errorf(shequn.CodeInvalid, "mute duration out of range")
 )
