@@ -173,10 +173,17 @@ func joinError(method string, chatID int64, err error) error {
 }
 
 // RemoveMember bans and at once unbans the user: they leave the group and
-// may come back through a new purchase.
+// may come back through a new purchase. An administrator the bot promoted
+// (a monitor) is demoted first, since Telegram bans no administrator.
 func (p *Platform) RemoveMember(ctx context.Context, chatID, userID int64) error {
 	member := tgbotapi.ChatMemberConfig{ChatID: chatID, UserID: userID}
-	if _, err := p.Sender.Request(ctx, tgbotapi.BanChatMemberConfig{ChatMemberConfig: member}); err != nil {
+	_, err := p.Sender.Request(ctx, tgbotapi.BanChatMemberConfig{ChatMemberConfig: member})
+	if e, ok := apiError(err); ok && e.Code == 400 && strings.Contains(e.Message, "is an administrator") {
+		if _, derr := p.Sender.Request(ctx, tgbotapi.PromoteChatMemberConfig{ChatMemberConfig: member}); derr == nil {
+			_, err = p.Sender.Request(ctx, tgbotapi.BanChatMemberConfig{ChatMemberConfig: member})
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("banChatMember: %w", groupError(chatID, groups.RightRestrict, err))
 	}
 	if _, err := p.Sender.Request(ctx, tgbotapi.UnbanChatMemberConfig{ChatMemberConfig: member, OnlyIfBanned: true}); err != nil {

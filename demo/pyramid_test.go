@@ -357,3 +357,26 @@ func TestAdministratorsAreAnswered(t *testing.T) {
 		t.Errorf("appointments %+v", as)
 	}
 }
+
+// A monitor who is refunded leaves the group like any member: the bot
+// takes back the rights it gave before removing them.
+func TestRefundedMonitorRemoved(t *testing.T) {
+	h, _, g := pyramidClass(t)
+	const late = 44
+	buyer(t, h, late, "zh")
+	sess, err := h.Paid(t.Context(), late, 1)
+	must(t, err)
+	must(t, h.Join(t.Context(), late))
+	hello := said(t, h, late, g, "你好")
+	reply(t, h, teacher1, g, hello, "/monitor")
+	if _, ok := h.TG.AdminRightsOf(g, late); !ok {
+		t.Fatal("not appointed")
+	}
+	must(t, h.Refunded(t.Context(), sess))
+	for range 3 {
+		must(t, h.Step(t.Context()))
+	}
+	if h.TG.IsMember(g, late) {
+		t.Fatal("a refunded monitor is still in the group")
+	}
+}
