@@ -32,6 +32,9 @@ type groupDesk struct {
 	// arrived checks a person who came into a group (the pyramid's
 	// intruder rule); nil for none.
 	arrived func(ctx context.Context, chatID, userID int64) error
+	// gone follows a person who left a group or was removed; nil for
+	// none.
+	gone func(ctx context.Context, chatID, userID int64) error
 }
 
 // roleDesk is granting and revoking the staff's roles.
@@ -104,7 +107,7 @@ func (b *Bot) wire() {
 		(&assignDesk{core: c, Homework: b.Homework}).assignTable(),
 		(&reviewDesk{core: c, Homework: b.Homework, People: people}).reviewTable(),
 		(&standings{core: c, Homework: b.Homework, People: people}).standingsTable(),
-		(&groupDesk{core: c, Groups: b.Groups, arrived: pyramid.arrived}).groupsTable(),
+		(&groupDesk{core: c, Groups: b.Groups, arrived: pyramid.arrived, gone: pyramid.gone}).groupsTable(),
 		roles.rolesTable(),
 		pyramid.pyramidTable(),
 		(&dialogueDesk{c}).dialogueTable(),

@@ -124,7 +124,10 @@ func (f *groupDesk) memberUpdate(ctx context.Context, r *Request) error {
 		}
 		return f.checkArrival(ctx, cm.Chat.ID, u.ID)
 	case was && !is:
-		return f.Groups.MemberLeft(ctx, cm.Chat.ID, u.ID)
+		if err := f.Groups.MemberLeft(ctx, cm.Chat.ID, u.ID); err != nil {
+			return err
+		}
+		return f.checkGone(ctx, cm.Chat.ID, u.ID)
 	}
 	return nil
 }
@@ -135,6 +138,14 @@ func (f *groupDesk) checkArrival(ctx context.Context, chatID, userID int64) erro
 		return nil
 	}
 	return f.arrived(ctx, chatID, userID)
+}
+
+// checkGone hands someone who left to the pyramid, when there is one.
+func (f *groupDesk) checkGone(ctx context.Context, chatID, userID int64) error {
+	if f.gone == nil {
+		return nil
+	}
+	return f.gone(ctx, chatID, userID)
 }
 
 func present(status string, isMember bool) bool {
@@ -163,7 +174,10 @@ func (f *groupDesk) serviceMessage(ctx context.Context, r *Request) error {
 		}
 	}
 	if u := m.LeftChatMember; u != nil && !u.IsBot {
-		return f.Groups.MemberLeft(ctx, m.Chat.ID, u.ID)
+		if err := f.Groups.MemberLeft(ctx, m.Chat.ID, u.ID); err != nil {
+			return err
+		}
+		return f.checkGone(ctx, m.Chat.ID, u.ID)
 	}
 	return nil
 }

@@ -156,11 +156,17 @@ func (f *pyramidDesk) langOf(ctx context.Context, userID int64) Lang {
 }
 
 // intruder removes a person found in a student group without a seat
-// there (a leaked way in), and tells the owners the first time.
+// there (a leaked way in), and tells the owners the first time. A removal
+// that fails (a right missing) is logged, never answered in the group:
+// the next message or arrival tries again.
 func (f *pyramidDesk) intruder(ctx context.Context, chatID, userID int64) error {
 	first, err := f.Mod.Intruder(ctx, chatID, userID)
-	if err != nil || !first {
-		return err
+	if err != nil {
+		f.Log.WarnContext(ctx, "intruder not removed", "chat", chatID, "user", userID, "err", err)
+		return nil
+	}
+	if !first {
+		return nil
 	}
 	g, err := f.Mod.GroupOf(ctx, chatID)
 	if err != nil {

@@ -211,6 +211,17 @@ func (f *pyramidDesk) arrived(ctx context.Context, chatID, userID int64) error {
 	return f.intruder(ctx, chatID, userID)
 }
 
+// gone ends the monitor role of someone who left a group.
+func (f *pyramidDesk) gone(ctx context.Context, chatID, userID int64) error {
+	if f.Mod == nil {
+		return nil
+	}
+	if err := f.Mod.MemberLeft(ctx, chatID, userID); err != nil {
+		return fmt.Errorf("monitor %d left %d: %w", userID, chatID, err)
+	}
+	return nil
+}
+
 // plainGroupMessage matches what a person says in a group that is not a
 // command and not a member coming or going.
 func plainGroupMessage(r *Request) bool {

@@ -379,4 +379,29 @@ func TestRefundedMonitorRemoved(t *testing.T) {
 	if h.TG.IsMember(g, late) {
 		t.Fatal("a refunded monitor is still in the group")
 	}
+	must(t, h.Say(t.Context(), teacher1, g, "/staff"))
+	if got := lastText(h, g); strings.Contains(got, "U44") {
+		t.Errorf("/staff still names the refunded monitor: %q", got)
+	}
+}
+
+// A removal that fails (the bot lost the right to ban) is logged, never
+// answered in the group; the owners hear of the intruder once removed.
+func TestIntruderWithoutTheRightIsQuiet(t *testing.T) {
+	h, _, g := pyramidClass(t)
+	rights := telegramtest.FullAdminRights()
+	rights.CanRestrictMembers = false
+	must(t, h.TG.SetBotRights(g, rights))
+	must(t, h.Step(t.Context()))
+	h.TG.AddUser(telegramtest.User{ID: outsider, FirstName: "Mallory", LanguageCode: "en"})
+	must(t, h.TG.AddMember(g, outsider))
+	must(t, h.Step(t.Context()))
+	before := len(h.TG.BotMessages(g))
+	said(t, h, outsider, g, "hello all")
+	if got := botTexts(h, g); len(got) != before {
+		t.Errorf("the bot answered in the group: %q", got[before:])
+	}
+	if !h.TG.IsMember(g, outsider) || count(botTexts(h, h.Owner), "没有座位") != 0 {
+		t.Fatal("removed without the right, or reported before removal")
+	}
 }

@@ -152,6 +152,17 @@ func (s *Service) DismissMonitor(ctx context.Context, by, chatID, userID int64) 
 	return true, s.record(ctx, Entry{At: s.Now(), Actor: by, Target: userID, Action: ActDismiss, ChatID: chatID, Detail: string(RoleMonitor)})
 }
 
+// MemberLeft ends the monitor role of someone who left the group (or was
+// removed): a monitor sits in their group, and Telegram took their rights
+// with them.
+func (s *Service) MemberLeft(ctx context.Context, chatID, userID int64) error {
+	had, err := s.Store.Dismiss(ctx, chatID, userID, RoleMonitor)
+	if err != nil || !had {
+		return cmpErr(err, nil)
+	}
+	return s.record(ctx, Entry{At: s.Now(), Target: userID, Action: ActDismiss, ChatID: chatID, Detail: string(RoleMonitor)})
+}
+
 // AssignAssistant makes the user an assistant of one student group (the
 // owner's /grant assistant … group); false when they were already.
 func (s *Service) AssignAssistant(ctx context.Context, by, chatID, userID int64) (bool, error) {

@@ -320,3 +320,24 @@ func TestSeatGroup(t *testing.T) {
 		t.Error("a seat group for someone without a seat")
 	}
 }
+
+// A monitor who leaves the group is one no more; others who leave change
+// nothing.
+func TestMemberLeft(t *testing.T) {
+	w := newWorld(t)
+	ctx := t.Context()
+	if err := w.svc.AppointMonitor(ctx, teacher, chat, alice, "班长"); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []int64{carol, alice, alice} {
+		if err := w.svc.MemberLeft(ctx, chat, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if as, _ := w.store.Appointments(ctx, alice); len(as) != 0 {
+		t.Errorf("appointments %+v", as)
+	}
+	if e := w.store.entries; len(e) != 2 || e[1].Action != moderation.ActDismiss || e[1].Actor != 0 {
+		t.Errorf("audit %+v", e)
+	}
+}
