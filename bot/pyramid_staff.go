@@ -121,7 +121,7 @@ func (f *pyramidDesk) audit(ctx context.Context, r *Request) error {
 		}
 		var extra []string
 		if e.ChatID != 0 {
-			extra = append(extra, strconv.FormatInt(e.ChatID, 10))
+			extra = append(extra, f.chatName(ctx, r.Lang, e.ChatID))
 		}
 		for _, s := range []string{e.Detail, e.Reason} {
 			if s != "" {
@@ -160,4 +160,14 @@ func (f *pyramidDesk) auditTarget(ctx context.Context, r *Request) (person, stri
 		t.refusal = T(r.Lang, "pyr.audit.usage")
 	}
 	return t.person, t.refusal, err
+}
+
+// chatName names a group of an audit entry: 学员3群, or its id when it is
+// no student group any more.
+func (f *pyramidDesk) chatName(ctx context.Context, lang Lang, chatID int64) string {
+	g, err := f.Mod.GroupOf(ctx, chatID)
+	if err != nil {
+		return strconv.FormatInt(chatID, 10)
+	}
+	return groupName(lang, g)
 }

@@ -328,8 +328,12 @@ func TestStaffAndGroupAssistant(t *testing.T) {
 	if got := lastText(h, g); !strings.Contains(got, "被警告") {
 		t.Errorf("the assistant's /warn: %q", got)
 	}
+	must(t, h.Say(t.Context(), h.Owner, h.Owner, "/audit @teacher501"))
+	if got := lastText(h, h.Owner); !strings.Contains(got, "授予") || !strings.Contains(got, "teacher") {
+		t.Errorf("/audit of a teacher lacks the grant: %q", got)
+	}
 	must(t, h.Say(t.Context(), h.Owner, h.Owner, "/audit @hana"))
-	if got := lastText(h, h.Owner); !strings.Contains(got, "任命") || !strings.Contains(got, "警告") {
+	if got := lastText(h, h.Owner); !strings.Contains(got, "任命") || !strings.Contains(got, "警告") || !strings.Contains(got, "学员1群") {
 		t.Errorf("/audit: %q", got)
 	}
 }
