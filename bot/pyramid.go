@@ -223,11 +223,12 @@ func (f *pyramidDesk) gone(ctx context.Context, chatID, userID int64) error {
 }
 
 // plainGroupMessage matches what a person says in a group that is not a
-// command and not a member coming or going.
+// command and not a member coming or going. A message sent on behalf of a
+// chat (an anonymous administrator, a linked channel) names no person.
 func plainGroupMessage(r *Request) bool {
 	m := r.Update.Message
 	return m != nil && !r.Private && r.Command == "" && r.From != nil && !r.From.IsBot &&
-		len(m.NewChatMembers) == 0 && m.LeftChatMember == nil
+		m.SenderChat == nil && len(m.NewChatMembers) == 0 && m.LeftChatMember == nil
 }
 
 // pyramidTable declares monitors, /staff, /audit, moderation and the
