@@ -45,11 +45,12 @@ func (f *roleDesk) grantGroup(ctx context.Context, r *Request, c roleCommand, ch
 	if err != nil {
 		return err
 	}
-	if !added {
-		return f.reply(ctx, r, T(r.Lang, "pyr.assistant.had", label, groupName(r.Lang, g)))
+	// Granting again promotes one who was not in the group the first time.
+	text := T(r.Lang, "pyr.assistant.had", label, groupName(r.Lang, g))
+	if added {
+		f.Log.InfoContext(ctx, "group assistant appointed", "chat", chatID, "user", c.who.ID, "by", r.From.ID)
+		text = T(r.Lang, "pyr.assistant.done", label, groupName(r.Lang, g))
 	}
-	f.Log.InfoContext(ctx, "group assistant appointed", "chat", chatID, "user", c.who.ID, "by", r.From.ID)
-	text := T(r.Lang, "pyr.assistant.done", label, groupName(r.Lang, g))
 	if err := f.Pyramid.PromoteAssistant(ctx, chatID, c.who.ID, T(f.GroupLang, "pyr.title.assistant")); err != nil {
 		f.Log.InfoContext(ctx, "group assistant not promoted", "chat", chatID, "user", c.who.ID, "err", err)
 		text += "\n" + T(r.Lang, "pyr.assistant.not_admin")

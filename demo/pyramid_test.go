@@ -308,6 +308,11 @@ func TestStaffAndGroupAssistant(t *testing.T) {
 	if !h.TG.IsMember(g, helper) {
 		t.Fatal("the group's assistant was removed")
 	}
+	// Granted while away, they are made an administrator by a second grant.
+	must(t, h.Say(t.Context(), h.Owner, g, "/grant assistant @hana group"))
+	if got := h.TG.CustomTitle(g, helper); got != "助教" {
+		t.Errorf("the group's assistant's title %q", got)
+	}
 	must(t, h.Say(t.Context(), teacher1, g, "/staff"))
 	got := lastText(h, g)
 	for _, want := range []string{"老师：T501", "助教：Hana @hana", "班长：U41", "所有者：Owner"} {
