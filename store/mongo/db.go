@@ -78,6 +78,8 @@ type DB struct {
 
 	coreSeats, coreContrib, coreRuns, coreEvents, coreTasks, coreChains *mongo.Collection
 
+	deskFAQs, deskTickets, deskLoad *mongo.Collection
+
 	// serial makes each write wait for the previous one; nil on MongoDB,
 	// set on FerretDB (see the package comment).
 	serial *sync.Mutex
@@ -129,6 +131,7 @@ func newDB(client *mongo.Client, name string) *DB {
 		coreSeats: d.Collection("core_seats"), coreContrib: d.Collection("core_contrib"), coreRuns: d.Collection("core_runs"),
 		coreEvents: d.Collection("core_events"), coreTasks: d.Collection("core_tasks"),
 		coreChains: d.Collection("core_chains"),
+		deskFAQs:   d.Collection("desk_faqs"), deskTickets: d.Collection("desk_tickets"), deskLoad: d.Collection("desk_load"),
 	}
 }
 

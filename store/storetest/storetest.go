@@ -19,6 +19,7 @@ import (
 
 	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/assignments"
+	"github.com/shequn/shequn/desk"
 	"github.com/shequn/shequn/groups"
 	"github.com/shequn/shequn/jobs"
 	"github.com/shequn/shequn/membership"
@@ -40,6 +41,7 @@ type Stores interface {
 	groups.Homework
 	groups.TaskStore
 	groups.ChainStore
+	desk.Store
 }
 
 // Run runs the contract suite. open must return a fresh, empty store on
@@ -95,6 +97,7 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		{"CoreHistory", testCoreHistory},
 		{"CoreTasks", testCoreTasks},
 		{"CoreChains", testCoreChains},
+		{"DeskFAQ", testDeskFAQ}, {"DeskAssign", testDeskAssign}, {"DeskFAQTickets", testDeskFAQTickets}, {"DeskStats", testDeskStats},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

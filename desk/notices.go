@@ -1,0 +1,21 @@
+package desk
+
+// TicketNotice hands a ticket to the staff member who takes it, with the
+// student's member number and group (never their account).
+type TicketNotice struct{ Ticket Ticket }
+
+// AnswerNotice relays a staff member's answer to the student, in the
+// bot's name, with the rating buttons.
+type AnswerNotice struct{ Ticket Ticket }
+
+// SummaryNotice brings the owners the desk's weekly figures.
+type SummaryNotice struct{ Figures Figures }
+
+// NoticeName implements shequn.Notice.
+func (TicketNotice) NoticeName() string { return "desk_ticket" }
+
+// NoticeName implements shequn.Notice.
+func (AnswerNotice) NoticeName() string { return "desk_answer" }
+
+// NoticeName implements shequn.Notice.
+func (SummaryNotice) NoticeName() string { return "desk_summary" }
