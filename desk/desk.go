@@ -121,7 +121,7 @@ type Store interface {
 	// shequn.ErrConflict when it is not answered.
 	RateTicket(ctx context.Context, id int64, rating int) (Ticket, error)
 	// StaleTickets returns up to limit open tickets at the level handed
-	// out before the time, oldest first.
+	// out at or before the time, oldest first.
 	StaleTickets(ctx context.Context, level int, before time.Time, limit int) ([]Ticket, error)
 	// DeskStats counts the tickets of the courses (nil: every course).
 	DeskStats(ctx context.Context, courses []string, since time.Time) (Stats, error)

@@ -130,11 +130,11 @@ func (db *DB) AnswerTicket(ctx context.Context, id, by int64, answer string, at 
 	return d.ticket(), nil
 }
 
-// StaleTickets returns open tickets at the level handed out before the
-// time, oldest first.
+// StaleTickets returns open tickets at the level handed out at or before
+// the time, oldest first.
 func (db *DB) StaleTickets(ctx context.Context, level int, before time.Time, limit int) ([]desk.Ticket, error) {
 	docs, err := findAll[ticketDoc](ctx, db.deskTickets,
-		bson.M{"state": string(desk.StateOpen), "level": level, "assigned_at": bson.M{"$lt": ms(before)}},
+		bson.M{"state": string(desk.StateOpen), "level": level, "assigned_at": bson.M{"$lte": ms(before)}},
 		options.Find().SetSort(order("assigned_at", "_id")).SetLimit(int64(limit)))
 	if err != nil {
 		return nil, fmt.Errorf("stale tickets: %w", err)

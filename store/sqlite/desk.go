@@ -32,7 +32,7 @@ var (
 	qFirstAnswer  = stmt(`UPDATE desk_tickets SET state = 'answered', first_answer_at = ?, answered_by = ?, answer = ? WHERE id = ?`)
 	qAnswerAgain  = stmt(`UPDATE desk_tickets SET answer = ? WHERE id = ?`)
 	qRate         = stmt(`UPDATE desk_tickets SET rating = ? WHERE id = ? AND state = 'answered'`)
-	qStaleTickets = stmt(`SELECT ` + ticketCols + ` FROM desk_tickets WHERE state = 'open' AND level = ? AND assigned_at < ? ORDER BY assigned_at, id LIMIT ?`)
+	qStaleTickets = stmt(`SELECT ` + ticketCols + ` FROM desk_tickets WHERE state = 'open' AND level = ? AND assigned_at <= ? ORDER BY assigned_at, id LIMIT ?`)
 	qOpenCount    = stmt(`SELECT COUNT(*) FROM desk_tickets WHERE state = 'open' AND (?1 IS NULL OR course IN (SELECT value FROM json_each(?1)))`)
 	qAskedSince   = stmt(`SELECT COUNT(*), COALESCE(SUM(faq_id != 0 AND faq_failed = 0), 0) FROM desk_tickets
 		WHERE created_at >= ?2 AND (?1 IS NULL OR course IN (SELECT value FROM json_each(?1)))`)
@@ -221,8 +221,8 @@ func (db *DB) RateTicket(ctx context.Context, id int64, rating int) (desk.Ticket
 	})
 }
 
-// StaleTickets returns open tickets at the level handed out before the
-// time, oldest first.
+// StaleTickets returns open tickets at the level handed out at or before
+// the time, oldest first.
 func (db *DB) StaleTickets(ctx context.Context, level int, before time.Time, limit int) ([]desk.Ticket, error) {
 	rows, err := db.query(ctx, qStaleTickets, level, mark(before), limit)
 	ts, err := collect(rows, err, scanTicket)

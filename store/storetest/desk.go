@@ -126,8 +126,8 @@ func testDeskFAQTickets(t *testing.T, s Stores) {
 	if !slices.Equal(ids, []int64{hit.ID + 1, hit.ID}) {
 		t.Fatalf("stale at level 0 before at(6): %v, want the open ticket of 8 then the reopened one", ids)
 	}
-	if got := must(s.StaleTickets(ctx, desk.LevelAssistant, at(1), 10))(t); len(got) != 0 {
-		t.Fatalf("stale before at(1): %+v", got)
+	if got := must(s.StaleTickets(ctx, desk.LevelAssistant, at(0), 10))(t); len(got) != 0 {
+		t.Fatalf("stale at or before at(0): %+v", got)
 	}
 	if got := must(s.StaleTickets(ctx, desk.LevelReassigned, at(4), 10))(t); len(got) != 1 || got[0].ID != late.ID || got[0].Assignee != 10 {
 		t.Fatalf("stale at level 1: %+v", got)
