@@ -37,6 +37,11 @@ func (c Config) Validate() error {
 			return fmt.Errorf("core.%s: %w", o.key, err)
 		}
 	}
+	for _, o := range deskOptions {
+		if err := o.check(&c); err != nil {
+			return fmt.Errorf("desk.%s: %w", o.key, err)
+		}
+	}
 	for _, o := range options {
 		if o.check == nil {
 			continue
