@@ -23,6 +23,7 @@ import (
 	"github.com/shequn/shequn/assignments"
 	"github.com/shequn/shequn/bot"
 	"github.com/shequn/shequn/config"
+	"github.com/shequn/shequn/desk"
 	"github.com/shequn/shequn/groups"
 	"github.com/shequn/shequn/jobs"
 	"github.com/shequn/shequn/membership"
@@ -45,6 +46,7 @@ type Store interface {
 	shequn.UpdateLog
 	shequn.DialogueStore
 	jobs.Leases
+	desk.Store
 	Ping(ctx context.Context) error
 	Close() error
 }
@@ -87,6 +89,7 @@ type App struct {
 	Members  *membership.Service
 	Groups   *groups.Service
 	Homework *assignments.Service
+	Desk     *desk.Service
 	poller   *bot.Poller // nil in webhook mode
 	intake   *bot.Intake // stores and handles every update, per chat
 	server   *http.Server
@@ -204,6 +207,8 @@ func (a *App) build(ctx context.Context) error {
 		HoldFor: cfg.Homework.ReviewHold, Now: a.now, Log: a.log, Wake: a.Wake,
 	}
 	b.Homework = a.Homework
+	a.Desk = a.newDesk(b)
+	b.Desk = a.Desk
 	a.Members = &membership.Service{
 		Store: a.store, Inbox: a.store, Seats: a.Groups, Courses: cfg.CourseMap(), Now: a.now, Log: a.log,
 		Notifier: ownerNotifier{b}, Owners: cfg.Owners,
@@ -334,7 +339,7 @@ func (a *App) runJobs(ctx context.Context, now time.Time) (bool, error) {
 }
 
 func (a *App) reconcile(ctx context.Context, now time.Time) error {
-	return errors.Join(a.Groups.Reconcile(ctx, now), a.Homework.Reconcile(ctx, now))
+	return errors.Join(a.Groups.Reconcile(ctx, now), a.Homework.Reconcile(ctx, now), a.Desk.Escalate(ctx, now))
 }
 
 // RunDigest sends the daily digest to reviewers, on one instance.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/assignments"
+	"github.com/shequn/shequn/desk"
 	"github.com/shequn/shequn/groups"
 	"github.com/shequn/shequn/membership"
 )
@@ -36,6 +37,7 @@ type Bot struct {
 	Groups    *groups.Service
 	Checkout  Checkout // nil while payments are not configured: Buy says purchases are not open
 	Homework  *assignments.Service
+	Desk      *desk.Service // the Q&A desk; nil leaves private text to /help
 	Roles     membership.RoleStore
 	Dialogues shequn.DialogueStore
 	Location  *time.Location      // dates are shown in this zone

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/shequn/shequn/assignments"
+	"github.com/shequn/shequn/desk"
 	"github.com/shequn/shequn/groups"
 	"github.com/shequn/shequn/membership"
 )
@@ -66,6 +67,13 @@ type standings struct {
 	People   *membership.People
 }
 
+// qaDesk is the Q&A desk: questions, the FAQ, tickets and answers.
+type qaDesk struct {
+	*core
+	Desk *desk.Service
+	help HandlerFunc // for private text of a non-member
+}
+
 // wire builds the core and the features from the Bot's fields, and
 // collects their tables and dialogues.
 func (b *Bot) wire() {
@@ -85,8 +93,12 @@ func (b *Bot) wire() {
 		(&standings{core: c, Homework: b.Homework, People: people}).standingsTable(),
 		(&groupDesk{core: c, Groups: b.Groups}).groupsTable(),
 		roles.rolesTable(),
-		(&dialogueDesk{c}).dialogueTable(),
 	}
+	qa := &qaDesk{core: c, Desk: b.Desk, help: en.help}
+	if b.Desk != nil {
+		c.tables = append(c.tables, qa.deskTable())
+	}
+	c.tables = append(c.tables, (&dialogueDesk{c}).dialogueTable())
 	c.dialogues = map[string]Dialogue{}
 	for _, t := range c.tables {
 		for _, d := range t.Dialogues {
@@ -94,5 +106,8 @@ func (b *Bot) wire() {
 		}
 	}
 	c.noAnswer, c.fallback = en.help, en.fallback
+	if b.Desk != nil {
+		c.noAnswer = qa.noAnswer
+	}
 	b.core = c
 }

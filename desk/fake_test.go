@@ -111,8 +111,10 @@ func newEnv(t *testing.T) *env {
 	e.svc = &desk.Service{
 		Store: db, Members: db, Roles: db, Staff: desk.GrantedStaff{Roles: db}, Notifier: e.notes,
 		Owners: []int64{owner}, Location: shanghai, Now: func() time.Time { return e.now },
-		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
-		GroupOf: func(context.Context, string, int64) (int64, error) { return groupOf, nil },
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		GroupOf: func(context.Context, string, int64) (desk.Place, error) {
+			return desk.Place{GroupID: groupOf, Ordinal: 3}, nil
+		},
 	}
 	for _, g := range []membership.Grant{
 		{UserID: teacher, Role: membership.RoleTeacher, Course: "ppt"},

@@ -61,10 +61,12 @@ type Figures struct {
 	Answers []Count // per person, most first
 }
 
-// Count is how many tickets one person answered.
+// Count is how many tickets one person answered; Name is how staff know
+// them (@username or first name), when their profile is known.
 type Count struct {
 	UserID int64
 	N      int
+	Name   string
 }
 
 // FiguresOf computes the figures from the raw stats.
@@ -117,7 +119,25 @@ func (s *Service) Figures(ctx context.Context, by int64) (Figures, error) {
 	if err != nil {
 		return Figures{}, err
 	}
-	return FiguresOf(st, since), nil
+	return s.named(ctx, FiguresOf(st, since)), nil
+}
+
+// named fills in the names of the people who answered.
+func (s *Service) named(ctx context.Context, f Figures) Figures {
+	if s.Profiles == nil {
+		return f
+	}
+	for i, c := range f.Answers {
+		p, err := s.Profiles.Profile(ctx, c.UserID)
+		switch {
+		case err != nil:
+		case p.Username != "":
+			f.Answers[i].Name = "@" + p.Username
+		default:
+			f.Answers[i].Name = p.FirstName
+		}
+	}
+	return f
 }
 
 // Summary sends the owners the figures of the seven days before now. The
@@ -128,7 +148,7 @@ func (s *Service) Summary(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("desk stats: %w", err)
 	}
-	n := SummaryNotice{Figures: FiguresOf(st, since)}
+	n := SummaryNotice{Figures: s.named(ctx, FiguresOf(st, since))}
 	for _, o := range s.Owners {
 		if err := s.Notifier.Tell(ctx, o, n); err != nil {
 			s.Log.WarnContext(ctx, "desk summary not delivered", "owner", o, "err", err)

@@ -1,8 +1,12 @@
 package desk
 
 // TicketNotice hands a ticket to the staff member who takes it, with the
-// student's member number and group (never their account).
-type TicketNotice struct{ Ticket Ticket }
+// student's member number and group ordinal (never their account).
+type TicketNotice struct {
+	Ticket Ticket
+	Number int // the member number's sequence
+	Group  int // the student group's ordinal; 0 when not seated
+}
 
 // AnswerNotice relays a staff member's answer to the student, in the
 // bot's name, with the rating buttons.

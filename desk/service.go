@@ -2,6 +2,7 @@ package desk
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -27,10 +28,17 @@ type Rules struct {
 // DefaultRules are the desk's times when the configuration names none.
 var DefaultRules = Rules{ReassignAfter: 2 * time.Hour, EscalateAfter: 8 * time.Hour}
 
-// GroupOf returns the group a student of a course is seated in, 0 when
-// none (groups.Store knows; the app adapts it, so the desk does not depend
-// on the groups package).
-type GroupOf func(ctx context.Context, course string, userID int64) (int64, error)
+// Place is the student group a student sits in: its id and its number
+// within the course (学员3群); zero when not seated.
+type Place struct {
+	GroupID int64
+	Ordinal int
+}
+
+// GroupOf returns where a student of a course is seated (groups.Store
+// knows; the app adapts it, so the desk does not depend on the groups
+// package).
+type GroupOf func(ctx context.Context, course string, userID int64) (Place, error)
 
 // indexFor is how long a built FAQ index serves before it is read again,
 // so that entries added on another instance reach this one.
@@ -41,7 +49,8 @@ type Service struct {
 	Store    Store
 	Members  membership.Store
 	Roles    membership.RoleStore
-	GroupOf  GroupOf // nil: tickets name no group
+	Profiles membership.ProfileStore // names in the figures; may be nil
+	GroupOf  GroupOf                 // nil: tickets name no group
 	Staff    Staff
 	Notifier shequn.Teller
 	Owners   []int64
@@ -88,9 +97,11 @@ func (s *Service) Ask(ctx context.Context, student int64, text string) (Answered
 		t.Course, t.State, t.FAQID = f.Course, StateAnswered, f.ID
 	}
 	if s.GroupOf != nil {
-		if t.GroupID, err = s.GroupOf(ctx, t.Course, student); err != nil {
+		p, err := s.GroupOf(ctx, t.Course, student)
+		if err != nil {
 			return Answered{}, fmt.Errorf("the asker's group: %w", err)
 		}
+		t.GroupID = p.GroupID
 	}
 	if t, err = s.Store.OpenTicket(ctx, t); err != nil {
 		return Answered{}, err
@@ -175,10 +186,32 @@ func (s *Service) assign(ctx context.Context, t Ticket, level int, now time.Time
 	if t, err = s.Store.AssignTicket(ctx, t.ID, ids, level, now); err != nil {
 		return t, err
 	}
-	if err := s.Notifier.Tell(ctx, t.Assignee, TicketNotice{Ticket: t}); err != nil {
+	n, err := s.ticketNotice(ctx, t)
+	if err != nil {
+		return t, err
+	}
+	if err := s.Notifier.Tell(ctx, t.Assignee, n); err != nil {
 		s.Log.WarnContext(ctx, "ticket not delivered", "ticket", t.ID, "to", t.Assignee, "err", err)
 	}
 	return t, nil
+}
+
+// ticketNotice names the student of a ticket by member number and group.
+func (s *Service) ticketNotice(ctx context.Context, t Ticket) (TicketNotice, error) {
+	n := TicketNotice{Ticket: t}
+	if en, err := s.Members.Enrollment(ctx, t.Course, t.Student); err == nil {
+		n.Number = en.Number
+	} else if !errors.Is(err, shequn.ErrNotFound) {
+		return n, fmt.Errorf("the asker's number: %w", err)
+	}
+	if s.GroupOf != nil {
+		p, err := s.GroupOf(ctx, t.Course, t.Student)
+		if err != nil {
+			return n, fmt.Errorf("the asker's group: %w", err)
+		}
+		n.Group = p.Ordinal
+	}
+	return n, nil
 }
 
 // Answer records a staff member's answer and relays it to the student in

@@ -233,7 +233,7 @@ func TestFiguresAndSummary(t *testing.T) {
 	if f.Open != 1 || f.Asked != 7 || f.FAQPct != 14 || f.Median != 30*time.Minute || f.P90 != 100*time.Minute {
 		t.Fatalf("figures %+v", f)
 	}
-	if !slices.Equal(f.Answers, []desk.Count{{asst1, 3}, {asst2, 2}}) {
+	if !slices.Equal(f.Answers, []desk.Count{{asst1, 3, ""}, {asst2, 2, ""}}) {
 		t.Fatalf("answers per person %+v", f.Answers)
 	}
 	_, err = e.svc.Figures(ctx, student)
@@ -243,5 +243,18 @@ func TestFiguresAndSummary(t *testing.T) {
 	}
 	if s := of[desk.SummaryNotice](e.notes, owner); len(s) != 1 || s[0].Figures.Asked != 7 {
 		t.Fatalf("owner got %+v", s)
+	}
+}
+
+// The assistant learns the student's member number and group, nothing of
+// their account.
+func TestTicketNamesTheMemberNumber(t *testing.T) {
+	e := newEnv(t)
+	if _, err := e.svc.Ask(t.Context(), student2, "封面怎么做？"); err != nil {
+		t.Fatal(err)
+	}
+	got := of[desk.TicketNotice](e.notes, asst1)
+	if len(got) != 1 || got[0].Number != 2 || got[0].Group != 3 || got[0].Ticket.Student != student2 {
+		t.Fatalf("ticket notices %+v", got)
 	}
 }
