@@ -208,6 +208,7 @@ func (a *App) build(ctx context.Context) error {
 	}
 	b.Homework = a.Homework
 	a.Desk = a.newDesk(b)
+	b.Files = &bot.Files{Sender: a.sender, BaseURL: cfg.TelegramAPIURL, Token: cfg.TelegramToken, Client: httpClient}
 	b.Desk = a.Desk
 	a.Members = &membership.Service{
 		Store: a.store, Inbox: a.store, Seats: a.Groups, Courses: cfg.CourseMap(), Now: a.now, Log: a.log,

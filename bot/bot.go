@@ -38,6 +38,7 @@ type Bot struct {
 	Checkout  Checkout // nil while payments are not configured: Buy says purchases are not open
 	Homework  *assignments.Service
 	Desk      *desk.Service // the Q&A desk; nil leaves private text to /help
+	Files     FileFetcher   // downloads what users send (FAQ imports)
 	Roles     membership.RoleStore
 	Dialogues shequn.DialogueStore
 	Location  *time.Location      // dates are shown in this zone

@@ -260,6 +260,7 @@ func (d *qaDesk) deskTable() Table {
 		},
 		Events: []EventRoute{
 			{func(r *Request) bool { _, ok := d.replyTo(r); return ok }, d.answerReply},
+			{func(r *Request) bool { _, ok := d.importCourse(r); return ok }, d.importFAQ},
 		},
 		Dialogues: []Dialogue{{Kind: askKeywords, Answer: answerWith(d.saveKeywords)}},
 	}

@@ -1,10 +1,13 @@
 package bot
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/desk"
@@ -25,6 +28,8 @@ func (d *qaDesk) faq(ctx context.Context, r *Request) error {
 			course = strings.ToLower(r.Args[1])
 		}
 		return d.faqList(ctx, r, course, 0)
+	case "import":
+		return d.reply(ctx, r, T(r.Lang, "faq.not_csv"))
 	case "del", "delete":
 		if len(r.Args) == 2 {
 			if id, err := strconv.ParseInt(strings.TrimPrefix(r.Args[1], "#"), 10, 64); err == nil && id > 0 {
@@ -139,4 +144,76 @@ func duration(lang Lang, d time.Duration) string {
 		return T(lang, "desk.minutes", m)
 	}
 	return T(lang, "desk.hours", m/60, m%60)
+}
+
+// maxImportBytes bounds a CSV import: 2,000 rows of a few hundred
+// characters each.
+const maxImportBytes = 1 << 20
+
+// maxBadLines is how many refused rows an import names.
+const maxBadLines = 20
+
+// importCourse reads "/faq import <course>" from the caption of a document
+// sent privately, and whether it is one.
+func (d *qaDesk) importCourse(r *Request) (string, bool) {
+	if !r.Private || r.Message == nil || r.Message.Document == nil {
+		return "", false
+	}
+	cmd, mention, args, ok := parseCommand(r.Message.Caption)
+	if !ok || cmd != "faq" || len(args) == 0 || !strings.EqualFold(args[0], "import") ||
+		mention != "" && !strings.EqualFold(mention, d.botName) {
+		return "", false
+	}
+	if len(args) < 2 {
+		return "", true
+	}
+	return strings.ToLower(args[1]), true
+}
+
+// importFAQ takes a CSV document captioned "/faq import <course>": every
+// row is stored, or, when a row is bad, none, and the bad rows are named.
+func (d *qaDesk) importFAQ(ctx context.Context, r *Request) error {
+	course, _ := d.importCourse(r)
+	if !r.Who.Staff {
+		return d.reply(ctx, r, T(r.Lang, "not_reviewer"))
+	}
+	if _, known := d.course(course); !known || d.Files == nil {
+		return d.reply(ctx, r, T(r.Lang, "faq.usage"))
+	}
+	data, err := d.Files.Fetch(ctx, r.Message.Document.FileID, maxImportBytes)
+	if errors.Is(err, ErrFileTooBig) {
+		return d.reply(ctx, r, T(r.Lang, "faq.too_big", maxImportBytes>>20))
+	}
+	if err != nil {
+		return err
+	}
+	data = bytes.TrimPrefix(data, []byte("\ufeff")) // the mark spreadsheets put first
+	if !utf8.Valid(data) {
+		return d.reply(ctx, r, T(r.Lang, "faq.not_csv"))
+	}
+	n, bad, err := d.Desk.ImportFAQs(ctx, r.From.ID, course, bytes.NewReader(data))
+	if err != nil {
+		return d.ticketError(ctx, r, err)
+	}
+	if len(bad) > 0 {
+		return d.reply(ctx, r, T(r.Lang, "faq.import_bad", HTML(badLines(r.Lang, bad))))
+	}
+	return d.reply(ctx, r, T(r.Lang, "faq.imported", n, d.courseTitle(course)))
+}
+
+// badLines names the refused rows of an import, the first maxBadLines.
+func badLines(lang Lang, bad []desk.LineError) string {
+	var lines []string
+	for i, l := range bad {
+		if i == maxBadLines {
+			lines = append(lines, T(lang, "faq.more_lines", len(bad)-i))
+			break
+		}
+		why := T(lang, "faq.row_bad")
+		if errors.Is(l.Err, desk.ErrNoKeywords) {
+			why = T(lang, "faq.row_empty")
+		}
+		lines = append(lines, T(lang, "faq.bad_line", l.Line, HTML(why)))
+	}
+	return strings.Join(lines, "\n")
 }

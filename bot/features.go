@@ -70,8 +70,9 @@ type standings struct {
 // qaDesk is the Q&A desk: questions, the FAQ, tickets and answers.
 type qaDesk struct {
 	*core
-	Desk *desk.Service
-	help HandlerFunc // for private text of a non-member
+	Desk  *desk.Service
+	Files FileFetcher // reads CSV imports; nil: none
+	help  HandlerFunc // for private text of a non-member
 }
 
 // wire builds the core and the features from the Bot's fields, and
@@ -94,7 +95,7 @@ func (b *Bot) wire() {
 		(&groupDesk{core: c, Groups: b.Groups}).groupsTable(),
 		roles.rolesTable(),
 	}
-	qa := &qaDesk{core: c, Desk: b.Desk, help: en.help}
+	qa := &qaDesk{core: c, Desk: b.Desk, Files: b.Files, help: en.help}
 	if b.Desk != nil {
 		c.tables = append(c.tables, qa.deskTable())
 	}

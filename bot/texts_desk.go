@@ -42,6 +42,10 @@ var deskTexts = map[string][2]string{
 	"faq.imported":   {"✅ 已导入 %d 条常见问题到《%s》。", "✅ %d FAQ entries imported into “%s”."},
 	"faq.import_bad": {"❌ 导入失败，一条也没有导入。请修改这些行后重新发送：\n%s", "❌ Nothing was imported. Please fix these rows and send the file again:\n%s"},
 	"faq.bad_line":   {"第 %d 行：%s", "line %d: %s"},
+	"faq.too_big":    {"文件太大了：最多 %d MB。", "The file is too big: at most %d MB."},
+	"faq.row_empty":  {"需要关键词和回答", "it needs keywords and an answer"},
+	"faq.row_bad":    {"格式不对：每行是“关键词,回答”，关键词用分号分隔、每个不超过 50 字，最多 20 个", "not keywords,answer (keywords separated by semicolons, each at most 50 characters, at most 20)"},
+	"faq.more_lines": {"……还有 %d 行", "… and %d more"},
 	"faq.not_csv":    {"请发送一个 .csv 文件（UTF-8，每行：关键词,回答）。", "Please send a .csv file (UTF-8, each row: keywords,answer)."},
 
 	// Figures.

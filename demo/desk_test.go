@@ -188,3 +188,67 @@ func TestDeskReassignsAfterTimeout(t *testing.T) {
 		t.Fatalf("the teacher's card: %q", card.Text)
 	}
 }
+
+func TestDeskFAQImportListDelete(t *testing.T) {
+	h := mustStart(t)
+	deskRoom(t, h, 42)
+	send := func(from int64, csv string) telegramtest.Message {
+		t.Helper()
+		if _, _, err := h.TG.SendDocumentData(from, from, "faq.csv", "/faq import ppt", []byte(csv)); err != nil {
+			t.Fatal(err)
+		}
+		must(t, h.Step(t.Context()))
+		return lastText(t, h, from)
+	}
+	if m := send(42, "模板,在公告里\n"); !strings.Contains(m.Text, "只有本课程的老师和助教") {
+		t.Fatalf("a student's import: %q", m.Text)
+	}
+	bad := "\ufeffkeywords,answer\n模板;template,在群公告里\n配色,\n字体\n"
+	m := send(assistant1, bad)
+	if !strings.Contains(m.Text, "一条也没有导入") || !strings.Contains(m.Text, "第 3 行") || !strings.Contains(m.Text, "第 4 行") || strings.Contains(m.Text, "第 2 行") {
+		t.Fatalf("a bad import: %q", m.Text)
+	}
+	if fs, _ := h.App.Store().FAQs(t.Context(), "ppt"); len(fs) != 0 {
+		t.Fatalf("half imported: %+v", fs)
+	}
+	good := "keywords,answer\n模板;template,在群公告里\n\"字体,font\",\"标题思源黑体，\n正文微软雅黑\"\n"
+	if m := send(assistant1, good); !strings.Contains(m.Text, "已导入 2 条") {
+		t.Fatalf("import: %q", m.Text)
+	}
+	must(t, h.Say(t.Context(), 42, 42, "正文用什么 Font？"))
+	if m := lastText(t, h, 42); !strings.Contains(m.Text, "正文微软雅黑") {
+		t.Fatalf("an imported answer: %q", m.Text)
+	}
+	must(t, h.Say(t.Context(), assistant1, assistant1, "/faq list"))
+	if m := lastText(t, h, assistant1); !strings.Contains(m.Text, "常见问题（2 条）") || !strings.Contains(m.Text, "#2 [ppt] 字体, font → 标题思源黑体，") {
+		t.Fatalf("/faq list: %q", m.Text)
+	}
+	must(t, h.Say(t.Context(), assistant1, assistant1, "/faq del 2"))
+	must(t, h.Say(t.Context(), 42, 42, "正文用什么 Font？"))
+	if m := lastText(t, h, 42); strings.Contains(m.Text, "正文微软雅黑") || !strings.Contains(m.Text, "工单") {
+		t.Fatalf("a deleted entry answered: %q", m.Text)
+	}
+}
+
+// /faq list comes in pages that stay under Telegram's limit.
+func TestDeskFAQListPages(t *testing.T) {
+	h := mustStart(t)
+	deskRoom(t, h)
+	var csv strings.Builder
+	for i := range 120 {
+		fmt.Fprintf(&csv, "关键词%d,%s\n", i, strings.Repeat("答", 50))
+	}
+	if _, _, err := h.TG.SendDocumentData(deskTeacher, deskTeacher, "faq.csv", "/faq import ppt", []byte(csv.String())); err != nil {
+		t.Fatal(err)
+	}
+	must(t, h.Step(t.Context()))
+	must(t, h.Say(t.Context(), deskTeacher, deskTeacher, "/faq list ppt"))
+	first := lastText(t, h, deskTeacher)
+	if !strings.Contains(first.Text, "第 1/") || len(first.ReplyMarkup) != 1 {
+		t.Fatalf("first page: %q", first.Text)
+	}
+	must(t, h.Press(t.Context(), deskTeacher, deskTeacher, "fl:ppt:1"))
+	if m := lastText(t, h, deskTeacher); !strings.Contains(m.Text, "第 2/") {
+		t.Fatalf("second page: %q", m.Text)
+	}
+}
