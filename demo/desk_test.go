@@ -252,3 +252,20 @@ func TestDeskFAQListPages(t *testing.T) {
 		t.Fatalf("second page: %q", m.Text)
 	}
 }
+
+// The owners get the week's figures by DM on the schedule's call.
+func TestDeskWeeklySummary(t *testing.T) {
+	h := mustStart(t)
+	deskRoom(t, h, 42)
+	must(t, h.Say(t.Context(), 42, 42, "配色怎么选？"))
+	_, id := ticketCard(t, h, assistant1)
+	h.Clock.Advance(90 * time.Minute)
+	must(t, h.Say(t.Context(), assistant1, assistant1, fmt.Sprintf("/answer %d 三种以内", id)))
+	must(t, h.App.RunDeskSummary(t.Context(), h.Clock.Now()))
+	m := lastText(t, h, h.Owner)
+	for _, want := range []string{"答疑台周报", "提问：1", "中位数 1 小时 30 分", "@staff601 1 个"} {
+		if !strings.Contains(m.Text, want) {
+			t.Errorf("summary lacks %q: %q", want, m.Text)
+		}
+	}
+}
