@@ -247,7 +247,7 @@ func (d *qaDesk) deskTable() Table {
 				Help: [2]string{"&lt;工单号&gt; &lt;回答&gt; — 回答学员的问题（或直接回复工单消息）", "&lt;ticket&gt; &lt;answer&gt; — answer a student (or reply to the ticket)"}},
 			{Name: "faq", Audience: Staff, Where: Private, Handle: d.faq,
 				Menu: [2]string{"常见问题（老师）", "The FAQ (teachers)"},
-				Help: [2]string{"add|list|del — 管理常见问题自动回复", "add|list|del — keep the FAQ's automatic answers"}},
+				Help: [2]string{"add|list|del — 管理常见问题自动回复（导入：发送 .csv 文件，说明写 /faq import &lt;课程&gt;）", "add|list|del — keep the FAQ's automatic answers (import: send a .csv file captioned /faq import &lt;course&gt;)"}},
 			{Name: "desk", Audience: Staff, Where: Private, Handle: d.figures,
 				Menu: [2]string{"答疑台数据（老师）", "The Q&A desk's figures (teachers)"},
 				Help: [2]string{"— 待回答、首次回复用时、常见问题解答比例、每人回答数", "— open tickets, time to answer, the FAQ's share, answers per person"}},

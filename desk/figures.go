@@ -31,11 +31,7 @@ func (s *Service) Escalate(ctx context.Context, now time.Time) error {
 			return fmt.Errorf("stale tickets: %w", err)
 		}
 		for _, t := range ts {
-			to := st.to
-			if t.Assignee == 0 && st.from == LevelAssistant && now.Sub(t.CreatedAt) < r.ReassignAfter {
-				to = LevelAssistant // nobody took it yet: try the assistants again
-			}
-			if _, err := s.assign(ctx, t, to, now); err != nil {
+			if _, err := s.assign(ctx, t, st.to, now); err != nil {
 				s.Log.WarnContext(ctx, "ticket not handed on", "ticket", t.ID, "err", err)
 			}
 		}
