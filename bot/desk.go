@@ -186,10 +186,11 @@ func (d *qaDesk) answer(ctx context.Context, r *Request, id int64, text string) 
 	if err != nil && !errors.Is(err, shequn.ErrUnreachable) {
 		return d.ticketError(ctx, r, err)
 	}
+	key := "desk.answered"
 	if err != nil {
-		d.Log.WarnContext(ctx, "answer not relayed", "ticket", id, "err", err)
+		key = "desk.unreachable" // the answer is stored; the staff member knows it did not arrive
 	}
-	return d.reply(ctx, r, T(r.Lang, "desk.answered", t.ID),
+	return d.reply(ctx, r, T(r.Lang, key, t.ID),
 		[]Choice{{Label: Label(r.Lang, "desk.save_faq"), Data: fmt.Sprintf("ds:%d", t.ID)}})
 }
 

@@ -18,6 +18,8 @@
 //	standings    standings.go  /top, /queue
 //	groupDesk    group.go      /register, /groups, join requests, members coming and going
 //	roleDesk     roles.go      /grant, /revoke
+//	qaDesk       desk.go       /ask (and a member's free text), tickets, /answer and replies, ratings
+//	             desk_faq.go   /faq add|list|del, the CSV import, /desk
 //	dialogueDesk dialogues.go  the answer to an open question, /cancel
 //
 // features.go declares the feature types and wires them; a new feature is

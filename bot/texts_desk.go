@@ -21,6 +21,7 @@ var deskTexts = map[string][2]string{
 		"💬 About your question:\n<i>%s</i>\n\n%s\n\nDid this help? Please rate it (1–5)."},
 	"desk.star":         {"%d⭐", "%d⭐"},
 	"desk.answered":     {"✅ 已转给学员（工单 #%d）。", "✅ Sent to the student (ticket #%d)."},
+	"desk.unreachable":  {"⚠️ 回答已记录（工单 #%d），但学员屏蔽了机器人，暂时无法送达。", "⚠️ The answer is kept (ticket #%d), but the student has blocked the bot and cannot get it now."},
 	"desk.save_faq":     {"存为常见问题", "Save as FAQ"},
 	"desk.rated":        {"谢谢你的评价！", "Thank you for rating!"},
 	"desk.not_yours":    {"这不是你的问题。", "That is not your question."},

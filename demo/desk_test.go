@@ -269,3 +269,20 @@ func TestDeskWeeklySummary(t *testing.T) {
 		}
 	}
 }
+
+// A student who blocked the bot cannot get the answer: the assistant is
+// told so, and the answer is kept.
+func TestDeskAnswerToABlockedStudent(t *testing.T) {
+	h := mustStart(t)
+	deskRoom(t, h, 42)
+	must(t, h.Say(t.Context(), 42, 42, "配色怎么选？"))
+	_, id := ticketCard(t, h, assistant1)
+	must(t, h.TG.BlockBot(42))
+	must(t, h.Say(t.Context(), assistant1, assistant1, fmt.Sprintf("/answer %d 三种以内", id)))
+	if m := lastText(t, h, assistant1); !strings.Contains(m.Text, "屏蔽了机器人") {
+		t.Fatalf("answer to a blocked student: %q", m.Text)
+	}
+	if tk, _ := h.App.Store().Ticket(t.Context(), id); tk.Answer != "三种以内" {
+		t.Fatalf("the answer was not kept: %+v", tk)
+	}
+}
