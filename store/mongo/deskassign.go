@@ -16,38 +16,84 @@ import (
 )
 
 // leastLoaded picks, among the candidates, the one with the fewest open
-// tickets, then the one handed a ticket longest ago, then the lowest id.
-// It reads only the candidates' desk_load documents, by _id; prev's count
-// still holds the ticket being handed on, so one is taken off it.
-func (db *DB) leastLoaded(ctx context.Context, candidates []int64, prev int64) (int64, error) {
+// tickets, then the one handed a ticket longest ago, then the lowest id,
+// and returns its document as stored (exists false when it has none). It
+// reads only the candidates' desk_load documents, by _id; prev's count
+// still holds the ticket being handed on, so one is taken off it for the
+// choice.
+func (db *DB) leastLoaded(ctx context.Context, candidates []int64, prev int64) (best loadDoc, exists bool, err error) {
 	docs, err := findAll[loadDoc](ctx, db.deskLoad, bson.M{"_id": bson.M{"$in": candidates}})
 	if err != nil {
-		return 0, err
+		return best, false, err
 	}
-	load := map[int64]loadDoc{}
+	stored := map[int64]loadDoc{}
 	for _, d := range docs {
-		if d.ID == prev {
+		stored[d.ID] = d
+	}
+	key := func(id int64) loadDoc {
+		d := stored[id]
+		d.ID = id
+		if id == prev {
 			d.Open--
 		}
-		load[d.ID] = d
+		return d
 	}
-	var best loadDoc
-	for i, id := range candidates {
-		d := load[id]
-		d.ID = id
-		if i == 0 || cmp.Or(cmp.Compare(d.Open, best.Open), cmp.Compare(d.Seq, best.Seq), cmp.Compare(d.ID, best.ID)) < 0 {
-			best = d
+	bestID := candidates[0]
+	for _, id := range candidates[1:] {
+		d, b := key(id), key(bestID)
+		if cmp.Or(cmp.Compare(d.Open, b.Open), cmp.Compare(d.Seq, b.Seq), cmp.Compare(d.ID, b.ID)) < 0 {
+			bestID = id
 		}
 	}
-	return best.ID, nil
+	best, exists = stored[bestID]
+	best.ID = bestID
+	return best, exists, nil
+}
+
+// claimRetries bounds the choices of one hand-out: each retry means a
+// concurrent hand-out took the person chosen.
+const claimRetries = 100
+
+// claimLoad counts one more open ticket to the least loaded candidate, on
+// the condition that their count and order are still those read: of two
+// concurrent hand-outs only one takes a person at a given count, and the
+// other chooses again, so the counts stay even.
+func (db *DB) claimLoad(ctx context.Context, candidates []int64, prev int64) (int64, error) {
+	for range claimRetries {
+		best, exists, err := db.leastLoaded(ctx, candidates, prev)
+		if err != nil {
+			return 0, err
+		}
+		seq, err := db.next(ctx, "desk_seq")
+		if err != nil {
+			return 0, err
+		}
+		if !exists {
+			err := db.insert(ctx, db.deskLoad, loadDoc{ID: best.ID, Open: 1, Seq: seq})
+			if err == nil {
+				return best.ID, nil
+			}
+			if !isDup(err) {
+				return 0, err
+			}
+			continue
+		}
+		ok, err := db.update(ctx, db.deskLoad, bson.M{"_id": best.ID, "open": best.Open, "seq": best.Seq},
+			bson.M{"$inc": bson.M{"open": 1}, "$set": bson.M{"seq": seq}})
+		if err != nil || ok {
+			return best.ID, err
+		}
+	}
+	return 0, errRace
 }
 
 // AssignTicket hands an open ticket to the least loaded candidate.
 //
-// Writes, in order: the ticket, conditionally on its assignee and hand-out
-// time being those read (a concurrent change starts over), then the new
-// assignee's count and the previous one's. A crash between them leaves
-// a count one off, which only skews the next hand-outs slightly.
+// Writes, in order: the new assignee's count (claimLoad), the ticket,
+// conditionally on its assignee and hand-out time being those read (on a
+// concurrent change the count is given back and it starts over), then the
+// previous assignee's count. A crash between them leaves a count one
+// off, which only skews the next hand-outs slightly.
 func (db *DB) AssignTicket(ctx context.Context, id int64, candidates []int64, level int, at time.Time) (desk.Ticket, error) {
 	if len(candidates) == 0 {
 		return desk.Ticket{}, fmt.Errorf("assign ticket %d: nobody to take it: %w", id, shequn.ErrConflict)
@@ -60,7 +106,7 @@ func (db *DB) AssignTicket(ctx context.Context, id int64, candidates []int64, le
 		if t.State != desk.StateOpen {
 			return t, fmt.Errorf("assign ticket %d: %w", id, shequn.ErrConflict)
 		}
-		who, err := db.leastLoaded(ctx, candidates, t.Assignee)
+		who, err := db.claimLoad(ctx, candidates, t.Assignee)
 		if err != nil {
 			return t, fmt.Errorf("assign ticket %d: %w", id, err)
 		}
@@ -69,30 +115,20 @@ func (db *DB) AssignTicket(ctx context.Context, id int64, candidates []int64, le
 			bson.M{"_id": id, "state": string(desk.StateOpen), "assignee": t.Assignee, "assigned_at": ms(t.AssignedAt)},
 			bson.M{"$set": bson.M{"assignee": who, "assigned_at": ms(at), "level": level}}, &d, nil)
 		if errors.Is(err, mongo.ErrNoDocuments) {
+			if err := db.loadDown(ctx, who); err != nil {
+				return t, fmt.Errorf("assign ticket %d: %w", id, err)
+			}
 			continue
 		}
-		if err != nil {
-			return t, fmt.Errorf("assign ticket %d: %w", id, err)
+		if err == nil {
+			err = db.loadDown(ctx, t.Assignee)
 		}
-		if err := db.moveLoad(ctx, t.Assignee, who); err != nil {
+		if err != nil {
 			return t, fmt.Errorf("assign ticket %d: %w", id, err)
 		}
 		return d.ticket(), nil
 	}
 	return desk.Ticket{}, fmt.Errorf("assign ticket %d: %w", id, errRace)
-}
-
-// moveLoad counts a ticket to one person and off another (0: nobody).
-func (db *DB) moveLoad(ctx context.Context, from, to int64) error {
-	seq, err := db.next(ctx, "desk_seq")
-	if err != nil {
-		return err
-	}
-	if _, err := db.update(ctx, db.deskLoad, bson.M{"_id": to}, bson.M{"$inc": bson.M{"open": 1}, "$set": bson.M{"seq": seq}},
-		options.Update().SetUpsert(true)); err != nil {
-		return err
-	}
-	return db.loadDown(ctx, from)
 }
 
 // loadDown takes one ticket off a person's count.

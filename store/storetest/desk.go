@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -161,5 +162,40 @@ func testDeskStats(t *testing.T, s Stores) {
 	}
 	if none := must(s.DeskStats(ctx, []string{"ppt"}, at(60)))(t); none.Asked != 0 || len(none.Waits) != 0 || none.Open != 1 {
 		t.Fatalf("since at(60): %+v", none)
+	}
+}
+
+// testDeskAssignConcurrent: tickets handed out at the same time still
+// spread evenly: each hand-out counts against the person it chose before
+// the next chooses.
+func testDeskAssignConcurrent(t *testing.T, s Stores) {
+	ctx := t.Context()
+	staff := []int64{10, 20, 30, 40}
+	const n = 12
+	ids := make([]int64, n)
+	for i := range ids {
+		ids[i] = ticket(t, s, int64(100+i), i).ID
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for _, id := range ids {
+		wg.Go(func() {
+			_, err := s.AssignTicket(ctx, id, staff, desk.LevelAssistant, at(20))
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		ok(t, err)
+	}
+	per := map[int64]int{}
+	for _, id := range ids {
+		per[must(s.Ticket(ctx, id))(t).Assignee]++
+	}
+	for _, p := range staff {
+		if per[p] != n/len(staff) {
+			t.Fatalf("tickets per person %v, want %d each", per, n/len(staff))
+		}
 	}
 }

@@ -98,6 +98,7 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		{"CoreTasks", testCoreTasks},
 		{"CoreChains", testCoreChains},
 		{"DeskFAQ", testDeskFAQ}, {"DeskAssign", testDeskAssign}, {"DeskFAQTickets", testDeskFAQTickets}, {"DeskStats", testDeskStats},
+		{"DeskAssignConcurrent", testDeskAssignConcurrent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
