@@ -8,6 +8,7 @@ import (
 
 	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/desk"
+	"github.com/shequn/shequn/membership"
 )
 
 func TestFAQAnswersAtOnce(t *testing.T) {
@@ -256,5 +257,44 @@ func TestTicketNamesTheMemberNumber(t *testing.T) {
 	got := of[desk.TicketNotice](e.notes, asst1)
 	if len(got) != 1 || got[0].Number != 2 || got[0].Group != 3 || got[0].Ticket.Student != student2 {
 		t.Fatalf("ticket notices %+v", got)
+	}
+}
+
+// Assistants of every course take tickets of each; staff of another
+// course do not.
+func TestGrantedStaff(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	if err := e.db.GrantRole(ctx, membership.Grant{UserID: 30, Role: membership.RoleAssistant, GrantedBy: owner, GrantedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := desk.GrantedStaff{Roles: e.db}.Assistants(ctx, "ppt", groupOf)
+	if err != nil || !slices.Equal(got, []int64{asst1, asst2, 30}) {
+		t.Fatalf("assistants of ppt = %v, %v", got, err)
+	}
+	if got, _ := (desk.GrantedStaff{Roles: e.db}).Teachers(ctx, xlsCourse); len(got) != 0 {
+		t.Fatalf("teachers of xls = %v", got)
+	}
+}
+
+// With no assistant, a ticket goes to the teachers, and with no staff at
+// all to the owners.
+func TestTicketsWithoutAssistants(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	for _, id := range []int64{asst1, asst2} {
+		if _, err := e.db.RevokeRole(ctx, id, membership.RoleAssistant, "ppt"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := e.svc.Ask(ctx, student, "问题")
+	if err != nil || got.Ticket.Assignee != teacher {
+		t.Fatalf("without assistants: %+v, %v", got.Ticket, err)
+	}
+	if _, err := e.db.RevokeRole(ctx, teacher, membership.RoleTeacher, "ppt"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err = e.svc.Ask(ctx, student, "问题"); err != nil || got.Ticket.Assignee != owner {
+		t.Fatalf("without staff: %+v, %v", got.Ticket, err)
 	}
 }
