@@ -286,3 +286,22 @@ func TestDeskAnswerToABlockedStudent(t *testing.T) {
 		t.Fatalf("the answer was not kept: %+v", tk)
 	}
 }
+
+// A long question is quoted shortened, so the ticket card stays one
+// message and a reply to it names the ticket.
+func TestDeskLongQuestion(t *testing.T) {
+	h := mustStart(t)
+	deskRoom(t, h, 42)
+	must(t, h.Say(t.Context(), 42, 42, strings.Repeat("这页为什么这么乱？", 450)))
+	card, id := ticketCard(t, h, assistant1)
+	if !strings.Contains(card.Text, "已截断") || len([]rune(card.Text)) > 4096 {
+		t.Fatalf("card of %d characters: %.80q…", len([]rune(card.Text)), card.Text)
+	}
+	if _, err := h.TG.ReplyText(assistant1, assistant1, card.ID, "先对齐再配色。"); err != nil {
+		t.Fatal(err)
+	}
+	must(t, h.Step(t.Context()))
+	if tk, _ := h.App.Store().Ticket(t.Context(), id); tk.Answer != "先对齐再配色。" || len([]rune(tk.Text)) != 4050 {
+		t.Fatalf("ticket %d: answer %q, question of %d characters", id, tk.Answer, len([]rune(tk.Text)))
+	}
+}
