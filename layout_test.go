@@ -18,6 +18,7 @@ func TestLayout(t *testing.T) {
 		".":           {"github.com/shequn/shequn/"},
 		"membership":  {"/groups", "/assignments", "/bot", "/payments", "/store", "telegram", "stripe", "mongo", "sql"},
 		"groups":      {"/assignments", "/bot", "/payments", "/store", "telegram", "stripe", "mongo", "sql"},
+		"desk":        {"/groups", "/assignments", "/bot", "/payments", "/store", "telegram", "stripe", "mongo", "sql"},
 		"assignments": {"/groups", "/bot", "/payments", "/store", "telegram", "stripe", "mongo", "sql"},
 	}
 	for dir, bad := range forbidden {

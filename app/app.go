@@ -23,6 +23,7 @@ import (
 	"github.com/shequn/shequn/assignments"
 	"github.com/shequn/shequn/bot"
 	"github.com/shequn/shequn/config"
+	"github.com/shequn/shequn/desk"
 	"github.com/shequn/shequn/groups"
 	"github.com/shequn/shequn/jobs"
 	"github.com/shequn/shequn/membership"
@@ -47,6 +48,7 @@ type Store interface {
 	shequn.DialogueStore
 	jobs.Leases
 	moderation.Store
+	desk.Store
 	Ping(ctx context.Context) error
 	Close() error
 }
@@ -89,6 +91,7 @@ type App struct {
 	Members  *membership.Service
 	Groups   *groups.Service
 	Homework *assignments.Service
+	Desk     *desk.Service
 	poller   *bot.Poller // nil in webhook mode
 	intake   *bot.Intake // stores and handles every update, per chat
 	server   *http.Server
@@ -210,6 +213,9 @@ func (a *App) build(ctx context.Context) error {
 		Store: a.store, Roles: a.store, Groups: a.store, Platform: &bot.ModerationPlatform{Sender: a.sender, Log: a.log},
 		Owners: cfg.Owners, Policy: cfg.Moderation, Now: a.now, Log: a.log,
 	}
+	a.Desk = a.newDesk(b)
+	b.Files = &bot.Files{Sender: a.sender, BaseURL: cfg.TelegramAPIURL, Token: cfg.TelegramToken, Client: httpClient}
+	b.Desk = a.Desk
 	a.Members = &membership.Service{
 		Store: a.store, Inbox: a.store, Seats: a.Groups, Courses: cfg.CourseMap(), Now: a.now, Log: a.log,
 		Notifier: ownerNotifier{b}, Owners: cfg.Owners,
@@ -340,7 +346,7 @@ func (a *App) runJobs(ctx context.Context, now time.Time) (bool, error) {
 }
 
 func (a *App) reconcile(ctx context.Context, now time.Time) error {
-	return errors.Join(a.Groups.Reconcile(ctx, now), a.Homework.Reconcile(ctx, now))
+	return errors.Join(a.Groups.Reconcile(ctx, now), a.Homework.Reconcile(ctx, now), a.Desk.Escalate(ctx, now))
 }
 
 // RunDigest sends the daily digest to reviewers, on one instance.

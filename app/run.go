@@ -120,6 +120,10 @@ func (a *App) startWorkers(ctx context.Context) (*workers, error) {
 		cancel()
 		return nil, fmt.Errorf("schedule the digest: %w", err)
 	}
+	if _, err := a.cron.AddFunc(a.cfg.Desk.Summary, func() { a.runDeskSummary(workCtx) }); err != nil {
+		cancel()
+		return nil, fmt.Errorf("schedule the desk summary: %w", err)
+	}
 	if _, err := a.cron.AddFunc("17 4 * * *", func() { a.pruneUpdates(workCtx) }); err != nil {
 		cancel()
 		return nil, fmt.Errorf("schedule the update log's pruning: %w", err)

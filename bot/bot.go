@@ -15,6 +15,7 @@ import (
 
 	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/assignments"
+	"github.com/shequn/shequn/desk"
 	"github.com/shequn/shequn/groups"
 	"github.com/shequn/shequn/membership"
 	"github.com/shequn/shequn/moderation"
@@ -48,6 +49,8 @@ type Bot struct {
 	GroupLang  Lang // the language of posts into groups; Chinese when empty
 	Now        func() time.Time
 	Log        *slog.Logger
+	Desk       *desk.Service // the Q&A desk; nil leaves private text to /help
+	Files      FileFetcher   // downloads what users send (FAQ imports)
 	// HandlerTimeout bounds one update's handling; zero means 30 s.
 	HandlerTimeout time.Duration
 	// CommandsPerMinute is each user's budget of commands; zero means 20.

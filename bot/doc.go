@@ -19,6 +19,8 @@
 //	groupDesk    group.go      /register, /groups, join requests, members coming and going
 //	roleDesk     roles.go      /grant, /revoke
 //	pyramidDesk  pyramid.go    /monitor, /unmonitor, /staff, /audit, /warn, /mute, /unmute, /kick
+//	qaDesk       desk.go       /ask (and a member's free text), tickets, /answer and replies, ratings
+//	             desk_faq.go   /faq add|list|del, the CSV import, /desk
 //	dialogueDesk dialogues.go  the answer to an open question, /cancel
 //
 // features.go declares the feature types and wires them; a new feature is

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/shequn/shequn/assignments"
+	"github.com/shequn/shequn/desk"
 	"github.com/shequn/shequn/groups"
 	"github.com/shequn/shequn/membership"
 	"github.com/shequn/shequn/moderation"
@@ -89,6 +90,14 @@ type pyramidDesk struct {
 	GroupLang Lang // the language of titles and posts in groups
 }
 
+// qaDesk is the Q&A desk: questions, the FAQ, tickets and answers.
+type qaDesk struct {
+	*core
+	Desk  *desk.Service
+	Files FileFetcher // reads CSV imports; nil: none
+	help  HandlerFunc // for private text of a non-member
+}
+
 // wire builds the core and the features from the Bot's fields, and
 // collects their tables and dialogues.
 func (b *Bot) wire() {
@@ -110,8 +119,12 @@ func (b *Bot) wire() {
 		(&groupDesk{core: c, Groups: b.Groups, arrived: pyramid.arrived, gone: pyramid.gone}).groupsTable(),
 		roles.rolesTable(),
 		pyramid.pyramidTable(),
-		(&dialogueDesk{c}).dialogueTable(),
 	}
+	qa := &qaDesk{core: c, Desk: b.Desk, Files: b.Files, help: en.help}
+	if b.Desk != nil {
+		c.tables = append(c.tables, qa.deskTable())
+	}
+	c.tables = append(c.tables, (&dialogueDesk{c}).dialogueTable())
 	c.dialogues = map[string]Dialogue{}
 	for _, t := range c.tables {
 		for _, d := range t.Dialogues {
@@ -119,5 +132,8 @@ func (b *Bot) wire() {
 		}
 	}
 	c.noAnswer, c.fallback = en.help, en.fallback
+	if b.Desk != nil {
+		c.noAnswer = qa.noAnswer
+	}
 	b.core = c
 }

@@ -54,6 +54,7 @@ type Config struct {
 	Homework              Homework            // the homework section
 	Core                  groups.CoreRules    // the core section
 	Moderation            moderation.Policy   // the moderation section
+	Desk                  Desk                // the desk section
 
 	// env maps a YAML key to the environment variable that set it, so that
 	// error messages name what the operator actually wrote.
@@ -76,11 +77,8 @@ type Homework struct {
 // fileConfig is the YAML file's shape: the nested sections by type, every
 // other key by the options table.
 type fileConfig struct {
-	Courses    []fileCourse         `yaml:"courses"`
-	Homework   map[string]yaml.Node `yaml:"homework"`
-	Core       map[string]yaml.Node `yaml:"core"`
-	Moderation map[string]yaml.Node `yaml:"moderation"`
-	Rest       map[string]yaml.Node `yaml:",inline"`
+	Courses []fileCourse         `yaml:"courses"`
+	Rest    map[string]yaml.Node `yaml:",inline"` // the sections and every other key
 }
 
 type fileCourse struct {
@@ -134,16 +132,21 @@ func (c *Config) readFile(path string, explicit bool) error {
 	if err := dec.Decode(&fc); err != nil && !errors.Is(err, io.EOF) {
 		return fmt.Errorf("%s: %s", path, yamlMessage(err))
 	}
+	for _, sec := range sectionList {
+		n, ok := fc.Rest[sec.name]
+		if !ok {
+			continue
+		}
+		delete(fc.Rest, sec.name)
+		var nodes map[string]yaml.Node
+		if err := n.Decode(&nodes); err != nil {
+			return fmt.Errorf("%s: line %d: %s is a section of keys", path, n.Line, sec.name)
+		}
+		if err := applyNodes(c, sec.opts, nodes, sec.name+"."); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+	}
 	if err := applyNodes(c, options, fc.Rest, ""); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := applyNodes(c, homeworkOptions, fc.Homework, "homework."); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := applyNodes(c, coreOptions, fc.Core, "core."); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := applyNodes(c, moderationOptions, fc.Moderation, "moderation."); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	for _, fcr := range fc.Courses {

@@ -93,6 +93,8 @@ var nested = []struct{ key, doc string }{
 		"percentage like `10%`) leave, warned `warn_days` days before, except members promoted less than `grace` ago"},
 	{"moderation", "in student groups `warnings_to_mute` warnings (0: never) within `warnings_expire` mute for `mute_for`, " +
 		"also the length of `/mute` without one"},
+	{"desk", "the Q&A desk: a ticket its assistant leaves unanswered goes to another assistant after `reassign_after`, " +
+		"and to the teachers `escalate_after` after it was asked; the owners get the week's figures at `summary` (cron)"},
 }
 
 // defaultPaymentMethods are the Stripe payment method types of a course
@@ -143,8 +145,26 @@ var homeworkOptions = []option{
 		check: func(c *Config) error { _, _, err := c.Homework.Digest(); return err }},
 }
 
-// sections are the nested sections described by their own options.
-var sections = map[string][]option{"homework": homeworkOptions, "core": coreOptions, "moderation": moderationOptions}
+// sectionList is the nested sections described by their own options, in
+// the order they are read and checked; a new section is one line here.
+var sectionList = []struct {
+	name string
+	opts []option
+}{
+	{"homework", homeworkOptions},
+	{"core", coreOptions},
+	{"moderation", moderationOptions},
+	{"desk", deskOptions},
+}
+
+// sections are sectionList by name.
+var sections = func() map[string][]option {
+	m := map[string][]option{}
+	for _, s := range sectionList {
+		m[s.name] = s.opts
+	}
+	return m
+}()
 
 // text is the setter of a plain string option.
 func text(field func(*Config) *string) func(*Config, string) error {
@@ -230,7 +250,7 @@ func checkLogLevel(c *Config) error {
 // Default returns a configuration holding only the defaults.
 func Default() *Config {
 	c := &Config{}
-	for _, tab := range [][]option{options, homeworkOptions, coreOptions, moderationOptions} {
+	for _, tab := range allOptions() {
 		for _, o := range tab {
 			if o.def != "" {
 				_ = o.set(c, o.def) // defaults are valid: TestDefaultsValid
@@ -278,4 +298,13 @@ func Table() string {
 		fmt.Fprintf(&b, "| — | `%s` | %s | %s |\n", n.key, def, doc)
 	}
 	return b.String()
+}
+
+// allOptions is every table: the top level's and each section's.
+func allOptions() [][]option {
+	all := [][]option{options}
+	for _, s := range sectionList {
+		all = append(all, s.opts)
+	}
+	return all
 }

@@ -24,22 +24,14 @@ var (
 // nothing. It does not require the Telegram token or Stripe keys: see
 // RequireTelegram and RequireStripe.
 func (c Config) Validate() error {
-	for _, o := range homeworkOptions {
-		if err := o.check(&c); err != nil {
-			return fmt.Errorf("homework.%s: %w", o.key, err)
-		}
-	}
-	for _, o := range coreOptions {
-		if o.check == nil {
-			continue
-		}
-		if err := o.check(&c); err != nil {
-			return fmt.Errorf("core.%s: %w", o.key, err)
-		}
-	}
-	for _, o := range moderationOptions {
-		if err := o.check(&c); err != nil {
-			return fmt.Errorf("moderation.%s: %w", o.key, err)
+	for _, sec := range sectionList {
+		for _, o := range sec.opts {
+			if o.check == nil {
+				continue
+			}
+			if err := o.check(&c); err != nil {
+				return fmt.Errorf("%s.%s: %w", sec.name, o.key, err)
+			}
 		}
 	}
 	for _, o := range options {

@@ -161,7 +161,10 @@ func story(ctx context.Context, h *Harness, t *transcript) error {
 	if err := pyramidAct(ctx, h, t, g1); err != nil {
 		return err
 	}
-	return homework(ctx, h, t)
+	if err := homework(ctx, h, t); err != nil {
+		return err
+	}
+	return qaDesk(ctx, h, t)
 }
 
 // The teachers of the homework act.

@@ -69,7 +69,7 @@ func said(t *testing.T, h *Harness, from, chat int64, text string) int {
 	return id
 }
 
-func lastText(h *Harness, chat int64) string {
+func botSaid(h *Harness, chat int64) string {
 	m, _ := h.LastBotMessage(chat)
 	return m.Text
 }
@@ -81,7 +81,7 @@ func TestMonitorAppointed(t *testing.T) {
 	h, _, g := pyramidClass(t)
 	hello := said(t, h, monitorID, g, "大家好")
 	reply(t, h, teacher1, g, hello, "/monitor")
-	if got := lastText(h, g); !strings.Contains(got, "班长") {
+	if got := botSaid(h, g); !strings.Contains(got, "班长") {
 		t.Fatalf("the group was told %q", got)
 	}
 	rights, ok := h.TG.AdminRightsOf(g, monitorID)
@@ -91,26 +91,26 @@ func TestMonitorAppointed(t *testing.T) {
 	if got := h.TG.CustomTitle(g, monitorID); got != "班长" {
 		t.Errorf("the monitor's title %q", got)
 	}
-	if got := lastText(h, monitorID); !strings.Contains(got, "monitor") { // 41 reads English
+	if got := botSaid(h, monitorID); !strings.Contains(got, "monitor") { // 41 reads English
 		t.Errorf("the monitor was told %q", got)
 	}
 
 	// A student cannot appoint, and a teacher's /monitor of themselves
 	// (staff) is refused.
 	must(t, h.Say(t.Context(), studentID, g, "/monitor PPT-00001"))
-	if got := lastText(h, g); !strings.Contains(got, "only the course's teachers") {
+	if got := botSaid(h, g); !strings.Contains(got, "only the course's teachers") {
 		t.Errorf("a student's /monitor: %q", got)
 	}
 
 	must(t, h.Say(t.Context(), teacher1, teacher1, "/unmonitor PPT-00001"))
-	if got := lastText(h, teacher1); !strings.Contains(got, "收回") {
+	if got := botSaid(h, teacher1); !strings.Contains(got, "收回") {
 		t.Fatalf("/unmonitor: %q", got)
 	}
 	if _, ok := h.TG.AdminRightsOf(g, monitorID); ok {
 		t.Error("the dismissed monitor is still an administrator")
 	}
 	must(t, h.Say(t.Context(), h.Owner, h.Owner, "/audit PPT-00001"))
-	got := lastText(h, h.Owner)
+	got := botSaid(h, h.Owner)
 	if !strings.Contains(got, "任命") || !strings.Contains(got, "撤销") {
 		t.Errorf("/audit: %q", got)
 	}
@@ -126,7 +126,7 @@ func TestMonitorNeedsThePromoteRight(t *testing.T) {
 	must(t, h.Step(t.Context()))
 	hello := said(t, h, monitorID, g, "hi")
 	reply(t, h, teacher1, g, hello, "/monitor")
-	if got := lastText(h, g); !strings.Contains(got, "添加新管理员") {
+	if got := botSaid(h, g); !strings.Contains(got, "添加新管理员") {
 		t.Fatalf("the teacher was told %q", got)
 	}
 	as, err := h.App.Store().(moderation.Store).Appointments(t.Context(), monitorID)
@@ -151,7 +151,7 @@ func TestMonitorWarnsAndMutes(t *testing.T) {
 		commands = append(commands, reply(t, h, monitorID, g, ad, "/warn ads"))
 		clock.Advance(time.Hour)
 	}
-	if got := lastText(h, g); !strings.Contains(got, "3/3") || !strings.Contains(got, "muted until") { // the monitor reads English
+	if got := botSaid(h, g); !strings.Contains(got, "3/3") || !strings.Contains(got, "muted until") { // the monitor reads English
 		t.Errorf("the group was told %q", got)
 	}
 	if perms, in := h.TG.MemberPermissions(g, student3ID); !in || perms.CanSendMessages {
@@ -178,7 +178,7 @@ func TestMonitorWarnsAndMutes(t *testing.T) {
 
 	// A new warning starts counting again.
 	reply(t, h, monitorID, g, ad, "/warn")
-	if got := lastText(h, g); !strings.Contains(got, "1/3") {
+	if got := botSaid(h, g); !strings.Contains(got, "1/3") {
 		t.Errorf("after the mute: %q", got)
 	}
 }
@@ -192,7 +192,7 @@ func TestMuteForAndUnmute(t *testing.T) {
 	if perms, _ := h.TG.MemberPermissions(g, studentID); perms.CanSendMessages {
 		t.Fatal("not muted")
 	}
-	if got := lastText(h, studentID); !strings.Contains(got, "muted in") || !strings.Contains(got, "flooding") {
+	if got := botSaid(h, studentID); !strings.Contains(got, "muted in") || !strings.Contains(got, "flooding") {
 		t.Errorf("the student's DM %q", got)
 	}
 	reply(t, h, teacher1, g, msg, "/unmute")
@@ -200,7 +200,7 @@ func TestMuteForAndUnmute(t *testing.T) {
 		t.Fatal("still muted")
 	}
 	reply(t, h, teacher1, g, msg, "/mute 10s")
-	if got := lastText(h, g); !strings.Contains(got, "1 分钟") {
+	if got := botSaid(h, g); !strings.Contains(got, "1 分钟") {
 		t.Errorf("a mute of 10 s: %q", got)
 	}
 }
@@ -222,7 +222,7 @@ func TestModerationRespectsThePyramid(t *testing.T) {
 		{studentID, hello, "/warn", "Only monitors, assistants"},
 	} {
 		reply(t, h, c.from, g, c.to, c.cmd)
-		if got := lastText(h, g); !strings.Contains(got, c.want) && !strings.Contains(got, "不能对") && !strings.Contains(got, "只有班长") {
+		if got := botSaid(h, g); !strings.Contains(got, c.want) && !strings.Contains(got, "不能对") && !strings.Contains(got, "只有班长") {
 			t.Errorf("%d %s: %q", c.from, c.cmd, got)
 		}
 	}
@@ -247,7 +247,7 @@ func TestKickKeepsTheEnrollment(t *testing.T) {
 	if !en.Active() {
 		t.Fatalf("enrollment %+v", en)
 	}
-	if got := lastText(h, studentID); !strings.Contains(got, "/me") || !strings.Contains(got, "rude") {
+	if got := botSaid(h, studentID); !strings.Contains(got, "/me") || !strings.Contains(got, "rude") {
 		t.Errorf("the student's DM %q", got)
 	}
 	must(t, h.Say(t.Context(), studentID, studentID, "/me"))
@@ -300,7 +300,7 @@ func TestStaffAndGroupAssistant(t *testing.T) {
 		t.Fatal("someone without a seat or a role stayed")
 	}
 	must(t, h.Say(t.Context(), h.Owner, g, "/grant assistant @hana group"))
-	if got := lastText(h, g); !strings.Contains(got, "助教") {
+	if got := botSaid(h, g); !strings.Contains(got, "助教") {
 		t.Fatalf("grant: %q", got)
 	}
 	must(t, h.TG.AddMember(g, helper))
@@ -314,31 +314,31 @@ func TestStaffAndGroupAssistant(t *testing.T) {
 		t.Errorf("the group's assistant's title %q", got)
 	}
 	must(t, h.Say(t.Context(), teacher1, g, "/staff"))
-	got := lastText(h, g)
+	got := botSaid(h, g)
 	for _, want := range []string{"老师：T501", "助教：Hana @hana", "班长：U41", "所有者：Owner"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("/staff lacks %q: %q", want, got)
 		}
 	}
 	must(t, h.Say(t.Context(), teacher1, teacher1, "/staff ppt 1"))
-	if got := lastText(h, teacher1); !strings.Contains(got, "班长：U41") {
+	if got := botSaid(h, teacher1); !strings.Contains(got, "班长：U41") {
 		t.Errorf("/staff ppt 1 in private: %q", got)
 	}
 	must(t, h.Say(t.Context(), studentID, studentID, "/staff ppt 1"))
-	if got := lastText(h, studentID); !strings.Contains(got, "only the course's teachers") {
+	if got := botSaid(h, studentID); !strings.Contains(got, "only the course's teachers") {
 		t.Errorf("/staff by a student: %q", got)
 	}
 	// The assistant moderates: they outrank the monitor.
 	reply(t, h, helper, g, hello, "/warn")
-	if got := lastText(h, g); !strings.Contains(got, "被警告") {
+	if got := botSaid(h, g); !strings.Contains(got, "被警告") {
 		t.Errorf("the assistant's /warn: %q", got)
 	}
 	must(t, h.Say(t.Context(), h.Owner, h.Owner, "/audit @teacher501"))
-	if got := lastText(h, h.Owner); !strings.Contains(got, "授予") || !strings.Contains(got, "teacher") {
+	if got := botSaid(h, h.Owner); !strings.Contains(got, "授予") || !strings.Contains(got, "teacher") {
 		t.Errorf("/audit of a teacher lacks the grant: %q", got)
 	}
 	must(t, h.Say(t.Context(), h.Owner, h.Owner, "/audit @hana"))
-	if got := lastText(h, h.Owner); !strings.Contains(got, "任命") || !strings.Contains(got, "警告") || !strings.Contains(got, "学员1群") {
+	if got := botSaid(h, h.Owner); !strings.Contains(got, "任命") || !strings.Contains(got, "警告") || !strings.Contains(got, "学员1群") {
 		t.Errorf("/audit: %q", got)
 	}
 }
@@ -350,14 +350,14 @@ func TestAdministratorsAreAnswered(t *testing.T) {
 	hello := said(t, h, monitorID, g, "hi")
 	reply(t, h, teacher1, g, hello, "/monitor")
 	reply(t, h, teacher1, g, hello, "/mute")
-	if got := lastText(h, g); !strings.Contains(got, "/unmonitor") {
+	if got := botSaid(h, g); !strings.Contains(got, "/unmonitor") {
 		t.Errorf("muting the monitor: %q", got)
 	}
 	byHand := said(t, h, studentID, g, "hi")
 	must(t, h.TG.PromoteByCreator(g, studentID, telegramtest.AdminRights{CanPinMessages: true}))
 	must(t, h.Step(t.Context()))
 	reply(t, h, teacher1, g, byHand, "/monitor")
-	if got := lastText(h, g); !strings.Contains(got, "是群管理员") {
+	if got := botSaid(h, g); !strings.Contains(got, "是群管理员") {
 		t.Errorf("appointing an administrator added by hand: %q", got)
 	}
 	as, err := h.App.Store().(moderation.Store).Appointments(t.Context(), studentID)
@@ -389,7 +389,7 @@ func TestRefundedMonitorRemoved(t *testing.T) {
 		t.Fatal("a refunded monitor is still in the group")
 	}
 	must(t, h.Say(t.Context(), teacher1, g, "/staff"))
-	if got := lastText(h, g); strings.Contains(got, "U44") {
+	if got := botSaid(h, g); strings.Contains(got, "U44") {
 		t.Errorf("/staff still names the refunded monitor: %q", got)
 	}
 }

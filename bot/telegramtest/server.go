@@ -51,8 +51,9 @@ type Server struct {
 	groupSeq     int64
 	links        map[string]*inviteLink
 	callbacks    map[string]*callbackQuery
-	files        map[string]string // file id -> "photo" or "document"
-	uploads      map[string]Upload // file id -> what the bot uploaded
+	files        map[string]string   // file id -> "photo" or "document"
+	uploads      map[string]Upload   // file id -> what the bot uploaded
+	userFiles    map[string]userFile // file id -> what a user sent, for getFile
 	callbackSeq  int64
 	commands     map[commandKey][]BotCommand
 	updates      []queuedUpdate
@@ -316,11 +317,17 @@ func init() {
 		"exportchatinvitelink":            (*Server).apiExportChatInviteLink,
 		"approvechatjoinrequest":          (*Server).apiApproveChatJoinRequest,
 		"declinechatjoinrequest":          (*Server).apiDeclineChatJoinRequest,
+		"getfile":                         (*Server).apiGetFile,
 	}
 }
 
-// ServeHTTP answers Bot API requests at /bot<token>/<method>.
+// ServeHTTP answers Bot API requests at /bot<token>/<method>, and the
+// downloads of files users sent at /file/bot<token>/<file_path>.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if rest, ok := strings.CutPrefix(r.URL.Path, "/file/bot"); ok && r.Method == http.MethodGet {
+		s.serveFile(w, rest)
+		return
+	}
 	rest, ok := strings.CutPrefix(r.URL.Path, "/bot")
 	token, method, ok2 := strings.Cut(rest, "/")
 	if !ok || !ok2 || method == "" || strings.Contains(method, "/") {

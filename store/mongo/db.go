@@ -78,7 +78,8 @@ type DB struct {
 
 	coreSeats, coreContrib, coreRuns, coreEvents, coreTasks, coreChains *mongo.Collection
 
-	groupRoles, audit *mongo.Collection
+	groupRoles, audit               *mongo.Collection
+	deskFAQs, deskTickets, deskLoad *mongo.Collection
 
 	// serial makes each write wait for the previous one; nil on MongoDB,
 	// set on FerretDB (see the package comment).
@@ -132,6 +133,7 @@ func newDB(client *mongo.Client, name string) *DB {
 		coreEvents: d.Collection("core_events"), coreTasks: d.Collection("core_tasks"),
 		coreChains: d.Collection("core_chains"),
 		groupRoles: d.Collection("group_roles"), audit: d.Collection("audit"),
+		deskFAQs: d.Collection("desk_faqs"), deskTickets: d.Collection("desk_tickets"), deskLoad: d.Collection("desk_load"),
 	}
 }
 

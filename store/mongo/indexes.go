@@ -71,6 +71,13 @@ import (
 //	                                           chat_id, role, at, user_id           GroupStaff (/staff)
 //	audit             entry key, or generated  target, at                           EntriesOn (warnings), Audit
 //	                                           actor, at                            Audit (what someone did)
+//	desk_faqs         first id of the batch    course                               FAQs (one course)
+//	                  ("desk_faq" counter)     entries.id                           DeleteFAQ
+//	desk_tickets      id from "desk_ticket"    state, level, assigned_at, _id       StaleTickets, open count
+//	                                           created_at, course                   DeskStats (asked)
+//	                                           first_answer_at, course              DeskStats (answered)
+//	desk_load         user id                  —                                    AssignTicket reads the
+//	                                                                                candidates' counts by _id
 //
 // A (course, user) pair is unique because it is the _id of its enrollment
 // and of its seat. The pending-seat indexes would be partial indexes on
@@ -151,6 +158,15 @@ var indexes = map[string][]mongo.IndexModel{
 	},
 	"core_events": {
 		{Keys: order("scope", "user_id", "at", "key")},
+	},
+	"desk_faqs": {
+		{Keys: order("course")},
+		{Keys: order("entries.id")},
+	},
+	"desk_tickets": {
+		{Keys: order("state", "level", "assigned_at", "_id")},
+		{Keys: order("created_at", "course")},
+		{Keys: order("first_answer_at", "course")},
 	},
 	"core_runs": {
 		{Keys: order("scope", "period"), Options: options.Index().SetUnique(true)},

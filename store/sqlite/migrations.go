@@ -406,6 +406,45 @@ var migrations = []string{
 	);
 	CREATE INDEX audit_target ON audit_log (target, at, id);
 	CREATE INDEX audit_actor ON audit_log (actor, at, id);`,
+	// 14: the Q&A desk: FAQ entries, tickets, and each person's open
+	// tickets (desk_load), which hands a ticket out without reading the
+	// tickets.
+	`CREATE TABLE desk_faqs (
+		id         INTEGER PRIMARY KEY,
+		course     TEXT NOT NULL,
+		keywords   TEXT NOT NULL,
+		answer     TEXT NOT NULL,
+		created_by INTEGER NOT NULL,
+		created_at INTEGER NOT NULL
+	);
+	CREATE INDEX desk_faqs_course ON desk_faqs (course, id);
+	CREATE TABLE desk_tickets (
+		id              INTEGER PRIMARY KEY,
+		course          TEXT NOT NULL,
+		group_id        INTEGER NOT NULL,
+		student         INTEGER NOT NULL,
+		text            TEXT NOT NULL,
+		state           TEXT NOT NULL,
+		level           INTEGER NOT NULL,
+		assignee        INTEGER NOT NULL,
+		assigned_at     INTEGER NOT NULL,
+		created_at      INTEGER NOT NULL,
+		faq_id          INTEGER NOT NULL,
+		faq_failed      INTEGER NOT NULL,
+		first_answer_at INTEGER,
+		answered_by     INTEGER NOT NULL,
+		answer          TEXT NOT NULL,
+		rating          INTEGER NOT NULL
+	);
+	CREATE INDEX desk_tickets_stale ON desk_tickets (state, level, assigned_at, id);
+	CREATE INDEX desk_tickets_created ON desk_tickets (created_at, course);
+	CREATE INDEX desk_tickets_answered ON desk_tickets (first_answer_at, course);
+	CREATE TABLE desk_load (
+		user_id INTEGER PRIMARY KEY,
+		open    INTEGER NOT NULL,
+		seq     INTEGER NOT NULL
+	);
+	CREATE INDEX desk_load_seq ON desk_load (seq);`,
 }
 
 // migrate applies the migrations the database lacks, each in its own

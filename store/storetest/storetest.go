@@ -19,6 +19,7 @@ import (
 
 	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/assignments"
+	"github.com/shequn/shequn/desk"
 	"github.com/shequn/shequn/groups"
 	"github.com/shequn/shequn/jobs"
 	"github.com/shequn/shequn/membership"
@@ -42,6 +43,7 @@ type Stores interface {
 	groups.TaskStore
 	groups.ChainStore
 	moderation.Store
+	desk.Store
 }
 
 // Run runs the contract suite. open must return a fresh, empty store on
@@ -98,6 +100,8 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		{"CoreTasks", testCoreTasks},
 		{"CoreChains", testCoreChains},
 		{"GroupRoles", testGroupRoles}, {"AuditLog", testAuditLog}, {"UserByNumber", testUserByNumber},
+		{"DeskFAQ", testDeskFAQ}, {"DeskAssign", testDeskAssign}, {"DeskFAQTickets", testDeskFAQTickets}, {"DeskStats", testDeskStats},
+		{"DeskAssignConcurrent", testDeskAssignConcurrent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
