@@ -305,3 +305,18 @@ func TestDeskLongQuestion(t *testing.T) {
 		t.Fatalf("ticket %d: answer %q, question of %d characters", id, tk.Answer, len([]rune(tk.Text)))
 	}
 }
+
+// An assistant appointed for one group answers its students' questions,
+// before the course's teachers.
+func TestDeskGroupAssistantGetsTheGroupsTickets(t *testing.T) {
+	h, _, g := pyramidClass(t)
+	const helper = 611
+	h.TG.AddUser(telegramtest.User{ID: helper, FirstName: "Hana", Username: "hana", LanguageCode: "zh"})
+	must(t, h.Say(t.Context(), helper, helper, "/start"))
+	must(t, h.Say(t.Context(), h.Owner, g, "/grant assistant @hana group"))
+	must(t, h.Say(t.Context(), studentID, studentID, "/ask 作业三的截止时间可以延后吗？"))
+	card, _ := ticketCard(t, h, helper)
+	if !strings.Contains(card.Text, "截止时间") {
+		t.Fatalf("the group's assistant got %q", card.Text)
+	}
+}
