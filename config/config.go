@@ -52,6 +52,7 @@ type Config struct {
 	Courses               []membership.Course // the courses list
 	Homework              Homework            // the homework section
 	Core                  groups.CoreRules    // the core section
+	OneBot                OneBot              // the QQ transport (onebot_* keys)
 
 	// env maps a YAML key to the environment variable that set it, so that
 	// error messages name what the operator actually wrote.
