@@ -103,6 +103,15 @@ func (f *groupDesk) listGroups(ctx context.Context, r *Request) error {
 
 func (f *groupDesk) joinRequest(ctx context.Context, r *Request) error {
 	jr := r.Update.ChatJoinRequest
+	if shequn.IsQQ(jr.Chat.ID) {
+		// QQ has no join links: the request's words (验证信息) name the
+		// buyer's join code or member number.
+		_, _, err := f.Groups.JoinRequestSaying(ctx, jr.Chat.ID, jr.From.ID, jr.Bio)
+		if err != nil {
+			return fmt.Errorf("QQ join request of %d to %d: %w", jr.From.ID, jr.Chat.ID, err)
+		}
+		return nil
+	}
 	if _, _, err := f.Groups.JoinRequest(ctx, jr.Chat.ID, jr.From.ID); err != nil {
 		return fmt.Errorf("join request of %d to %d: %w", jr.From.ID, jr.Chat.ID, err)
 	}
