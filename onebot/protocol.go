@@ -31,15 +31,15 @@ type Event struct {
 	OperatorID    int64   `json:"operator_id,omitempty"`
 	Message       Message `json:"message,omitempty"`
 	RawMessage    string  `json:"raw_message,omitempty"`
-	Sender        *Sender `json:"sender,omitempty"`
+	Sender        *Author `json:"sender,omitempty"`
 	Comment       string  `json:"comment,omitempty"`  // a join request's 验证信息
 	Flag          string  `json:"flag,omitempty"`     // a request's handle for set_group_add_request
 	CardNew       string  `json:"card_new,omitempty"` // notice group_card (go-cqhttp, NapCat, Lagrange)
 	CardOld       string  `json:"card_old,omitempty"`
 }
 
-// Sender is who sent a message: nickname, and in groups their card and role.
-type Sender struct {
+// Author is who sent a message: nickname, and in groups their card and role.
+type Author struct {
 	UserID   int64  `json:"user_id"`
 	Nickname string `json:"nickname"`
 	Card     string `json:"card,omitempty"`

@@ -226,7 +226,7 @@ func (s *Server) PrivateMessage(ctx context.Context, userID int64, nickname stri
 	id := s.nextMsg
 	s.mu.Unlock()
 	return s.Emit(ctx, onebot.Event{PostType: "message", MessageType: "private", SubType: "friend", MessageID: id,
-		UserID: userID, Message: msg, Sender: &onebot.Sender{UserID: userID, Nickname: nickname}})
+		UserID: userID, Message: msg, Sender: &onebot.Author{UserID: userID, Nickname: nickname}})
 }
 
 // GroupMessage is a member speaking in a group, with their card as it is.
@@ -242,7 +242,7 @@ func (s *Server) GroupMessage(ctx context.Context, groupID, userID int64, msg ..
 	}
 	return s.Emit(ctx, onebot.Event{PostType: "message", MessageType: "group", SubType: "normal", MessageID: id,
 		UserID: userID, GroupID: groupID, Message: msg,
-		Sender: &onebot.Sender{UserID: userID, Nickname: m.Nickname, Card: m.Card, Role: role}})
+		Sender: &onebot.Author{UserID: userID, Nickname: m.Nickname, Card: m.Card, Role: role}})
 }
 
 // AskToJoin is a user asking to join a group with a 验证信息; it returns

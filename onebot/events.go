@@ -1,0 +1,118 @@
+package onebot
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"strconv"
+	"strings"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/shequn/shequn"
+)
+
+// Take is the transport's Events: it turns an event into the bot's
+// update and hands it to the intake, which stores it before it is
+// handled, in order within its chat, exactly like a Telegram update. The
+// update is the neutral carrier the router reads: a tgbotapi.Message,
+// User and Chat filled with QQ's ids (shequn.QQUser, shequn.QQGroup).
+func (q *QQ) Take(ctx context.Context, e Event) error {
+	if e.NoticeType == "group_card" {
+		q.correctCard(e.GroupID, e.UserID, e.CardNew, "", true)
+		return nil
+	}
+	u, ok := q.update(e)
+	if !ok {
+		return nil
+	}
+	if e.NoticeType == "group_increase" {
+		q.correctCard(e.GroupID, e.UserID, "", "", false)
+	}
+	if m := u.Message; m != nil && e.MessageType == "group" && e.Sender != nil && m.Text != "" {
+		q.correctCard(e.GroupID, e.UserID, e.Sender.Card, e.Sender.Nickname, true)
+	}
+	if err := q.Accept(ctx, []tgbotapi.Update{u}); err != nil {
+		return fmt.Errorf("take QQ event: %w", err)
+	}
+	return nil
+}
+
+// updateID gives an event an id in QQ's range of update ids (above
+// Telegram's, which stay far below 2^53): the same event delivered twice
+// gets the same id, so the update log takes it once.
+func updateID(e Event) int {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d/%s/%s/%s/%s/%d/%d/%d/%d/%s", e.SelfID, e.PostType, e.MessageType, e.NoticeType, e.SubType,
+		e.MessageID, e.UserID, e.GroupID, e.Time, e.Flag)
+	return int(int64(1)<<53 | int64(h.Sum64()&(1<<52-1)))
+}
+
+func (q *QQ) update(e Event) (tgbotapi.Update, bool) {
+	if e.UserID == 0 || (q.Self != nil && e.UserID == q.Self()) {
+		return tgbotapi.Update{}, false // the account's own doings
+	}
+	u := tgbotapi.Update{UpdateID: updateID(e)}
+	user := tgbotapi.User{ID: shequn.QQUser(e.UserID), LanguageCode: string(languageOfQQ)}
+	if e.Sender != nil {
+		user.FirstName = e.Sender.Nickname
+	}
+	chat := &tgbotapi.Chat{ID: user.ID, Type: "private", FirstName: user.FirstName}
+	if e.GroupID != 0 {
+		chat = &tgbotapi.Chat{ID: shequn.QQGroup(e.GroupID), Type: "group"}
+	}
+	switch {
+	case e.PostType == "message" && (e.MessageType == "private" || e.MessageType == "group"):
+		m := q.message(e, &user, chat)
+		if n, err := strconv.Atoi(strings.TrimSpace(m.Text)); err == nil && m.Photo == nil && m.Document == nil {
+			if data, ok := q.choice(chat.ID, n); ok {
+				u.CallbackQuery = &tgbotapi.CallbackQuery{ID: strconv.Itoa(u.UpdateID), From: &user, Message: m, Data: data}
+				return u, true
+			}
+		}
+		u.Message = m
+	case e.PostType == "request" && e.RequestType == "group" && e.SubType == "add":
+		q.mu.Lock()
+		if q.flags == nil {
+			q.flags = map[[2]int64]string{}
+		}
+		q.flags[[2]int64{e.GroupID, e.UserID}] = e.Flag
+		q.mu.Unlock()
+		u.ChatJoinRequest = &tgbotapi.ChatJoinRequest{Chat: *chat, From: user, Date: int(e.Time), Bio: e.Comment}
+	case e.PostType == "notice" && e.NoticeType == "group_increase":
+		u.Message = &tgbotapi.Message{Chat: chat, From: &user, Date: int(e.Time), NewChatMembers: []tgbotapi.User{user}}
+	case e.PostType == "notice" && e.NoticeType == "group_decrease" && e.SubType != "kick_me":
+		u.Message = &tgbotapi.Message{Chat: chat, From: &user, Date: int(e.Time), LeftChatMember: &user}
+	default:
+		return tgbotapi.Update{}, false
+	}
+	return u, true
+}
+
+// message carries a message's text, and a picture or a file by the
+// reference QQ gave it (its URL when there is one).
+func (q *QQ) message(e Event, user *tgbotapi.User, chat *tgbotapi.Chat) *tgbotapi.Message {
+	m := &tgbotapi.Message{MessageID: int(e.MessageID), From: user, Chat: chat, Date: int(e.Time)}
+	var text strings.Builder
+	for _, seg := range e.Message {
+		switch seg.Type {
+		case "text":
+			text.WriteString(seg.Str("text"))
+		case "image":
+			if m.Photo == nil {
+				m.Photo = []tgbotapi.PhotoSize{{FileID: firstOf(seg.Str("url"), seg.Str("file"))}}
+			}
+		case "file":
+			if m.Document == nil {
+				m.Document = &tgbotapi.Document{FileID: firstOf(seg.Str("url"), seg.Str("file")), FileName: seg.Str("name")}
+			}
+		}
+	}
+	t := strings.TrimSpace(text.String())
+	if m.Photo != nil || m.Document != nil {
+		m.Caption = t
+	} else {
+		m.Text = t
+	}
+	return m
+}

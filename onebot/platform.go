@@ -1,0 +1,227 @@
+package onebot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/shequn/shequn"
+	"github.com/shequn/shequn/bot"
+	"github.com/shequn/shequn/groups"
+)
+
+// languageOfQQ is the language QQ users start with; /language changes it.
+const languageOfQQ = bot.Chinese
+
+// groupLinkPrefix marks a QQ group's "join link": QQ has none, the way in
+// is the group's number and the buyer's join code.
+const groupLinkPrefix = "qq-group:"
+
+// Platform is QQ as the groups package sees it: whole-group mute, join
+// requests answered by their flag with a reason, kicks, and members read
+// through get_group_member_info.
+type Platform struct{ QQ *QQ }
+
+var (
+	_ groups.Platform         = Platform{}
+	_ groups.ReasonedDecliner = Platform{}
+)
+
+func (p Platform) call(ctx context.Context, action string, params map[string]any, out any) error {
+	return p.QQ.API.Call(ctx, action, params, out)
+}
+
+// BotRights reads the account's role: an owner or admin of a QQ group can
+// do all the bot needs.
+func (p Platform) BotRights(ctx context.Context, chatID int64) ([]groups.Right, error) {
+	var m struct {
+		Role string `json:"role"`
+	}
+	err := p.call(ctx, "get_group_member_info", map[string]any{"group_id": shequn.QQNumber(chatID), "user_id": p.QQ.Self(), "no_cache": true}, &m)
+	if err != nil {
+		return nil, groupErr(chatID, "", err)
+	}
+	if m.Role != "owner" && m.Role != "admin" {
+		return nil, nil
+	}
+	return []groups.Right{groups.RightInvite, groups.RightRestrict, groups.RightPin, groups.RightDelete}, nil
+}
+
+// MuteAll turns on the whole-group ban (全员禁言).
+func (p Platform) MuteAll(ctx context.Context, chatID int64) error {
+	err := p.call(ctx, "set_group_whole_ban", map[string]any{"group_id": shequn.QQNumber(chatID), "enable": true}, nil)
+	if err != nil {
+		return fmt.Errorf("set_group_whole_ban: %w", groupErr(chatID, groups.RightRestrict, err))
+	}
+	return nil
+}
+
+// CreateJoinLink names the group's number: QQ has no join links.
+func (p Platform) CreateJoinLink(_ context.Context, chatID int64, _ string) (string, error) {
+	return groupLinkPrefix + strconv.FormatInt(shequn.QQNumber(chatID), 10), nil
+}
+
+// JoinLinkWorks: a group's number stays the way in.
+func (p Platform) JoinLinkWorks(_ context.Context, chatID int64, link, _ string) (bool, error) {
+	return link == groupLinkPrefix+strconv.FormatInt(shequn.QQNumber(chatID), 10), nil
+}
+
+// ApproveJoin approves the user's pending request by its flag.
+func (p Platform) ApproveJoin(ctx context.Context, chatID, userID int64) error {
+	return p.answer(ctx, chatID, userID, true, "")
+}
+
+// DeclineJoin refuses the user's pending request.
+func (p Platform) DeclineJoin(ctx context.Context, chatID, userID int64) error {
+	return p.answer(ctx, chatID, userID, false, "")
+}
+
+// DeclineJoinWith refuses the request and tells the requester why, in the
+// groups' language.
+func (p Platform) DeclineJoinWith(ctx context.Context, chatID, userID int64, reason groups.DeclineReason) error {
+	return p.answer(ctx, chatID, userID, false, bot.Label(languageOfQQ, "qq.reason."+string(reason)))
+}
+
+func (p Platform) answer(ctx context.Context, chatID, userID int64, approve bool, reason string) error {
+	key := [2]int64{shequn.QQNumber(chatID), shequn.QQNumber(userID)}
+	p.QQ.mu.Lock()
+	flag, ok := p.QQ.flags[key]
+	p.QQ.mu.Unlock()
+	if !ok {
+		// Not seen by this process (it restarted): the requester asks again.
+		return fmt.Errorf("set_group_add_request: no flag: %w", groups.ErrJoinRequestGone)
+	}
+	params := map[string]any{"flag": flag, "sub_type": "add", "approve": approve}
+	if !approve && reason != "" {
+		params["reason"] = reason
+	}
+	err := p.call(ctx, "set_group_add_request", params, nil)
+	var oe *Error
+	if errors.As(err, &oe) && oe.Retcode == RetBadParams && strings.Contains(oe.Msg, "REQUEST") {
+		err = groups.ErrJoinRequestGone
+	}
+	if err == nil || errors.Is(err, groups.ErrJoinRequestGone) {
+		p.QQ.mu.Lock()
+		delete(p.QQ.flags, key)
+		p.QQ.mu.Unlock()
+	}
+	if err != nil && !errors.Is(err, groups.ErrJoinRequestGone) {
+		err = groupErr(chatID, groups.RightInvite, err)
+	}
+	if err != nil {
+		return fmt.Errorf("set_group_add_request: %w", err)
+	}
+	return nil
+}
+
+// RemoveMember kicks the member, who may ask to come back after a new
+// purchase.
+func (p Platform) RemoveMember(ctx context.Context, chatID, userID int64) error {
+	err := p.call(ctx, "set_group_kick", map[string]any{"group_id": shequn.QQNumber(chatID), "user_id": shequn.QQNumber(userID), "reject_add_request": false}, nil)
+	if notMember(err) {
+		return nil // gone already
+	}
+	if err != nil {
+		return fmt.Errorf("set_group_kick: %w", groupErr(chatID, groups.RightRestrict, err))
+	}
+	return nil
+}
+
+// IsMember reads the member; one QQ does not find is not in the group.
+func (p Platform) IsMember(ctx context.Context, chatID, userID int64) (bool, error) {
+	err := p.call(ctx, "get_group_member_info", map[string]any{"group_id": shequn.QQNumber(chatID), "user_id": shequn.QQNumber(userID), "no_cache": true}, nil)
+	if notMember(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, groupErr(chatID, "", err)
+	}
+	return true, nil
+}
+
+func notMember(err error) bool {
+	var oe *Error
+	return errors.As(err, &oe) && oe.Retcode == RetBadParams && strings.Contains(oe.Msg, "MEMBER")
+}
+
+// groupErr turns answers only a person can fix into a *groups.GroupError:
+// the account is no administrator (a right missing), the group gone.
+func groupErr(chatID int64, right groups.Right, err error) error {
+	var oe *Error
+	if !errors.As(err, &oe) {
+		return err
+	}
+	var problem groups.Problem
+	switch {
+	case oe.Retcode == RetBadParams && strings.Contains(oe.Msg, "GROUP_NOT_FOUND"):
+		problem = groups.ProblemChatGone
+	case oe.Retcode == RetFailed && strings.Contains(oe.Msg, "NOT_ADMIN") && right != "":
+		problem = groups.MissingRight(right)
+	case oe.Retcode == RetFailed && strings.Contains(oe.Msg, "NOT_ADMIN"):
+		problem = groups.ProblemRemoved
+	default:
+		return err
+	}
+	return &groups.GroupError{ChatID: chatID, Problem: problem, Err: err}
+}
+
+// Platforms puts QQ beside Telegram for the groups package: each call
+// goes to the platform of its chat's id range.
+type Platforms struct {
+	Telegram groups.Platform
+	QQ       Platform
+}
+
+var (
+	_ groups.Platform         = Platforms{}
+	_ groups.ReasonedDecliner = Platforms{}
+)
+
+func (p Platforms) of(chatID int64) groups.Platform {
+	if shequn.IsQQ(chatID) {
+		return p.QQ
+	}
+	return p.Telegram
+}
+
+func (p Platforms) BotRights(ctx context.Context, chatID int64) ([]groups.Right, error) {
+	return p.of(chatID).BotRights(ctx, chatID)
+}
+
+func (p Platforms) MuteAll(ctx context.Context, chatID int64) error {
+	return p.of(chatID).MuteAll(ctx, chatID)
+}
+
+func (p Platforms) CreateJoinLink(ctx context.Context, chatID int64, name string) (string, error) {
+	return p.of(chatID).CreateJoinLink(ctx, chatID, name)
+}
+
+func (p Platforms) JoinLinkWorks(ctx context.Context, chatID int64, link, name string) (bool, error) {
+	return p.of(chatID).JoinLinkWorks(ctx, chatID, link, name)
+}
+
+func (p Platforms) ApproveJoin(ctx context.Context, chatID, userID int64) error {
+	return p.of(chatID).ApproveJoin(ctx, chatID, userID)
+}
+
+func (p Platforms) DeclineJoin(ctx context.Context, chatID, userID int64) error {
+	return p.of(chatID).DeclineJoin(ctx, chatID, userID)
+}
+
+// DeclineJoinWith tells QQ requesters why; Telegram has no way to.
+func (p Platforms) DeclineJoinWith(ctx context.Context, chatID, userID int64, reason groups.DeclineReason) error {
+	if shequn.IsQQ(chatID) {
+		return p.QQ.DeclineJoinWith(ctx, chatID, userID, reason)
+	}
+	return p.Telegram.DeclineJoin(ctx, chatID, userID)
+}
+
+func (p Platforms) RemoveMember(ctx context.Context, chatID, userID int64) error {
+	return p.of(chatID).RemoveMember(ctx, chatID, userID)
+}
+
+func (p Platforms) IsMember(ctx context.Context, chatID, userID int64) (bool, error) {
+	return p.of(chatID).IsMember(ctx, chatID, userID)
+}

@@ -1,0 +1,93 @@
+package onebot_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/shequn/shequn"
+	"github.com/shequn/shequn/onebot"
+	"github.com/shequn/shequn/onebot/onebottest"
+)
+
+// clock is a virtual clock: sleeping moves it on.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Sleep(_ context.Context, d time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	return nil
+}
+
+
+func TestSenderKeepsQQsRatesExactly(t *testing.T) {
+	for _, lim := range []onebot.Limits{
+		onebot.DefaultLimits,
+		{Group: onebot.Rate{Count: 1, Per: time.Second}, Private: onebot.Rate{Count: 1, Per: time.Second}, Global: onebot.Rate{Count: 30, Per: time.Second}},
+		{Group: onebot.Rate{Count: 3, Per: 10 * time.Second}, Global: onebot.Rate{Count: 20, Per: time.Minute}, Jitter: time.Second},
+	} {
+		clk := &clock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+		fake := onebottest.New(10001)
+		fake.Now = clk.Now
+		fake.Limits = onebottest.Limits{Group: onebottest.Rate(lim.Group), Private: onebottest.Rate(lim.Private), Global: onebottest.Rate(lim.Global)}
+		tr, stop := connect(t, fake)
+		out := &onebot.Sender{API: tr, Limits: lim, Now: clk.Now, Sleep: clk.Sleep}
+		for g := int64(1); g <= 40; g++ {
+			fake.AddGroup(g, "g", "admin")
+		}
+		start := clk.Now()
+		// Three rounds into 40 groups, and a few private messages between.
+		for round := 0; round < 3; round++ {
+			for g := int64(1); g <= 40; g++ {
+				if _, err := out.Send(t.Context(), shequn.QQGroup(g), onebot.Message{onebot.Text("公告")}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := out.Send(t.Context(), shequn.QQUser(42), onebot.Message{onebot.Text("hi")}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		stop()
+		sent := fake.Sent()
+		if len(sent) != 123 {
+			t.Fatalf("%d sent", len(sent))
+		}
+		if b := fake.Bursts(); len(b) != 0 {
+			t.Errorf("limits %+v: %d messages broke a limit, the first at %s", lim, len(b), b[0].At.Sub(start))
+		}
+		took := clk.Now().Sub(start)
+		floor := time.Duration(123-lim.Global.Count) * lim.Global.Per / time.Duration(lim.Global.Count)
+		if took < floor || took > floor*13/10+lim.Global.Per+123*lim.Jitter {
+			t.Errorf("limits %+v: 123 messages took %s, want about %s", lim, took, floor)
+		}
+		if fake.StringMessages() != 0 {
+			t.Error("a message went out as a CQ-code string")
+		}
+	}
+}
+
+// connect serves a transport and connects the fake to it.
+func connect(t *testing.T, fake *onebottest.Server) (*onebot.Transport, func()) {
+	t.Helper()
+	tr := &onebot.Transport{Token: "tok", Log: quiet()}
+	url := serveWS(t, tr)
+	conn, err := fake.DialWS(t.Context(), url, "tok")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.WaitConnected(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return tr, conn.Close
+}
