@@ -30,7 +30,6 @@ func (c *clock) Sleep(_ context.Context, d time.Duration) error {
 	return nil
 }
 
-
 func TestSenderKeepsQQsRatesExactly(t *testing.T) {
 	for _, lim := range []onebot.Limits{
 		onebot.DefaultLimits,

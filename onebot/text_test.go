@@ -10,7 +10,7 @@ import (
 
 func TestPlainText(t *testing.T) {
 	for in, want := range map[string]string{
-		"<b>PPT-00042</b> &amp; <i>你好</i>":                 "PPT-00042 & 你好",
+		"<b>PPT-00042</b> &amp; <i>你好</i>":                  "PPT-00042 & 你好",
 		`<a href="https://x.example/p?a=1&amp;b=2">付款</a>`:  "付款 https://x.example/p?a=1&b=2",
 		`<a href="https://x.example">https://x.example</a>`: "https://x.example",
 		"&lt;课程&gt; <code>/register</code>":                 "<课程> /register",
