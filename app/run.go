@@ -68,6 +68,7 @@ func (a *App) Run(ctx context.Context) error {
 	if err := a.server.Shutdown(shutCtx); err != nil {
 		a.log.Warn("http shutdown", "err", err)
 	}
+	a.closeQQ()
 	// Handle what was taken in; what is left is stored and recovered by
 	// the next start.
 	if err := a.intake.Close(shutCtx); err != nil {

@@ -18,6 +18,7 @@ import (
 // update is the neutral carrier the router reads: a tgbotapi.Message,
 // User and Chat filled with QQ's ids (shequn.QQUser, shequn.QQGroup).
 func (q *QQ) Take(ctx context.Context, e Event) error {
+	defer q.taken.Add(1)
 	if e.NoticeType == "group_card" {
 		q.correctCard(e.GroupID, e.UserID, e.CardNew, "", true)
 		return nil
@@ -53,10 +54,7 @@ func (q *QQ) update(e Event) (tgbotapi.Update, bool) {
 		return tgbotapi.Update{}, false // the account's own doings
 	}
 	u := tgbotapi.Update{UpdateID: updateID(e)}
-	user := tgbotapi.User{ID: shequn.QQUser(e.UserID), LanguageCode: string(languageOfQQ)}
-	if e.Sender != nil {
-		user.FirstName = e.Sender.Nickname
-	}
+	user := tgbotapi.User{ID: shequn.QQUser(e.UserID), LanguageCode: string(languageOfQQ), FirstName: q.nickname(e)}
 	chat := &tgbotapi.Chat{ID: user.ID, Type: "private", FirstName: user.FirstName}
 	if e.GroupID != 0 {
 		chat = &tgbotapi.Chat{ID: shequn.QQGroup(e.GroupID), Type: "group"}
@@ -87,6 +85,24 @@ func (q *QQ) update(e Event) (tgbotapi.Update, bool) {
 		return tgbotapi.Update{}, false
 	}
 	return u, true
+}
+
+// nickname is the sender's QQ nickname; notices and requests carry none,
+// so the last one a message showed stands in (an empty name would replace
+// the stored profile's).
+func (q *QQ) nickname(e Event) string {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.names == nil {
+		q.names = map[int64]string{}
+	}
+	if e.Sender != nil && e.Sender.Nickname != "" {
+		if len(q.names) > 100_000 {
+			clear(q.names)
+		}
+		q.names[e.UserID] = e.Sender.Nickname
+	}
+	return q.names[e.UserID]
 }
 
 // message carries a message's text, and a picture or a file by the

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shequn/shequn"
@@ -35,8 +36,14 @@ type QQ struct {
 	mu      sync.Mutex
 	choices map[int64]offered   // chat -> the numbered choices shown last
 	flags   map[[2]int64]string // (group, user) -> the join request's flag
+	names   map[int64]string    // QQ number -> the nickname its messages showed last
 	cards   sync.WaitGroup      // card corrections in flight
+	taken   atomic.Int64        // events that reached Take
 }
+
+// Taken counts the events that reached Take, for tests and the demo to
+// know every event sent is in.
+func (q *QQ) Taken() int64 { return q.taken.Load() }
 
 // offered is the numbered choices shown in a chat.
 type offered struct {

@@ -189,6 +189,11 @@ func (t *Transport) read(ctx context.Context, c *websocket.Conn) error {
 }
 
 func (t *Transport) event(ctx context.Context, e Event) error {
+	if e.SelfID != 0 {
+		t.mu.Lock()
+		t.selfID = e.SelfID // over HTTP, events are how the account is known
+		t.mu.Unlock()
+	}
 	if e.PostType == "meta_event" || t.Events == nil {
 		return nil
 	}

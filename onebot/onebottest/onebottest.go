@@ -84,6 +84,7 @@ type Server struct {
 	nextMsg   int64
 	nextFlag  int
 	emit      func(ctx context.Context, e onebot.Event) error
+	emitted   int64 // events sent to shequn
 	listeners []func(onebot.Event)
 }
 
@@ -215,7 +216,20 @@ func (s *Server) Emit(ctx context.Context, e onebot.Event) error {
 	if emit == nil {
 		return fmt.Errorf("onebottest: not connected to shequn")
 	}
-	return emit(ctx, e)
+	if err := emit(ctx, e); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.emitted++
+	s.mu.Unlock()
+	return nil
+}
+
+// Emitted counts the events sent to shequn.
+func (s *Server) Emitted() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.emitted
 }
 
 // PrivateMessage is a user writing to the account.
