@@ -301,3 +301,13 @@ func decode(params json.RawMessage, into any) error {
 	}
 	return json.Unmarshal(params, into)
 }
+
+// Rename changes a member's card without a notice, as implementations
+// that do not report group_card do: shequn sees it when the member speaks.
+func (s *Server) Rename(groupID, userID int64, card string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if g := s.groups[groupID]; g != nil && g.Members[userID] != nil {
+		g.Members[userID].Card = card
+	}
+}

@@ -1,0 +1,184 @@
+package demo
+
+import (
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shequn/shequn"
+	"github.com/shequn/shequn/app"
+	"github.com/shequn/shequn/config"
+	"github.com/shequn/shequn/groups"
+	"github.com/shequn/shequn/onebot"
+	"github.com/shequn/shequn/onebot/onebottest"
+)
+
+// qqCommunity starts a community with the QQ course, connects a fake QQ
+// account and registers one QQ student group.
+func qqCommunity(t *testing.T, setups ...Setup) (*Harness, *QQ) {
+	t.Helper()
+	h := mustStart(t, append([]Setup{WithQQCourse}, setups...)...)
+	qq, err := h.ConnectQQ(t.Context(), qqSelf)
+	must(t, err)
+	t.Cleanup(qq.Close)
+	qq.AddGroup(qqGroupNo, "Excel QQ", "admin")
+	qq.AddMember(qqGroupNo, qqOwner, "群主", "owner")
+	must(t, qq.Say(t.Context(), qqOwner, "群主", qqGroupNo, "/register student xl 2000"))
+	return h, qq
+}
+
+// qqBuys makes a QQ user buy the QQ course (the second Buy choice).
+func qqBuys(t *testing.T, h *Harness, qq *QQ, user int64, nickname string) {
+	t.Helper()
+	ctx := t.Context()
+	must(t, qq.Say(ctx, user, nickname, 0, "/start"))
+	must(t, qq.Say(ctx, user, nickname, 0, "2"))
+	_, err := h.Paid(ctx, shequn.QQUser(user), 1)
+	must(t, err)
+	must(t, qq.Step(ctx))
+}
+
+func TestQQBuyerJoinsWithTheCodeAndWearsTheNumber(t *testing.T) {
+	h, qq := qqCommunity(t)
+	ctx := t.Context()
+	if g, _ := qq.Group(qqGroupNo); !g.WholeBan {
+		t.Fatal("the QQ group is not muted as a whole")
+	}
+	if len(qq.Essence()) != 1 {
+		t.Errorf("the rules were not set as the essence message: %v", qq.Essence())
+	}
+	qqBuys(t, h, qq, qqBuyer, "小红")
+	code := groups.JoinCode("xl", shequn.QQUser(qqBuyer))
+	way := qq.LastTo(qqBuyer, 0)
+	for _, want := range []string{"XL-00001", "700100200", code} {
+		if !strings.Contains(way, want) {
+			t.Errorf("the way in lacks %q: %q", want, way)
+		}
+	}
+	if strings.Contains(way, "<b>") || strings.Contains(way, "&lt;") {
+		t.Errorf("HTML reached QQ: %q", way)
+	}
+	// A member who asks without the code is refused with the reason and
+	// may ask again with it.
+	flag, err := qq.AskToJoin(ctx, qqGroupNo, qqBuyer, "小红", "我是小红")
+	must(t, err)
+	must(t, qq.Step(ctx))
+	if r := qq.Request(flag); !r.Handled || r.Approved || !strings.Contains(r.Reason, "入群码") {
+		t.Fatalf("a request without the code: %+v", r)
+	}
+	flag, err = qq.AskToJoin(ctx, qqGroupNo, qqBuyer, "小红", "编号 "+code)
+	must(t, err)
+	must(t, qq.Step(ctx))
+	if r := qq.Request(flag); !r.Approved {
+		t.Fatalf("the buyer with the code was refused: %+v", r)
+	}
+	if m, in := qq.Member(qqGroupNo, qqBuyer); !in || m.Card != "XL-00001 小红" {
+		t.Fatalf("member %v with card %q, want XL-00001 小红", in, m.Card)
+	}
+	if texts := qq.SentTo(0, qqGroupNo); !strings.Contains(strings.Join(texts, "\n"), "欢迎 小红 加入") {
+		t.Errorf("no greeting in the group: %q", texts)
+	}
+	// A changed card is set back, whether QQ reports the change or the
+	// member just speaks with it.
+	must(t, qq.SetCard(ctx, qqGroupNo, qqBuyer, "红红"))
+	must(t, qq.Step(ctx))
+	if m, _ := qq.Member(qqGroupNo, qqBuyer); m.Card != "XL-00001 红红" {
+		t.Errorf("after the card notice: %q", m.Card)
+	}
+	qq.Rename(qqGroupNo, qqBuyer, "hello")
+	must(t, qq.GroupMessage(ctx, qqGroupNo, qqBuyer, onebot.Text("大家好")))
+	must(t, qq.Step(ctx))
+	if m, _ := qq.Member(qqGroupNo, qqBuyer); m.Card != "XL-00001 hello" {
+		t.Errorf("after speaking: %q", m.Card)
+	}
+	if qq.StringMessages() != 0 {
+		t.Error("a message went out as a CQ-code string")
+	}
+}
+
+func TestQQStrangerIsRefusedWithTheReason(t *testing.T) {
+	h, qq := qqCommunity(t)
+	ctx := t.Context()
+	qqBuys(t, h, qq, qqBuyer, "小红")
+	code := groups.JoinCode("xl", shequn.QQUser(qqBuyer))
+	// The buyer's own code and number, copied, do not let a stranger in.
+	flag, err := qq.AskToJoin(ctx, qqGroupNo, qqStranger, "[CQ:at,qq=all]", "XL-00001 "+code)
+	must(t, err)
+	must(t, qq.Step(ctx))
+	r := qq.Request(flag)
+	if !r.Handled || r.Approved || !strings.Contains(r.Reason, "购买记录") {
+		t.Fatalf("the stranger's request: %+v", r)
+	}
+	if _, in := qq.Member(qqGroupNo, qqStranger); in {
+		t.Fatal("the stranger is in the group")
+	}
+}
+
+func TestQQRefundKicksTheMember(t *testing.T) {
+	h, qq := qqCommunity(t)
+	ctx := t.Context()
+	qqBuys(t, h, qq, qqBuyer, "小红")
+	s, _ := h.Sales.Last(shequn.QQUser(qqBuyer))
+	_, err := qq.AskToJoin(ctx, qqGroupNo, qqBuyer, "小红", "XL-00001")
+	must(t, err)
+	must(t, qq.Step(ctx))
+	if _, in := qq.Member(qqGroupNo, qqBuyer); !in {
+		t.Fatal("the buyer is not in the group")
+	}
+	must(t, h.Refunded(ctx, s))
+	must(t, qq.Step(ctx))
+	if _, in := qq.Member(qqGroupNo, qqBuyer); in {
+		t.Fatal("the refunded member is still in the QQ group")
+	}
+	seat, err := h.App.Store().Seat(ctx, "xl", shequn.QQUser(qqBuyer))
+	must(t, err)
+	if seat.State != groups.SeatReleased || seat.RemovedAt.IsZero() {
+		t.Errorf("seat after the refund: %+v", seat)
+	}
+}
+
+func TestQQNumberedChoicesExpire(t *testing.T) {
+	h, qq := qqCommunity(t)
+	ctx := t.Context()
+	must(t, qq.Say(ctx, qqBuyer, "小红", 0, "/language"))
+	must(t, qq.Say(ctx, qqBuyer, "小红", 0, "2"))
+	if got := qq.LastTo(qqBuyer, 0); !strings.Contains(got, "English") {
+		t.Fatalf("choosing 2 (English): %q", got)
+	}
+	must(t, qq.Say(ctx, qqBuyer, "小红", 0, "/language"))
+	h.Clock.Advance(onebot.ChoiceTTL + time.Minute)
+	before := len(qq.SentTo(qqBuyer, 0))
+	must(t, qq.Say(ctx, qqBuyer, "小红", 0, "1"))
+	texts := qq.SentTo(qqBuyer, 0)
+	if len(texts) == before || strings.Contains(texts[len(texts)-1], "中文") && strings.Contains(texts[len(texts)-1], "已切换") {
+		t.Errorf("an expired choice was taken: %q", texts[before:])
+	}
+}
+
+func TestQQOverHTTPWithSignedEvents(t *testing.T) {
+	fake := onebottest.New(qqSelf)
+	api := httptest.NewServer(fake.HTTP("http-token"))
+	defer api.Close()
+	h := mustStart(t, WithQQCourse, func(cfg *config.Config, _ *app.Options) {
+		cfg.OneBot.Token, cfg.OneBot.URL, cfg.OneBot.Secret = "http-token", api.URL, "http-secret"
+	})
+	fake.Now = h.Clock.Now
+	fake.PostEvents(h.baseURL+onebot.EventsPath, "http-secret", nil)
+	qq := &QQ{Server: fake, h: h}
+	ctx := t.Context()
+	fake.AddGroup(qqGroupNo, "Excel QQ", "admin")
+	fake.AddMember(qqGroupNo, qqOwner, "群主", "owner")
+	must(t, qq.Say(ctx, qqOwner, "群主", qqGroupNo, "/register student xl 2000"))
+	if g, _ := fake.Group(qqGroupNo); !g.WholeBan {
+		t.Fatal("over HTTP: the group is not muted")
+	}
+	// A forged event is refused before it is read.
+	fake.PostEvents(h.baseURL+onebot.EventsPath, "wrong", nil)
+	if err := fake.PrivateMessage(ctx, qqBuyer, "小红", onebot.Text("/start")); err == nil || !strings.Contains(err.Error(), "403") {
+		t.Fatalf("a forged event: %v", err)
+	}
+	if len(fake.SentTo(qqBuyer, 0)) != 0 {
+		t.Error("a forged event was answered")
+	}
+}
