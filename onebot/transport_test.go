@@ -49,7 +49,7 @@ func (e *events) next(t *testing.T) onebot.Event {
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // serveWS runs a transport for the reverse WebSocket and returns its ws:// URL.
-func serveWS(t *testing.T, tr *onebot.Transport) string {
+func serveWS(t testing.TB, tr *onebot.Transport) string {
 	t.Helper()
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+onebot.WSPath, tr.ServeWS)

@@ -2,6 +2,7 @@ package onebottest
 
 import (
 	"encoding/json"
+	"slices"
 
 	"github.com/shequn/shequn/onebot"
 )
@@ -56,14 +57,26 @@ func (i *id) UnmarshalJSON(b []byte) error {
 	return err
 }
 
-// handle runs one action.
+// handle runs one action and tells the action listeners.
 func (s *Server) handle(action string, raw json.RawMessage) answer {
 	var p params
 	if err := decode(raw, &p); err != nil {
 		return failed(onebot.RetBadRequest, "bad params: "+err.Error())
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	a := s.run(action, p)
+	ls := slices.Clone(s.actions)
+	s.mu.Unlock()
+	if a.retcode == 0 {
+		for _, f := range ls {
+			f(action, int64(p.GroupID), int64(p.UserID))
+		}
+	}
+	return a
+}
+
+// run runs one action; the caller holds s.mu.
+func (s *Server) run(action string, p params) answer {
 	switch action {
 	case "get_login_info":
 		return answer{data: map[string]any{"user_id": s.SelfID, "nickname": "shequn"}}

@@ -86,6 +86,14 @@ type Server struct {
 	emit      func(ctx context.Context, e onebot.Event) error
 	emitted   int64 // events sent to shequn
 	listeners []func(onebot.Event)
+	actions   []func(action string, groupID, userID int64)
+}
+
+// OnAction registers f to see every action that succeeded, after it did.
+func (s *Server) OnAction(f func(action string, groupID, userID int64)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.actions = append(s.actions, f)
 }
 
 // New makes a fake account with QQ number self.
