@@ -182,3 +182,49 @@ func TestQQOverHTTPWithSignedEvents(t *testing.T) {
 		t.Error("a forged event was answered")
 	}
 }
+
+func TestQQTeacherGrantedByAtReviewsByNumber(t *testing.T) {
+	h, qq := qqCommunity(t)
+	ctx := t.Context()
+	const teacher = 30003
+	qq.AddMember(qqGroupNo, teacher, "周老师", "admin")
+	must(t, qq.Say(ctx, teacher, "周老师", 0, "/start"))
+	// The owner names the teacher with an @ in the QQ group.
+	must(t, qq.GroupMessage(ctx, qqGroupNo, qqOwner, onebot.Text("/grant teacher "),
+		onebot.Segment{Type: "at", Data: map[string]any{"qq": "30003"}}, onebot.Text(" xl")))
+	must(t, qq.Step(ctx))
+	if got := qq.LastTo(0, qqGroupNo); !strings.Contains(got, "周老师") || !strings.Contains(got, "qq:30003") {
+		t.Fatalf("the grant's answer: %q", got)
+	}
+	qqBuys(t, h, qq, qqBuyer, "小红")
+	due := h.Clock.Now().Add(72 * time.Hour).In(h.Config.Location()).Format("2006-01-02")
+	must(t, qq.Say(ctx, teacher, "周老师", 0, "/assign xl "+due+" 100 透视表 | 汇总销售数据"))
+	must(t, qq.Say(ctx, qqBuyer, "小红", 0, "/submit"))
+	must(t, qq.Say(ctx, qqBuyer, "小红", 0, "1"))
+	must(t, qq.Say(ctx, qqBuyer, "小红", 0, "https://example.com/pivot"))
+	must(t, qq.Say(ctx, teacher, "周老师", 0, "/review"))
+	card := qq.LastTo(teacher, 0)
+	if !strings.Contains(card, "XL-00001") || !strings.Contains(card, "[1]") {
+		t.Fatalf("the review card has no numbered grades: %q", card)
+	}
+	// Reply with the number of 优秀 (excellent), then skip the comment.
+	pick := ""
+	for _, line := range strings.Split(card, "\n") {
+		if strings.Contains(line, "优秀") && strings.HasPrefix(line, "[") {
+			pick = strings.TrimSuffix(strings.TrimPrefix(strings.Fields(line)[0], "["), "]")
+		}
+	}
+	if pick == "" {
+		t.Fatalf("no numbered 优秀 on the card: %q", card)
+	}
+	must(t, qq.Say(ctx, teacher, "周老师", 0, pick))
+	must(t, qq.Say(ctx, teacher, "周老师", 0, "/skip"))
+	must(t, qq.Step(ctx))
+	if got := qq.LastTo(qqBuyer, 0); !strings.Contains(got, "优秀") || !strings.Contains(got, "100") {
+		t.Errorf("the student's feedback on QQ: %q", got)
+	}
+	must(t, qq.Say(ctx, qqBuyer, "小红", 0, "/rank"))
+	if got := qq.LastTo(qqBuyer, 0); !strings.Contains(got, "1") {
+		t.Errorf("/rank on QQ: %q", got)
+	}
+}

@@ -105,6 +105,13 @@ func (q *QQ) nickname(e Event) string {
 	return q.names[e.UserID]
 }
 
+// known is the nickname last seen of a QQ number.
+func (q *QQ) known(n int64) string {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.names[n]
+}
+
 // message carries a message's text, and a picture or a file by the
 // reference QQ gave it (its URL when there is one).
 func (q *QQ) message(e Event, user *tgbotapi.User, chat *tgbotapi.Chat) *tgbotapi.Message {
@@ -117,6 +124,14 @@ func (q *QQ) message(e Event, user *tgbotapi.User, chat *tgbotapi.Chat) *tgbotap
 		case "image":
 			if m.Photo == nil {
 				m.Photo = []tgbotapi.PhotoSize{{FileID: firstOf(seg.Str("url"), seg.Str("file"))}}
+			}
+		case "at":
+			// "/grant teacher @某人": the person named is carried as the
+			// message replied to, as on Telegram; an @ of the bot only
+			// addresses it.
+			n, err := strconv.ParseInt(seg.Str("qq"), 10, 64)
+			if err == nil && n > 0 && (q.Self == nil || n != q.Self()) && m.ReplyToMessage == nil {
+				m.ReplyToMessage = &tgbotapi.Message{Chat: chat, From: &tgbotapi.User{ID: shequn.QQUser(n), FirstName: q.known(n)}}
 			}
 		case "file":
 			if m.Document == nil {

@@ -58,14 +58,21 @@ func (p Platform) MuteAll(ctx context.Context, chatID int64) error {
 	return nil
 }
 
-// CreateJoinLink names the group's number: QQ has no join links.
-func (p Platform) CreateJoinLink(_ context.Context, chatID int64, _ string) (string, error) {
-	return groupLinkPrefix + strconv.FormatInt(shequn.QQNumber(chatID), 10), nil
+// CreateJoinLink names the group's number, and the course (from the
+// link's name, "shequn <course> <ordinal>") so that the way in shown to a
+// buyer carries their join code: QQ has no join links.
+func (p Platform) CreateJoinLink(_ context.Context, chatID int64, name string) (string, error) {
+	link := groupLinkPrefix + strconv.FormatInt(shequn.QQNumber(chatID), 10)
+	if f := strings.Fields(name); len(f) == 3 && f[0] == "shequn" {
+		link += "/" + f[1]
+	}
+	return link, nil
 }
 
 // JoinLinkWorks: a group's number stays the way in.
-func (p Platform) JoinLinkWorks(_ context.Context, chatID int64, link, _ string) (bool, error) {
-	return link == groupLinkPrefix+strconv.FormatInt(shequn.QQNumber(chatID), 10), nil
+func (p Platform) JoinLinkWorks(ctx context.Context, chatID int64, link, name string) (bool, error) {
+	want, _ := p.CreateJoinLink(ctx, chatID, name)
+	return link == want, nil
 }
 
 // ApproveJoin approves the user's pending request by its flag.

@@ -85,7 +85,7 @@ func (c qqChat) SendMedia(ctx context.Context, kind bot.MediaKind, ref string) e
 // MaxText; it returns the first message's id.
 func (q *QQ) Send(ctx context.Context, chatID int64, text string, choices [][]bot.Choice) (int, error) {
 	plain := PlainText(text)
-	lines, data := numbered(choices)
+	lines, data := numbered(choices, chatID)
 	if len(lines) > 0 {
 		plain += "\n\n" + strings.Join(lines, "\n")
 	}
@@ -100,6 +100,9 @@ func (q *QQ) Send(ctx context.Context, chatID int64, text string, choices [][]bo
 	first := 0
 	for i, part := range Split(plain, MaxText) {
 		id, err := q.Out.Send(ctx, chatID, Message{Text(part)})
+		if err != nil && chatID < 0 {
+			return first, groupErr(chatID, "", err) // a group gone or the account removed: the owners are told
+		}
 		if err != nil {
 			return first, err
 		}

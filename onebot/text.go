@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/shequn/shequn/bot"
+	"github.com/shequn/shequn/groups"
 )
 
 // MaxText is how many characters one QQ message carries here. QQ takes
@@ -74,13 +75,14 @@ func byteOffset(s string, n int) int {
 
 // numbered writes choices as lines: those that answer the bot are
 // numbered ("[1] 优秀") and their data returned in order; a link is
-// written with its address.
-func numbered(choices [][]bot.Choice) (lines []string, data []string) {
+// written with its address, a QQ group's way in with its number and, in
+// a private chat, the reader's join code.
+func numbered(choices [][]bot.Choice, chatID int64) (lines []string, data []string) {
 	for _, row := range choices {
 		for _, c := range row {
 			switch {
 			case c.URL != "":
-				lines = append(lines, c.Label+"："+wayIn(c.URL))
+				lines = append(lines, c.Label+"："+wayIn(c.URL, chatID))
 			case c.Data != "":
 				data = append(data, c.Data)
 				lines = append(lines, "["+strconv.Itoa(len(data))+"] "+c.Label)
@@ -90,10 +92,16 @@ func numbered(choices [][]bot.Choice) (lines []string, data []string) {
 	return lines, data
 }
 
-// wayIn writes a link; a QQ group's "link" is its number.
-func wayIn(url string) string {
-	if n, ok := strings.CutPrefix(url, groupLinkPrefix); ok {
-		return "QQ " + n
+// wayIn writes a link; a QQ group's "link" is its number, followed by the
+// reader's join code when the chat is theirs.
+func wayIn(url string, chatID int64) string {
+	rest, ok := strings.CutPrefix(url, groupLinkPrefix)
+	if !ok {
+		return url
 	}
-	return url
+	number, course, _ := strings.Cut(rest, "/")
+	if course == "" || chatID <= 0 {
+		return "QQ " + number
+	}
+	return "QQ " + number + " · " + groups.JoinCode(course, chatID)
 }

@@ -5,7 +5,9 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/bot"
+	"github.com/shequn/shequn/groups"
 )
 
 func TestPlainText(t *testing.T) {
@@ -52,10 +54,12 @@ func TestChoicesAreNumbered(t *testing.T) {
 	lines, data := numbered([][]bot.Choice{
 		{{Label: "优秀", Data: "grade:1:excellent"}, {Label: "良好", Data: "grade:1:good"}},
 		{{Label: "加入学员1群", URL: groupLinkPrefix + "777"}},
+		{{Label: "加入学员2群", URL: groupLinkPrefix + "778/xl"}},
 		{{Label: "付款", URL: "https://pay.example"}},
 		{{Label: "‹", Data: "page:2"}},
-	})
-	want := []string{"[1] 优秀", "[2] 良好", "加入学员1群：QQ 777", "付款：https://pay.example", "[3] ‹"}
+	}, shequn.QQUser(42))
+	want := []string{"[1] 优秀", "[2] 良好", "加入学员1群：QQ 777", "加入学员2群：QQ 778 · " + groups.JoinCode("xl", shequn.QQUser(42)),
+		"付款：https://pay.example", "[3] ‹"}
 	if strings.Join(lines, "|") != strings.Join(want, "|") || strings.Join(data, "|") != "grade:1:excellent|grade:1:good|page:2" {
 		t.Errorf("lines %q, data %q", lines, data)
 	}
