@@ -69,3 +69,16 @@ func (a *App) WaitQQ(ctx context.Context) error {
 	}
 	return a.OneBot.WaitConnected(ctx)
 }
+
+// qqHealth says whether the OneBot implementation holds the reverse
+// WebSocket ("ok" or "disconnected"); ok is false when QQ is off or its
+// actions go over HTTP, where there is no connection to report.
+func (a *App) qqHealth() (string, bool) {
+	if a.OneBot == nil || a.cfg.OneBot.URL != "" {
+		return "", false
+	}
+	if a.OneBot.Connected() {
+		return "ok", true
+	}
+	return "disconnected", true
+}

@@ -261,6 +261,9 @@ func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
 	if !last.IsZero() {
 		status["telegram_last_ok"] = last.Format(time.RFC3339)
 	}
+	if q, ok := a.qqHealth(); ok {
+		status["qq"] = q // informational: QQ's side never fails the probe
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	json.NewEncoder(w).Encode(status)

@@ -228,3 +228,25 @@ func TestQQTeacherGrantedByAtReviewsByNumber(t *testing.T) {
 		t.Errorf("/rank on QQ: %q", got)
 	}
 }
+
+func TestQQMeGivesTheWayBackWithTheCode(t *testing.T) {
+	h, qq := qqCommunity(t)
+	ctx := t.Context()
+	qqBuys(t, h, qq, qqBuyer, "小红")
+	_, err := qq.AskToJoin(ctx, qqGroupNo, qqBuyer, "小红", "XL-00001")
+	must(t, err)
+	must(t, qq.Step(ctx))
+	must(t, qq.Leave(ctx, qqGroupNo, qqBuyer))
+	must(t, qq.Step(ctx))
+	must(t, qq.Say(ctx, qqBuyer, "小红", 0, "/me"))
+	code := groups.JoinCode("xl", shequn.QQUser(qqBuyer))
+	if got := qq.LastTo(qqBuyer, 0); !strings.Contains(got, "XL-00001") || !strings.Contains(got, "QQ 700100200 · "+code) {
+		t.Fatalf("/me after leaving: %q", got)
+	}
+	_, err = qq.AskToJoin(ctx, qqGroupNo, qqBuyer, "小红", code)
+	must(t, err)
+	must(t, qq.Step(ctx))
+	if _, in := qq.Member(qqGroupNo, qqBuyer); !in {
+		t.Fatal("the member could not come back with the code")
+	}
+}
