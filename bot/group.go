@@ -53,6 +53,8 @@ func (f *groupDesk) register(ctx context.Context, r *Request) error {
 			names[i] = T(r.Lang, "right."+string(right))
 		}
 		return f.reply(ctx, r, T(r.Lang, "register.missing", strings.Join(names, T(r.Lang, "right.separator"))))
+	case errors.Is(err, groups.ErrOtherPlatform):
+		return f.reply(ctx, r, T(r.Lang, "register.other_platform", f.courseTitle(req.Course)))
 	case shequn.ErrorCode(err) == shequn.CodeConflict && req.Kind == groups.KindCore:
 		return f.reply(ctx, r, T(r.Lang, "register.core_taken"))
 	case shequn.ErrorCode(err) == shequn.CodeConflict:

@@ -8,6 +8,7 @@ import (
 
 	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/app"
+	"github.com/shequn/shequn/bot/telegramtest"
 	"github.com/shequn/shequn/config"
 	"github.com/shequn/shequn/groups"
 	"github.com/shequn/shequn/onebot"
@@ -248,5 +249,26 @@ func TestQQMeGivesTheWayBackWithTheCode(t *testing.T) {
 	must(t, qq.Step(ctx))
 	if _, in := qq.Member(qqGroupNo, qqBuyer); !in {
 		t.Fatal("the member could not come back with the code")
+	}
+}
+
+func TestQQCourseGroupsStayOnOnePlatform(t *testing.T) {
+	h, qq := qqCommunity(t)
+	ctx := t.Context()
+	tg := h.Group("Excel on Telegram", telegramtest.FullAdminRights())
+	must(t, h.Say(ctx, h.Owner, tg, "/register student xl 100"))
+	if got, _ := h.LastBotMessage(tg); !strings.Contains(got.Text, "另一个平台") {
+		t.Fatalf("a Telegram group for the QQ course: %q", got.Text)
+	}
+	// The Telegram course cannot take a QQ group either.
+	qq.AddGroup(qqGroupNo+1, "PPT QQ", "admin")
+	must(t, qq.Say(ctx, qqOwner, "群主", qqGroupNo+1, "/register student ppt 100"))
+	if got := qq.LastTo(0, qqGroupNo+1); !strings.Contains(got, "学员1群") {
+		t.Fatalf("the first ppt group may be on QQ: %q", got)
+	}
+	g := h.Group("PPT 2", telegramtest.FullAdminRights())
+	must(t, h.Say(ctx, h.Owner, g, "/register student ppt 100"))
+	if got, _ := h.LastBotMessage(g); !strings.Contains(got.Text, "另一个平台") {
+		t.Fatalf("a Telegram group for a course on QQ: %q", got.Text)
 	}
 }

@@ -116,3 +116,22 @@ func (s *Service) MemberNumber(ctx context.Context, chatID, userID int64) (numbe
 	}
 	return membership.FormatNumber(strings.ToUpper(seat.Course), seat.Number), true, nil
 }
+
+// ErrOtherPlatform refuses a student group on another platform than the
+// course's other groups: a course's groups live on one platform (Telegram
+// or QQ), so that its buyers get one kind of way in and fill its groups
+// in order.
+var ErrOtherPlatform = &shequn.Error{Code: shequn.CodeConflict, Message: "the course's groups are on another platform"}
+
+func (s *Service) checkPlatform(ctx context.Context, r *RegisterRequest) error {
+	gs, err := s.Store.Groups(ctx)
+	if err != nil {
+		return fmt.Errorf("list groups: %w", err)
+	}
+	for _, g := range gs {
+		if g.Kind == KindStudent && g.Course == r.Course && g.ChatID != r.ChatID && shequn.IsQQ(g.ChatID) != shequn.IsQQ(r.ChatID) {
+			return ErrOtherPlatform
+		}
+	}
+	return nil
+}

@@ -2,9 +2,11 @@ package groups_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/groups"
 )
 
@@ -90,4 +92,19 @@ func TestJoinCodesArePersonal(t *testing.T) {
 	if groups.JoinCode("ppt", 1) == groups.JoinCode("xls", 1) {
 		t.Error("a code is the same in every course")
 	}
+}
+
+func TestACoursesGroupsLiveOnOnePlatform(t *testing.T) {
+	e := newEnv(t)
+	e.group(t, "ppt", -1, 10)
+	qqChat := shequn.QQGroup(700100200)
+	e.chat.admin(qqChat, groups.RequiredRights(groups.KindStudent)...)
+	_, err := e.svc.Register(t.Context(), groups.RegisterRequest{ChatID: qqChat, Kind: groups.KindStudent, Course: "ppt", Capacity: 10, By: owner})
+	if !errors.Is(err, groups.ErrOtherPlatform) || shequn.ErrorCode(err) != shequn.CodeConflict {
+		t.Fatalf("a QQ group beside a Telegram one: %v", err)
+	}
+	if _, err := e.svc.Register(t.Context(), groups.RegisterRequest{ChatID: qqChat, Kind: groups.KindStudent, Course: "xls", Capacity: 10, By: owner}); err != nil {
+		t.Fatalf("a QQ group for a course of its own: %v", err)
+	}
+	e.group(t, "ppt", -2, 10) // more Telegram groups for the Telegram course
 }
