@@ -2,6 +2,7 @@ package onebot_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -89,4 +90,25 @@ func connect(t *testing.T, fake *onebottest.Server) (*onebot.Transport, func()) 
 		t.Fatal(err)
 	}
 	return tr, conn.Close
+}
+
+// The fake refuses what QQ's risk control would: a sender without limits
+// bursts, and the fake says so.
+func TestFakeRefusesBursts(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	fake := onebottest.New(10001)
+	fake.Now = clk.Now
+	fake.Limits = onebottest.Limits{Group: onebottest.Rate{Count: 1, Per: time.Second}, Global: onebottest.Rate{Count: 20, Per: time.Minute}}
+	fake.AddGroup(1, "g", "admin")
+	tr, stop := connect(t, fake)
+	defer stop()
+	out := &onebot.Sender{API: tr, Now: clk.Now, Sleep: clk.Sleep} // no limits
+	if _, err := out.Send(t.Context(), shequn.QQGroup(1), onebot.Message{onebot.Text("1")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := out.Send(t.Context(), shequn.QQGroup(1), onebot.Message{onebot.Text("2")})
+	var oe *onebot.Error
+	if !errors.As(err, &oe) || oe.Retcode != onebottest.RetRiskControl || len(fake.Bursts()) != 1 || len(fake.Sent()) != 1 {
+		t.Fatalf("a burst: %v; bursts %d, sent %d", err, len(fake.Bursts()), len(fake.Sent()))
+	}
 }

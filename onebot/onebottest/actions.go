@@ -18,6 +18,10 @@ type answer struct {
 
 func failed(code int, msg string) answer { return answer{retcode: code, msg: msg} }
 
+// RetRiskControl is the fake's answer to a message over the limits (NapCat
+// answers a refused send with 1200).
+const RetRiskControl = 1200
+
 // params are the action parameters the fake reads; OneBot sends numbers,
 // and some clients send them as strings, which encoding/json's ,string
 // would refuse, so ids are read loosely.
@@ -189,7 +193,10 @@ func (s *Server) send(groupID, userID int64, raw json.RawMessage) answer {
 	s.nextMsg++
 	m := Sent{GroupID: groupID, UserID: userID, Message: msg, Text: msg.PlainText(), At: s.now(), ID: s.nextMsg}
 	if s.over(m) {
+		// QQ's risk control: the message is not delivered, and an account
+		// that keeps bursting is frozen. The fake refuses and records it.
 		s.bursts = append(s.bursts, m)
+		return failed(RetRiskControl, "send failed: risk control (messages too frequent)")
 	}
 	s.sent = append(s.sent, m)
 	return answer{data: map[string]any{"message_id": m.ID}}

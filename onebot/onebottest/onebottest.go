@@ -5,7 +5,7 @@
 // reverse WebSocket (Universal) client, or by posting signed events over
 // HTTP while serving the HTTP API. It keeps the configured send limits and
 // records every message that broke them (a burst QQ's risk control would
-// punish).
+// punish), refusing them as QQ's risk control would.
 package onebottest
 
 import (
@@ -180,7 +180,7 @@ func (s *Server) SentTo(userID, groupID int64) []string {
 	return out
 }
 
-// Bursts returns the messages that broke a configured limit.
+// Bursts returns the messages refused for breaking a configured limit.
 func (s *Server) Bursts() []Sent {
 	s.mu.Lock()
 	defer s.mu.Unlock()
