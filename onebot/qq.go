@@ -63,7 +63,7 @@ type qqChat struct {
 }
 
 func (c qqChat) Reply(ctx context.Context, text string, choices [][]bot.Choice) error {
-	_, err := c.q.Send(ctx, c.chatID, text, choices)
+	_, err := c.q.send(ctx, Interactive, c.chatID, text, choices)
 	return err
 }
 
@@ -74,16 +74,21 @@ func (c qqChat) SendMedia(ctx context.Context, kind bot.MediaKind, ref string) e
 	if kind == bot.MediaDocument {
 		seg = Segment{Type: "file", Data: map[string]any{"file": ref}}
 	}
-	if _, err := c.q.Out.Send(ctx, c.chatID, Message{seg}); err != nil {
+	if _, err := c.q.Out.Send(ctx, Interactive, c.chatID, Message{seg}); err != nil {
 		return fmt.Errorf("send %s: %w", kind, err)
 	}
 	return nil
 }
 
-// Send turns the bot's HTML into plain text with the choices as numbered
+// Send sends a notice or a post (bulk traffic: replies go first); see send.
+func (q *QQ) Send(ctx context.Context, chatID int64, text string, choices [][]bot.Choice) (int, error) {
+	return q.send(ctx, Bulk, chatID, text, choices)
+}
+
+// send turns the bot's HTML into plain text with the choices as numbered
 // lines, remembers the choices for the chat, and sends it, split at
 // MaxText; it returns the first message's id.
-func (q *QQ) Send(ctx context.Context, chatID int64, text string, choices [][]bot.Choice) (int, error) {
+func (q *QQ) send(ctx context.Context, pri Priority, chatID int64, text string, choices [][]bot.Choice) (int, error) {
 	plain := PlainText(text)
 	lines, data := numbered(choices, chatID)
 	if len(lines) > 0 {
@@ -99,7 +104,7 @@ func (q *QQ) Send(ctx context.Context, chatID int64, text string, choices [][]bo
 	}
 	first := 0
 	for i, part := range Split(plain, MaxText) {
-		id, err := q.Out.Send(ctx, chatID, Message{Text(part)})
+		id, err := q.Out.Send(ctx, pri, chatID, Message{Text(part)})
 		if err != nil && chatID < 0 {
 			return first, groupErr(chatID, "", err) // a group gone or the account removed: the owners are told
 		}

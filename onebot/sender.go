@@ -29,17 +29,30 @@ type Limits struct {
 // 20 a minute in all, with up to 300 ms of jitter.
 var DefaultLimits = Limits{Group: Rate{1, time.Second}, Private: Rate{1, time.Second}, Global: Rate{20, time.Minute}, Jitter: 300 * time.Millisecond}
 
+// Priority orders the messages waiting for the limits.
+type Priority int
+
+// Replies to someone who just wrote go before notices and posts.
+const (
+	Interactive Priority = iota
+	Bulk
+)
+
+// fairShare bounds starvation: bulk traffic that waits gets at least one
+// slot in every fairShare, however many replies go out.
+const fairShare = 10
+
 // Caller runs OneBot actions; Transport is one.
 type Caller interface {
 	Call(ctx context.Context, action string, params, out any) error
 }
 
-// Sender sends QQ messages within the limits: each message gets the
-// first moment no rate would be broken and that keeps the messages evenly
-// spaced, in the order they were asked for, plus the jitter, and waits
-// for it. The moments are exact on the
-// injected clock; a margin of a fiftieth of each span keeps them apart on
-// the wire too.
+// Sender sends QQ messages within the limits. Messages wait in line,
+// replies before bulk traffic; the first in line gets the first moment no
+// rate would be broken and that keeps the messages evenly spaced (20 a
+// minute is one every 3 s, never 20 at once), plus the jitter, and waits
+// for it. The moments are exact on the injected clock; a margin of a
+// fiftieth of each span keeps them apart on the wire too.
 type Sender struct {
 	API    Caller
 	Limits Limits
@@ -52,16 +65,25 @@ type Sender struct {
 	last   time.Time             // the latest moment given out
 	global []time.Time           // moments given out, newest last
 	chats  map[int64][]time.Time // per chat
+	lines  [2][]*waiter          // by priority, first come first
+	passed int                   // replies let through while bulk waited
+}
+
+// waiter is a message in line.
+type waiter struct {
+	pri  Priority
+	chat int64
+	wake chan struct{} // poked when it may be first; buffered 1
 }
 
 // Send sends a message to a QQ user or group (a domain id) and returns
 // its message id.
-func (s *Sender) Send(ctx context.Context, chatID int64, msg Message) (int64, error) {
+func (s *Sender) Send(ctx context.Context, pri Priority, chatID int64, msg Message) (int64, error) {
 	action, params := "send_private_msg", map[string]any{"user_id": shequn.QQNumber(chatID), "message": msg}
 	if chatID < 0 {
 		action, params = "send_group_msg", map[string]any{"group_id": shequn.QQNumber(chatID), "message": msg}
 	}
-	if err := s.wait(ctx, chatID); err != nil {
+	if err := s.wait(ctx, pri, chatID); err != nil {
 		return 0, err
 	}
 	var out struct {
@@ -73,35 +95,94 @@ func (s *Sender) Send(ctx context.Context, chatID int64, msg Message) (int64, er
 	return out.MessageID, nil
 }
 
-// wait takes the message's moment and sleeps until it comes.
-func (s *Sender) wait(ctx context.Context, chatID int64) error {
-	at := s.reserve(chatID)
-	now := s.Now()
-	if !at.After(now) {
+// wait stands in line until the message is first and its moment came.
+func (s *Sender) wait(ctx context.Context, pri Priority, chatID int64) error {
+	w := &waiter{pri: pri, chat: chatID, wake: make(chan struct{}, 1)}
+	s.mu.Lock()
+	s.lines[pri] = append(s.lines[pri], w)
+	s.mu.Unlock()
+	for {
+		s.mu.Lock()
+		if s.first() != w {
+			s.mu.Unlock()
+			select {
+			case <-w.wake:
+				continue
+			case <-ctx.Done():
+				s.leave(w)
+				return ctx.Err()
+			}
+		}
+		now := s.Now()
+		at := s.free(chatID, now)
+		if at.After(now) {
+			s.mu.Unlock()
+			if err := s.sleep(ctx, at.Sub(now)); err != nil {
+				s.leave(w)
+				return err
+			}
+			continue // a reply may have come first meanwhile
+		}
+		at = s.take(w, now)
+		s.mu.Unlock()
+		if at.After(now) {
+			return s.sleep(ctx, at.Sub(now)) // the jitter
+		}
 		return ctx.Err()
 	}
-	sleep := s.Sleep
-	if sleep == nil {
-		sleep = timerSleep
-	}
-	return sleep(ctx, at.Sub(now))
 }
 
-// reserve gives out the first moment, not before the last one given, at
-// which neither the chat's rate nor the global one is broken.
-func (s *Sender) reserve(chatID int64) time.Time {
+func (s *Sender) sleep(ctx context.Context, d time.Duration) error {
+	if s.Sleep != nil {
+		return s.Sleep(ctx, d)
+	}
+	return timerSleep(ctx, d)
+}
+
+// first is the message whose turn it is: a reply, unless bulk traffic
+// has waited for fairShare replies. The caller holds s.mu.
+func (s *Sender) first() *waiter {
+	if len(s.lines[Bulk]) > 0 && (len(s.lines[Interactive]) == 0 || s.passed >= fairShare-1) {
+		return s.lines[Bulk][0]
+	}
+	if len(s.lines[Interactive]) > 0 {
+		return s.lines[Interactive][0]
+	}
+	return nil
+}
+
+// leave takes a waiter out of line and pokes the next.
+func (s *Sender) leave(w *waiter) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.chats == nil {
-		s.chats = map[int64][]time.Time{}
+	s.remove(w)
+	s.poke()
+}
+
+func (s *Sender) remove(w *waiter) {
+	line := s.lines[w.pri]
+	for i, o := range line {
+		if o == w {
+			s.lines[w.pri] = append(line[:i], line[i+1:]...)
+			return
+		}
 	}
-	per := s.Limits.Private
-	if chatID < 0 {
-		per = s.Limits.Group
+}
+
+func (s *Sender) poke() {
+	if n := s.first(); n != nil {
+		select {
+		case n.wake <- struct{}{}:
+		default:
+		}
 	}
-	at := laterOf(s.Now(), s.last)
-	// Evenly spaced: never two messages closer than a rate's span divided
-	// by its count, so 20 a minute is one every 3 s, not 20 at once.
+}
+
+// free is the first moment from now on at which a message into the chat
+// breaks no rate and keeps the spacing. The caller holds s.mu.
+func (s *Sender) free(chatID int64, now time.Time) time.Time {
+	per := s.rateOf(chatID)
+	at := laterOf(now, s.last)
 	if n := len(s.global); n > 0 {
 		at = laterOf(at, s.global[n-1].Add(spacing(s.Limits.Global)))
 	}
@@ -111,17 +192,42 @@ func (s *Sender) reserve(chatID int64) time.Time {
 	for {
 		next := laterOf(earliest(s.chats[chatID], per, at), earliest(s.global, s.Limits.Global, at))
 		if !next.After(at) {
-			break
+			return at
 		}
 		at = next
 	}
+}
+
+// take gives the first waiter its moment, now plus the jitter, and pokes
+// the next. The caller holds s.mu.
+func (s *Sender) take(w *waiter, now time.Time) time.Time {
+	at := now
 	if s.Limits.Jitter > 0 {
 		at = at.Add(time.Duration(rand.Int64N(int64(s.Limits.Jitter))))
 	}
+	if s.chats == nil {
+		s.chats = map[int64][]time.Time{}
+	}
+	per := s.rateOf(w.chat)
 	s.last = at
-	s.chats[chatID] = keep(append(s.chats[chatID], at), per)
+	s.chats[w.chat] = keep(append(s.chats[w.chat], at), per)
 	s.global = keep(append(s.global, at), s.Limits.Global)
+	switch {
+	case w.pri == Bulk || len(s.lines[Bulk]) == 0:
+		s.passed = 0
+	default:
+		s.passed++
+	}
+	s.remove(w)
+	s.poke()
 	return at
+}
+
+func (s *Sender) rateOf(chatID int64) Rate {
+	if chatID < 0 {
+		return s.Limits.Group
+	}
+	return s.Limits.Private
 }
 
 // earliest is the first moment from at on that a message may take within
@@ -132,8 +238,7 @@ func earliest(taken []time.Time, r Rate, at time.Time) time.Time {
 	}
 	span := r.Per + r.Per/50
 	// The Count-th latest moment must be a full span before at.
-	free := taken[len(taken)-r.Count].Add(span)
-	return laterOf(at, free)
+	return laterOf(at, taken[len(taken)-r.Count].Add(span))
 }
 
 // spacing is the even gap a rate asks for between two messages.
@@ -168,4 +273,12 @@ func timerSleep(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// Waiting counts the messages of a priority in line (for the metrics and
+// the tests).
+func (s *Sender) Waiting(pri Priority) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.lines[pri])
 }

@@ -3,6 +3,8 @@ package onebot_test
 import (
 	"context"
 	"errors"
+	"runtime"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -50,11 +52,11 @@ func TestSenderKeepsQQsRatesExactly(t *testing.T) {
 		// Three rounds into 40 groups, and a few private messages between.
 		for round := 0; round < 3; round++ {
 			for g := int64(1); g <= 40; g++ {
-				if _, err := out.Send(t.Context(), shequn.QQGroup(g), onebot.Message{onebot.Text("公告")}); err != nil {
+				if _, err := out.Send(t.Context(), onebot.Bulk, shequn.QQGroup(g), onebot.Message{onebot.Text("公告")}); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if _, err := out.Send(t.Context(), shequn.QQUser(42), onebot.Message{onebot.Text("hi")}); err != nil {
+			if _, err := out.Send(t.Context(), onebot.Bulk, shequn.QQUser(42), onebot.Message{onebot.Text("hi")}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -103,12 +105,51 @@ func TestFakeRefusesBursts(t *testing.T) {
 	tr, stop := connect(t, fake)
 	defer stop()
 	out := &onebot.Sender{API: tr, Now: clk.Now, Sleep: clk.Sleep} // no limits
-	if _, err := out.Send(t.Context(), shequn.QQGroup(1), onebot.Message{onebot.Text("1")}); err != nil {
+	if _, err := out.Send(t.Context(), onebot.Bulk, shequn.QQGroup(1), onebot.Message{onebot.Text("1")}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := out.Send(t.Context(), shequn.QQGroup(1), onebot.Message{onebot.Text("2")})
+	_, err := out.Send(t.Context(), onebot.Bulk, shequn.QQGroup(1), onebot.Message{onebot.Text("2")})
 	var oe *onebot.Error
 	if !errors.As(err, &oe) || oe.Retcode != onebottest.RetRiskControl || len(fake.Bursts()) != 1 || len(fake.Sent()) != 1 {
 		t.Fatalf("a burst: %v; bursts %d, sent %d", err, len(fake.Bursts()), len(fake.Sent()))
+	}
+}
+
+// A reply overtakes a broadcast in line, and the broadcast still gets
+// its share while replies keep coming.
+func TestRepliesGoBeforeBulk(t *testing.T) {
+	fake := onebottest.New(10001)
+	lim := onebot.Limits{Group: onebot.Rate{Count: 1, Per: time.Second}, Private: onebot.Rate{Count: 1, Per: time.Second}, Global: onebot.Rate{Count: 50, Per: time.Second}}
+	fake.Limits = onebottest.Limits{Group: onebottest.Rate(lim.Group), Private: onebottest.Rate(lim.Private), Global: onebottest.Rate(lim.Global)}
+	tr, stop := connect(t, fake)
+	defer stop()
+	out := &onebot.Sender{API: tr, Limits: lim, Now: time.Now}
+	const groups = 30
+	var wg sync.WaitGroup
+	for g := int64(1); g <= groups; g++ {
+		fake.AddGroup(g, "g", "admin")
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := out.Send(t.Context(), onebot.Bulk, shequn.QQGroup(g), onebot.Message{onebot.Text("公告")}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	for out.Waiting(onebot.Bulk) < groups-5 {
+		runtime.Gosched() // the broadcast is queueing up
+	}
+	if _, err := out.Send(t.Context(), onebot.Interactive, shequn.QQUser(42), onebot.Message{onebot.Text("reply")}); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	sent := fake.Sent()
+	at := slices.IndexFunc(sent, func(m onebottest.Sent) bool { return m.UserID == 42 })
+	// At most five were out before the reply queued, one may be in hand.
+	if at < 0 || at > 6 {
+		t.Errorf("the reply went out %d-th of %d", at+1, len(sent))
+	}
+	if b := fake.Bursts(); len(b) != 0 {
+		t.Errorf("%d bursts", len(b))
 	}
 }
