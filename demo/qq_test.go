@@ -190,12 +190,17 @@ func TestQQTeacherGrantedByAtReviewsByNumber(t *testing.T) {
 	const teacher = 30003
 	qq.AddMember(qqGroupNo, teacher, "周老师", "admin")
 	must(t, qq.Say(ctx, teacher, "周老师", 0, "/start"))
-	// The owner names the teacher with an @ in the QQ group.
+	// The owner names the teacher with an @ in the QQ group; QQ has no
+	// command menus to update.
+	menus := h.TG.Calls("setMyCommands")
 	must(t, qq.GroupMessage(ctx, qqGroupNo, qqOwner, onebot.Text("/grant teacher "),
 		onebot.Segment{Type: "at", Data: map[string]any{"qq": "30003"}}, onebot.Text(" xl")))
 	must(t, qq.Step(ctx))
 	if got := qq.LastTo(0, qqGroupNo); !strings.Contains(got, "周老师") || !strings.Contains(got, "qq:30003") {
 		t.Fatalf("the grant's answer: %q", got)
+	}
+	if n := h.TG.Calls("setMyCommands") - menus; n != 0 {
+		t.Errorf("a QQ grant set %d Telegram menus", n)
 	}
 	qqBuys(t, h, qq, qqBuyer, "小红")
 	due := h.Clock.Now().Add(72 * time.Hour).In(h.Config.Location()).Format("2006-01-02")
