@@ -277,3 +277,37 @@ func TestQQCourseGroupsStayOnOnePlatform(t *testing.T) {
 		t.Fatalf("a Telegram group for a course on QQ: %q", got.Text)
 	}
 }
+
+func TestQQBotLosingTheGroupTellsTheOwners(t *testing.T) {
+	h, qq := qqCommunity(t)
+	ctx := t.Context()
+	must(t, qq.SetAdmin(ctx, qqGroupNo, qqSelf, false))
+	must(t, qq.Step(ctx))
+	g, err := h.App.Store().GroupByChat(ctx, shequn.QQGroup(qqGroupNo))
+	must(t, err)
+	if g.Problem != groups.ProblemRemoved {
+		t.Fatalf("after losing the admin role: problem %q", g.Problem)
+	}
+	if got := qq.LastTo(qqOwner, 0); !strings.Contains(got, "机器人已不是") || !strings.Contains(got, "学员1群") {
+		t.Errorf("the QQ owner was not told: %q", got)
+	}
+	must(t, qq.SetAdmin(ctx, qqGroupNo, qqSelf, true))
+	must(t, qq.Step(ctx))
+	if g, _ = h.App.Store().GroupByChat(ctx, shequn.QQGroup(qqGroupNo)); g.Problem != "" {
+		t.Errorf("admin again, the problem stays: %q", g.Problem)
+	}
+	must(t, qq.KickBot(ctx, qqGroupNo, qqOwner))
+	must(t, qq.Step(ctx))
+	if g, _ = h.App.Store().GroupByChat(ctx, shequn.QQGroup(qqGroupNo)); g.Problem != groups.ProblemRemoved {
+		t.Errorf("kicked out: problem %q", g.Problem)
+	}
+}
+
+func TestQQFriendRequestsAreAccepted(t *testing.T) {
+	_, qq := qqCommunity(t)
+	must(t, qq.AddFriend(t.Context(), qqBuyer, "想买课"))
+	must(t, qq.Step(t.Context()))
+	if !qq.Friends(qqBuyer) {
+		t.Fatal("a buyer's friend request was not accepted")
+	}
+}

@@ -23,6 +23,10 @@ func (q *QQ) Take(ctx context.Context, e Event) error {
 		q.correctCard(e.GroupID, e.UserID, e.CardNew, "", true)
 		return nil
 	}
+	if e.PostType == "request" && e.RequestType == "friend" {
+		q.befriend(e.Flag, e.UserID) // anyone may talk to the bot to buy
+		return nil
+	}
 	u, ok := q.update(e)
 	if !ok {
 		return nil
@@ -50,6 +54,9 @@ func updateID(e Event) int {
 }
 
 func (q *QQ) update(e Event) (tgbotapi.Update, bool) {
+	if u, ok := q.botChanged(e); ok {
+		return u, true
+	}
 	if e.UserID == 0 || (q.Self != nil && e.UserID == q.Self()) {
 		return tgbotapi.Update{}, false // the account's own doings
 	}
@@ -85,6 +92,34 @@ func (q *QQ) update(e Event) (tgbotapi.Update, bool) {
 		return tgbotapi.Update{}, false
 	}
 	return u, true
+}
+
+// botChanged carries a change of the account's own standing in a group
+// (kicked out, made or unmade an administrator) as Telegram's
+// my_chat_member, so the group's rights are read again and its owners
+// told of a problem.
+func (q *QQ) botChanged(e Event) (tgbotapi.Update, bool) {
+	self := e.SelfID
+	if q.Self != nil && q.Self() != 0 {
+		self = q.Self()
+	}
+	var was, is string
+	switch {
+	case e.NoticeType == "group_decrease" && e.SubType == "kick_me":
+		was, is = "administrator", "kicked"
+	case e.NoticeType == "group_admin" && e.UserID == self && e.SubType == "set":
+		was, is = "member", "administrator"
+	case e.NoticeType == "group_admin" && e.UserID == self && e.SubType == "unset":
+		was, is = "administrator", "member"
+	default:
+		return tgbotapi.Update{}, false
+	}
+	by := tgbotapi.User{ID: shequn.QQUser(max(e.OperatorID, 1)), FirstName: q.known(e.OperatorID)}
+	me := &tgbotapi.User{ID: shequn.QQUser(self), IsBot: true}
+	return tgbotapi.Update{UpdateID: updateID(e), MyChatMember: &tgbotapi.ChatMemberUpdated{
+		Chat: tgbotapi.Chat{ID: shequn.QQGroup(e.GroupID), Type: "group"}, From: by, Date: int(e.Time),
+		OldChatMember: tgbotapi.ChatMember{User: me, Status: was}, NewChatMember: tgbotapi.ChatMember{User: me, Status: is},
+	}}, true
 }
 
 // nickname is the sender's QQ nickname; notices and requests carry none,

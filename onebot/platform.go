@@ -40,6 +40,9 @@ func (p Platform) BotRights(ctx context.Context, chatID int64) ([]groups.Right, 
 		Role string `json:"role"`
 	}
 	err := p.call(ctx, "get_group_member_info", map[string]any{"group_id": shequn.QQNumber(chatID), "user_id": p.QQ.Self(), "no_cache": true}, &m)
+	if notMember(err) {
+		return nil, nil // kicked out: no administrator any more
+	}
 	if err != nil {
 		return nil, groupErr(chatID, "", err)
 	}

@@ -37,7 +37,7 @@ type QQ struct {
 	choices map[int64]offered   // chat -> the numbered choices shown last
 	flags   map[[2]int64]string // (group, user) -> the join request's flag
 	names   map[int64]string    // QQ number -> the nickname its messages showed last
-	cards   sync.WaitGroup      // card corrections in flight
+	cards   sync.WaitGroup      // card corrections and friend acceptances in flight
 	taken   atomic.Int64        // events that reached Take
 }
 
@@ -203,5 +203,20 @@ func (q *QQ) correctCard(groupID, userID int64, card, nickname string, known boo
 	}()
 }
 
-// Wait returns when the card corrections started so far are done.
+// befriend accepts a friend request in the background: QQ lets the bot
+// talk privately to its friends, and a buyer starts by writing to it.
+func (q *QQ) befriend(flag string, userID int64) {
+	q.cards.Add(1)
+	go func() {
+		defer q.cards.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := q.API.Call(ctx, "set_friend_add_request", map[string]any{"flag": flag, "approve": true}, nil); err != nil {
+			q.Log.WarnContext(ctx, "qq friend request not accepted", "user", userID, "err", err)
+		}
+	}()
+}
+
+// Wait returns when the card corrections and friend acceptances started
+// so far are done.
 func (q *QQ) Wait() { q.cards.Wait() }

@@ -126,6 +126,14 @@ func (s *Server) run(action string, p params) answer {
 		})
 	case "set_group_add_request":
 		return s.addRequest(p)
+	case "set_friend_add_request":
+		u, ok := s.friendReqs[p.Flag]
+		if !ok {
+			return failed(onebot.RetBadParams, "REQUEST_NOT_FOUND")
+		}
+		delete(s.friendReqs, p.Flag)
+		s.friends[u] = p.Approve == nil || *p.Approve
+		return answer{}
 	case "set_essence_msg":
 		s.essence = append(s.essence, int64(p.MsgID))
 		return answer{}

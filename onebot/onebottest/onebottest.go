@@ -73,20 +73,22 @@ type Server struct {
 	Limits Limits
 	Now    func() time.Time // the clock the limits are read on; time.Now when nil
 
-	mu        sync.Mutex
-	groups    map[int64]*Group
-	requests  map[string]*JoinRequest
-	nicks     map[int64]string
-	sent      []Sent
-	bursts    []Sent
-	strings   int // messages sent in the string (CQ code) format
-	essence   []int64
-	nextMsg   int64
-	nextFlag  int
-	emit      func(ctx context.Context, e onebot.Event) error
-	emitted   int64 // events sent to shequn
-	listeners []func(onebot.Event)
-	actions   []func(action string, groupID, userID int64)
+	mu         sync.Mutex
+	groups     map[int64]*Group
+	requests   map[string]*JoinRequest
+	nicks      map[int64]string
+	sent       []Sent
+	bursts     []Sent
+	strings    int // messages sent in the string (CQ code) format
+	essence    []int64
+	nextMsg    int64
+	nextFlag   int
+	emit       func(ctx context.Context, e onebot.Event) error
+	emitted    int64 // events sent to shequn
+	listeners  []func(onebot.Event)
+	actions    []func(action string, groupID, userID int64)
+	friends    map[int64]bool
+	friendReqs map[string]int64 // flag -> user
 }
 
 // OnAction registers f to see every action that succeeded, after it did.
@@ -98,7 +100,8 @@ func (s *Server) OnAction(f func(action string, groupID, userID int64)) {
 
 // New makes a fake account with QQ number self.
 func New(self int64) *Server {
-	return &Server{SelfID: self, groups: map[int64]*Group{}, requests: map[string]*JoinRequest{}, nicks: map[int64]string{}, nextMsg: 1000}
+	return &Server{SelfID: self, groups: map[int64]*Group{}, requests: map[string]*JoinRequest{}, nicks: map[int64]string{}, nextMsg: 1000,
+		friends: map[int64]bool{}, friendReqs: map[string]int64{}}
 }
 
 func (s *Server) now() time.Time {
@@ -318,4 +321,47 @@ func (s *Server) Rename(groupID, userID int64, card string) {
 	if g := s.groups[groupID]; g != nil && g.Members[userID] != nil {
 		g.Members[userID].Card = card
 	}
+}
+
+// KickBot is a group's owner removing the account from the group.
+func (s *Server) KickBot(ctx context.Context, groupID, by int64) error {
+	s.mu.Lock()
+	if g := s.groups[groupID]; g != nil {
+		delete(g.Members, s.SelfID)
+	}
+	s.mu.Unlock()
+	return s.Emit(ctx, onebot.Event{PostType: "notice", NoticeType: "group_decrease", SubType: "kick_me", GroupID: groupID, UserID: s.SelfID, OperatorID: by})
+}
+
+// SetAdmin is the group's owner making a member an administrator, or no
+// longer one.
+func (s *Server) SetAdmin(ctx context.Context, groupID, userID int64, admin bool) error {
+	sub, role := "unset", "member"
+	if admin {
+		sub, role = "set", "admin"
+	}
+	s.mu.Lock()
+	if g := s.groups[groupID]; g != nil && g.Members[userID] != nil {
+		g.Members[userID].Role = role
+	}
+	s.mu.Unlock()
+	return s.Emit(ctx, onebot.Event{PostType: "notice", NoticeType: "group_admin", SubType: sub, GroupID: groupID, UserID: userID})
+}
+
+// AddFriend is a user asking the account to be friends; Friends tells
+// whether they are.
+func (s *Server) AddFriend(ctx context.Context, userID int64, comment string) error {
+	s.mu.Lock()
+	s.nextFlag++
+	flag := "friend-" + strconv.Itoa(s.nextFlag)
+	s.friendReqs[flag] = userID
+	s.mu.Unlock()
+	return s.Emit(ctx, onebot.Event{PostType: "request", RequestType: "friend", UserID: userID, Comment: comment, Flag: flag})
+}
+
+// Friends reports whether the user is the account's friend.
+func (s *Server) Friends(userID int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.friends[userID]
 }
