@@ -70,8 +70,9 @@ func (s *qqScene) say(ctx context.Context, user, group int64, text string) error
 
 // qqAct plays the community on QQ: an owner registers a QQ group, a buyer
 // pays, asks to join with the join code the bot sent and is let in with
-// the number on the card, a stranger is refused with the reason, and a
-// homework round-trip happens in QQ's private chat with numbered choices.
+// the number on the card, a stranger is refused with the reason (qqJoins),
+// and a homework round-trip happens in QQ's private chat with numbered
+// choices (qqHomework).
 func qqAct(ctx context.Context, h *Harness, t *transcript) error {
 	t.act("11. QQ 群：登记、购买、凭入群码进群 / On QQ: register, buy, join with the code")
 	qq, err := h.ConnectQQ(ctx, qqSelf)
@@ -108,6 +109,16 @@ func qqAct(ctx context.Context, h *Harness, t *transcript) error {
 	if !strings.Contains(qq.LastTo(qqBuyer, 0), code) {
 		return fmt.Errorf("qq: the buyer was not sent the join code %s: %q", code, qq.LastTo(qqBuyer, 0))
 	}
+	if err := qqJoins(ctx, s, code); err != nil {
+		return err
+	}
+	return qqHomework(ctx, h, s)
+}
+
+// qqJoins: the buyer joins with the code and wears the number, a stranger
+// is refused with the reason, a changed card is set back.
+func qqJoins(ctx context.Context, s *qqScene, code string) error {
+	t, qq := s.t, s.qq
 
 	fmt.Fprintf(t.out, "%s asks to join %s, 验证信息 %q\n", s.names[qqBuyer], s.names[-qqGroupNo], code)
 	if _, err := qq.AskToJoin(ctx, qqGroupNo, qqBuyer, "小红", code); err != nil {
@@ -148,7 +159,7 @@ func qqAct(ctx context.Context, h *Harness, t *transcript) error {
 		return fmt.Errorf("qq: the card was not corrected: %q", m.Card)
 	}
 	t.note("the card is corrected back to \"XL-00001 小红\"")
-	return qqHomework(ctx, h, s)
+	return nil
 }
 
 // qqHomework is a homework round-trip on QQ: a teacher on Telegram

@@ -24,44 +24,11 @@ import (
 //	go test -run X -bench QQJoins -benchtime 1000x ./demo
 func BenchmarkQQJoins(b *testing.B) {
 	ctx := context.Background()
-	h, err := Start(ctx, WithQQCourse)
-	if err != nil {
-		b.Fatal(err)
-	}
+	h, qq := qqBench(b, ctx)
 	defer h.Close()
-	qq, err := h.ConnectQQ(ctx, qqSelf)
-	if err != nil {
-		b.Fatal(err)
-	}
 	defer qq.Close()
-	qq.AddGroup(qqGroupNo, "bench", "admin")
-	if _, err := h.App.Groups.Register(ctx, groups.RegisterRequest{ChatID: shequn.QQGroup(qqGroupNo), Title: "bench", Kind: groups.KindStudent,
-		Course: "xl", Capacity: groups.MaxCapacity, By: shequn.QQUser(qqOwner)}); err != nil {
-		b.Fatal(err)
-	}
-	for i := range b.N {
-		e := membership.Enrollment{Course: "xl", UserID: shequn.QQUser(int64(500_000 + i)), Number: i + 1, Status: membership.EnrollmentActive}
-		if err := h.App.Groups.Seat(ctx, e); err != nil {
-			b.Fatal(err)
-		}
-	}
-	var mu sync.Mutex
-	carded := map[int64]chan struct{}{}
-	for i := range b.N {
-		carded[int64(500_000+i)] = make(chan struct{})
-	}
-	qq.OnAction(func(action string, _, user int64) {
-		if action != "set_group_card" {
-			return
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		if ch, ok := carded[user]; ok {
-			close(ch)
-			delete(carded, user)
-		}
-	})
-	const askers = 8
+	carded := watchCards(qq, b.N)
+	const askers = 4
 	latencies := make([]time.Duration, b.N)
 	var wg sync.WaitGroup
 	b.ResetTimer()
@@ -72,9 +39,6 @@ func BenchmarkQQJoins(b *testing.B) {
 			defer wg.Done()
 			for i := w; i < b.N; i += askers {
 				user := int64(500_000 + i)
-				mu.Lock()
-				ch := carded[user]
-				mu.Unlock()
 				t0 := time.Now()
 				code := groups.JoinCode("xl", shequn.QQUser(user))
 				if _, err := qq.AskToJoin(ctx, qqGroupNo, user, fmt.Sprint("学员", i), code); err != nil {
@@ -82,7 +46,7 @@ func BenchmarkQQJoins(b *testing.B) {
 					return
 				}
 				select {
-				case <-ch:
+				case <-carded[i]:
 					latencies[i] = time.Since(t0)
 				case <-time.After(30 * time.Second):
 					b.Errorf("buyer %d was not carded", i)
@@ -100,13 +64,64 @@ func BenchmarkQQJoins(b *testing.B) {
 			b.Fatalf("buyer %d: in %v, card %q, want %q", i, in, m.Card, want)
 		}
 	}
+	p99 := reportLatencies(b, latencies, elapsed)
+	if !testing.Short() && b.N >= 100 && p99 > 50*time.Millisecond {
+		b.Errorf("p99 %s, want under 50 ms", p99)
+	}
+}
+
+// qqBench starts a community with a QQ group of the largest capacity and
+// b.N QQ buyers seated in it (numbers 1…b.N, QQ 500000 on).
+func qqBench(b *testing.B, ctx context.Context) (*Harness, *QQ) {
+	h, err := Start(ctx, WithQQCourse)
+	if err != nil {
+		b.Fatal(err)
+	}
+	qq, err := h.ConnectQQ(ctx, qqSelf)
+	if err != nil {
+		b.Fatal(err)
+	}
+	qq.AddGroup(qqGroupNo, "bench", "admin")
+	if _, err := h.App.Groups.Register(ctx, groups.RegisterRequest{ChatID: shequn.QQGroup(qqGroupNo), Title: "bench", Kind: groups.KindStudent,
+		Course: "xl", Capacity: groups.MaxCapacity, By: shequn.QQUser(qqOwner)}); err != nil {
+		b.Fatal(err)
+	}
+	for i := range b.N {
+		e := membership.Enrollment{Course: "xl", UserID: shequn.QQUser(int64(500_000 + i)), Number: i + 1, Status: membership.EnrollmentActive}
+		if err := h.App.Groups.Seat(ctx, e); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return h, qq
+}
+
+// watchCards returns, per buyer, a channel closed when their card is set.
+func watchCards(qq *QQ, n int) []chan struct{} {
+	carded := make([]chan struct{}, n)
+	for i := range carded {
+		carded[i] = make(chan struct{})
+	}
+	var once sync.Map
+	qq.OnAction(func(action string, _, user int64) {
+		i := int(user - 500_000)
+		if action != "set_group_card" || i < 0 || i >= n {
+			return
+		}
+		if _, done := once.LoadOrStore(i, true); !done {
+			close(carded[i])
+		}
+	})
+	return carded
+}
+
+// reportLatencies reports the rate, the median and the 99th percentile,
+// and returns the latter.
+func reportLatencies(b *testing.B, latencies []time.Duration, elapsed time.Duration) time.Duration {
 	slices.Sort(latencies)
 	p := func(q float64) time.Duration { return latencies[min(len(latencies)-1, int(q*float64(len(latencies))))] }
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "joins/s")
+	b.ReportMetric(float64(len(latencies))/elapsed.Seconds(), "joins/s")
 	b.ReportMetric(float64(p(0.50).Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(p(0.99).Microseconds())/1000, "p99-ms")
 	b.ReportMetric(0, "ns/op")
-	if !testing.Short() && b.N >= 100 && p(0.99) > 50*time.Millisecond {
-		b.Errorf("p99 %s, want under 50 ms", p(0.99))
-	}
+	return p(0.99)
 }
