@@ -7,6 +7,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/shequn/shequn"
+	"github.com/shequn/shequn/assignments"
 	"github.com/shequn/shequn/groups"
 )
 
@@ -42,6 +43,12 @@ func sendQQ(ctx context.Context, b *Bot, chatID, userID int64, lang Lang, n sheq
 	if inv, ok := n.(groups.InviteNotice); ok && userID != 0 {
 		text := T(lang, "qq.invite", b.core.courseTitle(inv.Course), b.core.memberNumber(inv.Course, inv.Number),
 			groupName(lang, inv.Group), shequn.QQNumber(inv.Group.ChatID), groups.JoinCode(inv.Course, userID))
+		return b.QQ.Send(ctx, chatID, text, nil)
+	}
+	if an, ok := n.(assignments.AssignmentNotice); ok {
+		// No deep links on QQ: the students send /submit to the bot.
+		a := an.Assignment
+		text := T(lang, "qq.assign.announce", a.Title, a.Description, a.MaxScore, b.core.date(lang, a.Due), a.ID)
 		return b.QQ.Send(ctx, chatID, text, nil)
 	}
 	text, kb, err := render(b.core, lang, n)

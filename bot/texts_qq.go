@@ -9,5 +9,6 @@ var qqTexts = map[string][2]string{
 		"🎉 Welcome to “%s”!\nYour member number: <b>%s</b>\nYour group: <b>%s</b> (QQ group %d)\n\nSearch for the group number in QQ and ask to join; write your join code <b>%s</b> (or your member number) as the verification message and I approve it at once. Your group card becomes your member number. The student group is muted most of the time: send homework and questions to me privately."},
 	"qq.reason.not_member":    {"没有找到你在本群的购买记录：请先私聊机器人购买课程，再按私信里的入群码申请。", "No purchase for this group was found: buy the course from the bot first, then ask with the join code it sends you."},
 	"register.other_platform": {"《%s》的学员群都在另一个平台上（Telegram 或 QQ）：一门课的学员群只能在同一个平台。", "The student groups of “%s” are on the other platform (Telegram or QQ): a course's groups all live on one platform."},
+	"qq.assign.announce":      {"📚 新作业《%s》\n%s\n满分 %d 分 · 截止 %s\n\n私聊机器人发送 /submit %d 提交作业。", "📚 New assignment “%s”\n%s\nMax score %d · due %s\n\nSend /submit %d to the bot privately to hand it in."},
 	"qq.reason.no_code":       {"请在验证信息里填写机器人私信给你的入群码或学员编号。", "Write the join code or member number the bot sent you as the verification message."},
 }

@@ -205,6 +205,9 @@ func TestQQTeacherGrantedByAtReviewsByNumber(t *testing.T) {
 	qqBuys(t, h, qq, qqBuyer, "小红")
 	due := h.Clock.Now().Add(72 * time.Hour).In(h.Config.Location()).Format("2006-01-02")
 	must(t, qq.Say(ctx, teacher, "周老师", 0, "/assign xl "+due+" 100 透视表 | 汇总销售数据"))
+	if got := qq.LastTo(0, qqGroupNo); !strings.Contains(got, "/submit 1") || strings.Contains(got, "t.me") {
+		t.Errorf("the announcement in the QQ group: %q", got)
+	}
 	must(t, qq.Say(ctx, qqBuyer, "小红", 0, "/submit"))
 	must(t, qq.Say(ctx, qqBuyer, "小红", 0, "1"))
 	must(t, qq.Say(ctx, qqBuyer, "小红", 0, "https://example.com/pivot"))
