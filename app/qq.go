@@ -37,6 +37,7 @@ func (a *App) buildQQ(mux *http.ServeMux) {
 		Out: &onebot.Sender{API: t, Limits: limits, Now: a.now, Sleep: a.opts.QQSleep},
 	}
 	t.Events = q.Take
+	a.intake.Handle = q.Handling(a.intake.Handle)
 	a.Bot.QQ = q
 	a.Groups.Platform = onebot.Platforms{Telegram: a.Groups.Platform, QQ: onebot.Platform{QQ: q}}
 	a.OneBot, a.QQ = t, q

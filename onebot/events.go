@@ -43,6 +43,33 @@ func (q *QQ) Take(ctx context.Context, e Event) error {
 	return nil
 }
 
+// flagPrefix marks a QQ join request's flag in the update that carries it.
+const flagPrefix = "qq-flag:"
+
+// remember keeps a join request's flag until it is answered.
+func (q *QQ) remember(groupID, userID int64, flag string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.flags == nil {
+		q.flags = map[[2]int64]string{}
+	}
+	q.flags[[2]int64{groupID, userID}] = flag
+}
+
+// Handling wraps the intake's handler: a QQ join request read back from
+// the store (after a restart, or by another instance) brings its flag
+// back before it is handled.
+func (q *QQ) Handling(next func(ctx context.Context, u tgbotapi.Update) error) func(ctx context.Context, u tgbotapi.Update) error {
+	return func(ctx context.Context, u tgbotapi.Update) error {
+		if jr := u.ChatJoinRequest; jr != nil && shequn.IsQQ(jr.Chat.ID) && jr.InviteLink != nil {
+			if flag, ok := strings.CutPrefix(jr.InviteLink.InviteLink, flagPrefix); ok {
+				q.remember(shequn.QQNumber(jr.Chat.ID), shequn.QQNumber(jr.From.ID), flag)
+			}
+		}
+		return next(ctx, u)
+	}
+}
+
 // updateID gives an event an id in QQ's range of update ids (above
 // Telegram's, which stay far below 2^53): the same event delivered twice
 // gets the same id, so the update log takes it once.
@@ -77,13 +104,11 @@ func (q *QQ) update(e Event) (tgbotapi.Update, bool) {
 		}
 		u.Message = m
 	case e.PostType == "request" && e.RequestType == "group" && e.SubType == "add":
-		q.mu.Lock()
-		if q.flags == nil {
-			q.flags = map[[2]int64]string{}
-		}
-		q.flags[[2]int64{e.GroupID, e.UserID}] = e.Flag
-		q.mu.Unlock()
-		u.ChatJoinRequest = &tgbotapi.ChatJoinRequest{Chat: *chat, From: user, Date: int(e.Time), Bio: e.Comment}
+		q.remember(e.GroupID, e.UserID, e.Flag)
+		// The flag rides in the stored update, so a request handled after
+		// a restart can still be answered (see Handling).
+		u.ChatJoinRequest = &tgbotapi.ChatJoinRequest{Chat: *chat, From: user, Date: int(e.Time), Bio: e.Comment,
+			InviteLink: &tgbotapi.ChatInviteLink{InviteLink: flagPrefix + e.Flag}}
 	case e.PostType == "notice" && e.NoticeType == "group_increase":
 		u.Message = &tgbotapi.Message{Chat: chat, From: &user, Date: int(e.Time), NewChatMembers: []tgbotapi.User{user}}
 	case e.PostType == "notice" && e.NoticeType == "group_decrease" && e.SubType != "kick_me":

@@ -100,7 +100,7 @@ func (p Platform) answer(ctx context.Context, chatID, userID int64, approve bool
 	flag, ok := p.QQ.flags[key]
 	p.QQ.mu.Unlock()
 	if !ok {
-		// Not seen by this process (it restarted): the requester asks again.
+		// Neither seen nor read back here: the requester asks again.
 		return fmt.Errorf("set_group_add_request: no flag: %w", groups.ErrJoinRequestGone)
 	}
 	params := map[string]any{"flag": flag, "sub_type": "add", "approve": approve}

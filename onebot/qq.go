@@ -141,6 +141,9 @@ func (q *QQ) choice(chatID int64, n int) (string, bool) {
 // ("PPT-00042 小明"), keeping the name they gave. card is the card as it
 // is; known false reads it first.
 func (q *QQ) fixCard(ctx context.Context, groupID, userID int64, card, nickname string, known bool) error {
+	if q.Numbers == nil {
+		return nil // nobody keeps numbers: no cards
+	}
 	chatID, user := shequn.QQGroup(groupID), shequn.QQUser(userID)
 	number, ok, err := q.Numbers.MemberNumber(ctx, chatID, user)
 	if err != nil || !ok {
