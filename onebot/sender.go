@@ -56,7 +56,7 @@ type Caller interface {
 type Sender struct {
 	API    Caller
 	Limits Limits
-	Now    func() time.Time
+	Now    func() time.Time // time.Now when nil
 	// Sleep waits for d or until ctx ends; a timer when nil. The demo and
 	// the benchmarks pass their clock's.
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -113,7 +113,7 @@ func (s *Sender) wait(ctx context.Context, pri Priority, chatID int64) error {
 				return ctx.Err()
 			}
 		}
-		now := s.Now()
+		now := s.now()
 		at := s.free(chatID, now)
 		if at.After(now) {
 			s.mu.Unlock()
@@ -130,6 +130,13 @@ func (s *Sender) wait(ctx context.Context, pri Priority, chatID int64) error {
 		}
 		return ctx.Err()
 	}
+}
+
+func (s *Sender) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
 }
 
 func (s *Sender) sleep(ctx context.Context, d time.Duration) error {
