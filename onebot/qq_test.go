@@ -9,6 +9,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/shequn/shequn"
+	"github.com/shequn/shequn/bot"
 	"github.com/shequn/shequn/groups"
 	"github.com/shequn/shequn/onebot"
 	"github.com/shequn/shequn/onebot/onebottest"
@@ -58,5 +59,73 @@ func TestJoinRequestsSurviveARestart(t *testing.T) {
 	}
 	if r := fake.Request(flag); !r.Approved {
 		t.Errorf("after the restart the request was not approved: %+v", r)
+	}
+}
+
+// What QQ sends becomes the update the router reads.
+func TestEventsBecomeUpdates(t *testing.T) {
+	fake := onebottest.New(10001)
+	fake.AddGroup(777, "g", "admin")
+	fake.AddMember(777, 42, "小明", "member")
+	tr, stop := connect(t, fake)
+	defer stop()
+	got := make(chan tgbotapi.Update, 8)
+	q := newQQ(tr, got)
+	tr.Events = q.Take
+	ctx := t.Context()
+	next := func() tgbotapi.Update {
+		t.Helper()
+		select {
+		case u := <-got:
+			return u
+		case <-time.After(5 * time.Second):
+			t.Fatal("no update")
+			return tgbotapi.Update{}
+		}
+	}
+	// A group command addressed with an @ of the bot.
+	must(t, fake.GroupMessage(ctx, 777, 42, onebot.Segment{Type: "at", Data: map[string]any{"qq": "10001"}}, onebot.Text(" /me ")))
+	u := next()
+	if m := u.Message; m == nil || m.Text != "/me" || m.Chat.ID != shequn.QQGroup(777) || m.Chat.Type != "group" ||
+		m.From.ID != shequn.QQUser(42) || m.From.FirstName != "小明" || m.ReplyToMessage != nil || u.UpdateID < 1<<53 {
+		t.Fatalf("group command: %+v", u.Message)
+	}
+	// A picture with words, and a file, privately.
+	must(t, fake.PrivateMessage(ctx, 42, "小明", onebot.Segment{Type: "image", Data: map[string]any{"file": "abc.jpg", "url": "https://q.example/abc.jpg"}}, onebot.Text("封面")))
+	if m := next().Message; len(m.Photo) != 1 || m.Photo[0].FileID != "https://q.example/abc.jpg" || m.Caption != "封面" || m.Text != "" || !m.Chat.IsPrivate() {
+		t.Fatalf("a picture: %+v", m)
+	}
+	must(t, fake.PrivateMessage(ctx, 42, "小明", onebot.Segment{Type: "file", Data: map[string]any{"file": "f1", "name": "作业.pptx"}}))
+	if m := next().Message; m.Document == nil || m.Document.FileID != "f1" || m.Document.FileName != "作业.pptx" {
+		t.Fatalf("a file: %+v", m)
+	}
+	// A number answers the choices shown last in that chat, not elsewhere.
+	must(t, q.Chat(shequn.QQUser(42)).Reply(ctx, "选一个", [][]bot.Choice{{{Label: "中文", Data: "lang:zh-CN"}, {Label: "English", Data: "lang:en"}}}))
+	must(t, fake.PrivateMessage(ctx, 42, "小明", onebot.Text(" 2 ")))
+	if cq := next().CallbackQuery; cq == nil || cq.Data != "lang:en" || cq.From.ID != shequn.QQUser(42) || cq.Message.Chat.ID != shequn.QQUser(42) {
+		t.Fatalf("the answer 2: %+v", cq)
+	}
+	must(t, fake.PrivateMessage(ctx, 42, "小明", onebot.Text("3")))
+	if m := next().Message; m == nil || m.Text != "3" {
+		t.Fatalf("a number past the choices: %+v", m)
+	}
+	must(t, fake.GroupMessage(ctx, 777, 42, onebot.Text("1")))
+	if m := next().Message; m == nil || m.Text != "1" {
+		t.Fatalf("a number in a chat without choices: %+v", m)
+	}
+	// Heartbeats and the account's own doings are no updates; members
+	// coming and going are.
+	must(t, fake.Emit(ctx, onebot.Event{PostType: "meta_event", MetaEventType: "heartbeat"}))
+	must(t, fake.Emit(ctx, onebot.Event{PostType: "message", MessageType: "private", UserID: 10001, Message: onebot.Message{onebot.Text("me")}}))
+	must(t, fake.Leave(ctx, 777, 42))
+	if m := next().Message; m == nil || m.LeftChatMember == nil || m.LeftChatMember.ID != shequn.QQUser(42) {
+		t.Fatalf("a member leaving: %+v", m)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }
