@@ -68,12 +68,13 @@ func (a *App) Run(ctx context.Context) error {
 	if err := a.server.Shutdown(shutCtx); err != nil {
 		a.log.Warn("http shutdown", "err", err)
 	}
-	a.closeQQ()
 	// Handle what was taken in; what is left is stored and recovered by
 	// the next start.
 	if err := a.intake.Close(shutCtx); err != nil {
 		a.log.Warn("updates still being handled at shutdown", "err", err)
 	}
+	a.closeQQ() // after the intake: its updates may still act on QQ
+
 	// 2. Stop the schedule and the workers, then hand the lease over.
 	a.stopWorkers(shutCtx, w)
 	// 3. Flush the sender.

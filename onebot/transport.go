@@ -315,6 +315,11 @@ func (t *Transport) callWS(ctx context.Context, action string, params any) (Resp
 	if err != nil {
 		return Response{}, err
 	}
+	// NapCat and Lagrange reconnect every few seconds after a drop: an
+	// action waits for the socket within its timeout instead of failing.
+	if err := t.WaitConnected(ctx); err != nil {
+		return Response{}, fmt.Errorf("%w (%w)", ErrNotConnected, err)
+	}
 	ch := make(chan Response, 1)
 	t.mu.Lock()
 	c := t.conn

@@ -72,9 +72,14 @@ func TestReverseWebSocketCarriesEventsAndActions(t *testing.T) {
 	if _, err := fake.DialWS(ctx, url, ""); err == nil {
 		t.Fatal("no token connected")
 	}
-	if err := tr.Call(ctx, "get_login_info", nil, nil); !errors.Is(err, onebot.ErrNotConnected) {
+	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	if err := tr.Call(short, "get_login_info", nil, nil); !errors.Is(err, onebot.ErrNotConnected) {
 		t.Fatalf("call without a connection: %v", err)
 	}
+	// An action waits for the implementation to connect (again).
+	early := make(chan error, 1)
+	go func() { early <- tr.Call(ctx, "get_login_info", nil, nil) }()
 	conn, err := fake.DialWS(ctx, url, "tok")
 	if err != nil {
 		t.Fatal(err)
@@ -82,6 +87,9 @@ func TestReverseWebSocketCarriesEventsAndActions(t *testing.T) {
 	defer conn.Close()
 	if err := tr.WaitConnected(ctx); err != nil {
 		t.Fatal(err)
+	}
+	if err := <-early; err != nil {
+		t.Fatalf("an action made before the connection: %v", err)
 	}
 	var me struct {
 		UserID int64 `json:"user_id"`
