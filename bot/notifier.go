@@ -101,6 +101,10 @@ func renderGroups(c *core, lang Lang, n shequn.Notice) (string, *tgbotapi.Inline
 	switch n := n.(type) {
 	case groups.InviteNotice:
 		name := groupName(lang, n.Group)
+		if shequn.IsQQ(n.Group.ChatID) {
+			// A QQ group has no link a Telegram button could open.
+			return T(lang, "qq.invite.elsewhere", c.courseTitle(n.Course), c.memberNumber(n.Course, n.Number), name, shequn.QQNumber(n.Group.ChatID)), nil
+		}
 		kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
 			tgbotapi.NewInlineKeyboardButtonURL(Label(lang, "invite.button", name), n.Link)))
 		return T(lang, "invite", c.courseTitle(n.Course), c.memberNumber(n.Course, n.Number), name), &kb

@@ -13,6 +13,7 @@ import (
 	"github.com/shequn/shequn/groups"
 	"github.com/shequn/shequn/onebot"
 	"github.com/shequn/shequn/onebot/onebottest"
+	"github.com/shequn/shequn/payments/stripetest"
 )
 
 // qqCommunity starts a community with the QQ course, connects a fake QQ
@@ -312,5 +313,31 @@ func TestQQFriendRequestsAreAccepted(t *testing.T) {
 	must(t, qq.Step(t.Context()))
 	if !qq.Friends(qqBuyer) {
 		t.Fatal("a buyer's friend request was not accepted")
+	}
+}
+
+// A Telegram user cannot buy the QQ course (only the account that paid
+// can ask to join); one who paid all the same (the group was registered
+// after the purchase) is told where the group is, in text: a QQ group has
+// no link a Telegram button could open.
+func TestTelegramBuyerOfTheQQCourse(t *testing.T) {
+	h, _ := qqCommunity(t)
+	ctx := t.Context()
+	buyer(t, h, 42, "zh")
+	must(t, h.Say(ctx, 42, 42, "/start buy-xl"))
+	if got, _ := h.LastBotMessage(42); !strings.Contains(got.Text, "另一个平台") {
+		t.Fatalf("buying the QQ course on Telegram: %q", got.Text)
+	}
+	d := stripetest.CheckoutCompleted(WebhookSecret, "evt_cross", "cs_cross", "pi_cross", "xl", 42, 19900, time.Now())
+	if code, err := h.Deliver(ctx, d); err != nil || code != 200 {
+		t.Fatalf("webhook: %d %v", code, err)
+	}
+	must(t, h.Step(ctx))
+	texts := strings.Join(botTexts(h, 42), "\n")
+	if !strings.Contains(texts, "XL-00001") || !strings.Contains(texts, "700100200") {
+		t.Fatalf("the Telegram buyer's welcome: %q", texts)
+	}
+	if strings.Contains(h.Log.String(), "BUTTON_URL_INVALID") {
+		t.Error("a QQ group's way in was sent as a Telegram button")
 	}
 }

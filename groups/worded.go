@@ -135,3 +135,20 @@ func (s *Service) checkPlatform(ctx context.Context, r *RegisterRequest) error {
 	}
 	return nil
 }
+
+// OnOtherPlatform reports whether the course's student groups are on
+// another platform than the user's: a purchase is tied to the account
+// that paid, and only that account can ask to join, so such a buyer could
+// never get in.
+func (s *Service) OnOtherPlatform(ctx context.Context, course string, userID int64) (bool, error) {
+	gs, err := s.Store.Groups(ctx)
+	if err != nil {
+		return false, fmt.Errorf("list groups: %w", err)
+	}
+	for _, g := range gs {
+		if g.Kind == KindStudent && g.Course == course {
+			return shequn.IsQQ(g.ChatID) != shequn.IsQQ(userID), nil
+		}
+	}
+	return false, nil
+}
