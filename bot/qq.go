@@ -40,7 +40,7 @@ func sendQQ(ctx context.Context, b *Bot, chatID, userID int64, lang Lang, n sheq
 	if b.QQ == nil {
 		return 0, fmt.Errorf("send to QQ %d: QQ is not configured: %w", shequn.QQNumber(chatID), shequn.ErrUnreachable)
 	}
-	if inv, ok := n.(groups.InviteNotice); ok && userID != 0 {
+	if inv, ok := n.(groups.InviteNotice); ok && userID != 0 && shequn.IsQQ(inv.Group.ChatID) {
 		text := T(lang, "qq.invite", b.core.courseTitle(inv.Course), b.core.memberNumber(inv.Course, inv.Number),
 			groupName(lang, inv.Group), shequn.QQNumber(inv.Group.ChatID), groups.JoinCode(inv.Course, userID))
 		return b.QQ.Send(ctx, chatID, text, nil)

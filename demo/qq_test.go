@@ -341,3 +341,21 @@ func TestTelegramBuyerOfTheQQCourse(t *testing.T) {
 		t.Error("a QQ group's way in was sent as a Telegram button")
 	}
 }
+
+// A QQ buyer seated in a Telegram group (registered after the purchase)
+// gets the Telegram link written out, not a QQ group number.
+func TestQQBuyerOfATelegramGroupGetsTheLink(t *testing.T) {
+	h, qq := qqCommunity(t)
+	ctx := t.Context()
+	must(t, qq.Say(ctx, qqBuyer, "小红", 0, "/start"))
+	must(t, qq.Say(ctx, qqBuyer, "小红", 0, "1")) // PPT: no group yet
+	_, err := h.Paid(ctx, shequn.QQUser(qqBuyer), 1)
+	must(t, err)
+	g := h.Group("PPT", telegramtest.FullAdminRights())
+	must(t, h.Say(ctx, h.Owner, g, "/register student ppt 10"))
+	must(t, qq.Step(ctx))
+	got := qq.LastTo(qqBuyer, 0)
+	if !strings.Contains(got, "PPT-00001") || !strings.Contains(got, "https://t.me/+") || strings.Contains(got, "QQ群号 0") {
+		t.Fatalf("the QQ buyer's way into a Telegram group: %q", got)
+	}
+}
