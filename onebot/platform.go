@@ -40,11 +40,11 @@ func (p Platform) BotRights(ctx context.Context, chatID int64) ([]groups.Right, 
 		Role string `json:"role"`
 	}
 	err := p.call(ctx, "get_group_member_info", map[string]any{"group_id": shequn.QQNumber(chatID), "user_id": p.QQ.Self(), "no_cache": true}, &m)
-	if notMember(err) {
-		return nil, nil // kicked out: no administrator any more
+	if refused(err) {
+		return nil, nil // kicked out, or the group is gone: no administrator
 	}
 	if err != nil {
-		return nil, groupErr(chatID, "", err)
+		return nil, err
 	}
 	if m.Role != "owner" && m.Role != "admin" {
 		return nil, nil
@@ -56,7 +56,7 @@ func (p Platform) BotRights(ctx context.Context, chatID int64) ([]groups.Right, 
 func (p Platform) MuteAll(ctx context.Context, chatID int64) error {
 	err := p.call(ctx, "set_group_whole_ban", map[string]any{"group_id": shequn.QQNumber(chatID), "enable": true}, nil)
 	if err != nil {
-		return fmt.Errorf("set_group_whole_ban: %w", groupErr(chatID, groups.RightRestrict, err))
+		return fmt.Errorf("set_group_whole_ban: %w", p.QQ.diagnose(ctx, chatID, groups.RightRestrict, err))
 	}
 	return nil
 }
@@ -108,17 +108,17 @@ func (p Platform) answer(ctx context.Context, chatID, userID int64, approve bool
 		params["reason"] = reason
 	}
 	err := p.call(ctx, "set_group_add_request", params, nil)
-	var oe *Error
-	if errors.As(err, &oe) && oe.Retcode == RetBadParams && strings.Contains(oe.Msg, "REQUEST") {
-		err = groups.ErrJoinRequestGone
+	if refused(err) {
+		// A refusal while the account is an administrator: the request
+		// was withdrawn or answered already (QQ's wording varies).
+		if err = p.QQ.diagnose(ctx, chatID, groups.RightInvite, err); !isGroupError(err) {
+			err = groups.ErrJoinRequestGone
+		}
 	}
 	if err == nil || errors.Is(err, groups.ErrJoinRequestGone) {
 		p.QQ.mu.Lock()
 		delete(p.QQ.flags, key)
 		p.QQ.mu.Unlock()
-	}
-	if err != nil && !errors.Is(err, groups.ErrJoinRequestGone) {
-		err = groupErr(chatID, groups.RightInvite, err)
 	}
 	if err != nil {
 		return fmt.Errorf("set_group_add_request: %w", err)
@@ -130,51 +130,63 @@ func (p Platform) answer(ctx context.Context, chatID, userID int64, approve bool
 // purchase.
 func (p Platform) RemoveMember(ctx context.Context, chatID, userID int64) error {
 	err := p.call(ctx, "set_group_kick", map[string]any{"group_id": shequn.QQNumber(chatID), "user_id": shequn.QQNumber(userID), "reject_add_request": false}, nil)
-	if notMember(err) {
+	if err == nil {
+		return nil
+	}
+	if in, ierr := p.IsMember(ctx, chatID, userID); ierr == nil && !in {
 		return nil // gone already
 	}
-	if err != nil {
-		return fmt.Errorf("set_group_kick: %w", groupErr(chatID, groups.RightRestrict, err))
-	}
-	return nil
+	return fmt.Errorf("set_group_kick: %w", p.QQ.diagnose(ctx, chatID, groups.RightRestrict, err))
 }
 
 // IsMember reads the member; one QQ does not find is not in the group.
 func (p Platform) IsMember(ctx context.Context, chatID, userID int64) (bool, error) {
 	err := p.call(ctx, "get_group_member_info", map[string]any{"group_id": shequn.QQNumber(chatID), "user_id": shequn.QQNumber(userID), "no_cache": true}, nil)
-	if notMember(err) {
-		return false, nil
+	if refused(err) {
+		return false, nil // QQ does not find them there
 	}
 	if err != nil {
-		return false, groupErr(chatID, "", err)
+		return false, err
 	}
 	return true, nil
 }
 
-func notMember(err error) bool {
+// refused reports an action the implementation answered and refused (a
+// failed status), as against one that never got an answer (the socket
+// down, a timeout) or was not authorized.
+func refused(err error) bool {
 	var oe *Error
-	return errors.As(err, &oe) && oe.Retcode == RetBadParams && strings.Contains(oe.Msg, "MEMBER")
+	return errors.As(err, &oe) && oe.Retcode != RetUnauthorized && oe.Retcode != RetForbidden && oe.Retcode != RetNoAction
 }
 
-// groupErr turns answers only a person can fix into a *groups.GroupError:
-// the account is no administrator (a right missing), the group gone.
-func groupErr(chatID int64, right groups.Right, err error) error {
-	var oe *Error
-	if !errors.As(err, &oe) {
+func isGroupError(err error) bool {
+	var ge *groups.GroupError
+	return errors.As(err, &ge)
+}
+
+// diagnose turns a refused group action into a *groups.GroupError when
+// the account's standing explains it: not in the group any more (kicked,
+// or the group dissolved) or no administrator (a right missing). It asks
+// QQ rather than reading the refusal's words, which differ between
+// NapCat, LLOneBot and Lagrange. Other failures are returned as they are
+// and retried later.
+func (q *QQ) diagnose(ctx context.Context, chatID int64, right groups.Right, err error) error {
+	if !refused(err) {
 		return err
 	}
-	var problem groups.Problem
+	var m struct {
+		Role string `json:"role"`
+	}
+	rerr := q.API.Call(ctx, "get_group_member_info", map[string]any{"group_id": shequn.QQNumber(chatID), "user_id": q.Self(), "no_cache": true}, &m)
 	switch {
-	case oe.Retcode == RetBadParams && strings.Contains(oe.Msg, "GROUP_NOT_FOUND"):
-		problem = groups.ProblemChatGone
-	case oe.Retcode == RetFailed && strings.Contains(oe.Msg, "NOT_ADMIN") && right != "":
-		problem = groups.MissingRight(right)
-	case oe.Retcode == RetFailed && strings.Contains(oe.Msg, "NOT_ADMIN"):
-		problem = groups.ProblemRemoved
-	default:
+	case refused(rerr):
+		return &groups.GroupError{ChatID: chatID, Problem: groups.ProblemRemoved, Err: err}
+	case rerr != nil || m.Role == "owner" || m.Role == "admin":
 		return err
+	case right != "":
+		return &groups.GroupError{ChatID: chatID, Problem: groups.MissingRight(right), Err: err}
 	}
-	return &groups.GroupError{ChatID: chatID, Problem: problem, Err: err}
+	return &groups.GroupError{ChatID: chatID, Problem: groups.ProblemRemoved, Err: err}
 }
 
 // Platforms puts QQ beside Telegram for the groups package: each call

@@ -112,7 +112,8 @@ type Response struct {
 	Status  string          `json:"status"`
 	Retcode int             `json:"retcode"`
 	Data    json.RawMessage `json:"data"`
-	Msg     string          `json:"msg,omitempty"`     // go-cqhttp and its successors
+	Msg     string          `json:"msg,omitempty"`     // go-cqhttp
+	Message string          `json:"message,omitempty"` // NapCat, LLOneBot
 	Wording string          `json:"wording,omitempty"` // the same, for people
 	Echo    json.RawMessage `json:"echo,omitempty"`
 }

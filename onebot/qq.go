@@ -11,6 +11,7 @@ import (
 
 	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/bot"
+	"github.com/shequn/shequn/groups"
 )
 
 // ChoiceTTL is how long numbered choices answer: a "2" sent later is an
@@ -106,7 +107,7 @@ func (q *QQ) send(ctx context.Context, pri Priority, chatID int64, text string, 
 	for i, part := range Split(plain, MaxText) {
 		id, err := q.Out.Send(ctx, pri, chatID, Message{Text(part)})
 		if err != nil && chatID < 0 {
-			return first, groupErr(chatID, "", err) // a group gone or the account removed: the owners are told
+			return first, q.diagnose(ctx, chatID, "", err) // the account removed or the group gone: the owners are told
 		}
 		if err != nil {
 			return first, err
@@ -121,7 +122,7 @@ func (q *QQ) send(ctx context.Context, pri Priority, chatID int64, text string, 
 // Pin marks a message as the group's essence message, QQ's pin.
 func (q *QQ) Pin(ctx context.Context, chatID int64, messageID int) error {
 	if err := q.API.Call(ctx, "set_essence_msg", map[string]any{"message_id": messageID}, nil); err != nil {
-		return fmt.Errorf("set_essence_msg in %d: %w", shequn.QQNumber(chatID), groupErr(chatID, "", err))
+		return fmt.Errorf("set_essence_msg in %d: %w", shequn.QQNumber(chatID), q.diagnose(ctx, chatID, groups.RightPin, err))
 	}
 	return nil
 }

@@ -129,3 +129,48 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// Refusals are told apart by the account's standing, whatever their words.
+func TestRefusalsAreDiagnosedByTheAccountsStanding(t *testing.T) {
+	for _, opaque := range []bool{false, true} {
+		fake := onebottest.New(10001)
+		fake.Opaque = opaque
+		fake.AddGroup(1, "admin here", "admin")
+		fake.AddGroup(2, "member here", "member")
+		fake.AddMember(1, 42, "小明", "member")
+		tr, stop := connect(t, fake)
+		q := newQQ(tr, make(chan tgbotapi.Update, 8))
+		p := onebot.Platform{QQ: q}
+		ctx := t.Context()
+		var ge *groups.GroupError
+		if err := p.MuteAll(ctx, shequn.QQGroup(2)); !errors.As(err, &ge) || ge.Problem != groups.MissingRight(groups.RightRestrict) {
+			t.Errorf("opaque %v: muting where the account is no admin: %v", opaque, err)
+		}
+		if err := p.MuteAll(ctx, shequn.QQGroup(3)); !errors.As(err, &ge) || ge.Problem != groups.ProblemRemoved {
+			t.Errorf("opaque %v: muting a group the account is not in: %v", opaque, err)
+		}
+		if rights, err := p.BotRights(ctx, shequn.QQGroup(3)); err != nil || rights != nil {
+			t.Errorf("opaque %v: rights in a group the account is not in: %v, %v", opaque, rights, err)
+		}
+		if in, err := p.IsMember(ctx, shequn.QQGroup(1), shequn.QQUser(43)); err != nil || in {
+			t.Errorf("opaque %v: a stranger is a member: %v, %v", opaque, in, err)
+		}
+		if err := p.RemoveMember(ctx, shequn.QQGroup(1), shequn.QQUser(43)); err != nil {
+			t.Errorf("opaque %v: removing someone gone already: %v", opaque, err)
+		}
+		must(t, p.RemoveMember(ctx, shequn.QQGroup(1), shequn.QQUser(42)))
+		if _, in := fake.Member(1, 42); in {
+			t.Errorf("opaque %v: the member was not kicked", opaque)
+		}
+		// A request answered elsewhere (its flag unknown to QQ now) is gone.
+		stale := tgbotapi.Update{ChatJoinRequest: &tgbotapi.ChatJoinRequest{Chat: tgbotapi.Chat{ID: shequn.QQGroup(1)},
+			From: tgbotapi.User{ID: shequn.QQUser(44)}, InviteLink: &tgbotapi.ChatInviteLink{InviteLink: "qq-flag:answered"}}}
+		err := q.Handling(func(ctx context.Context, u tgbotapi.Update) error {
+			return p.ApproveJoin(ctx, shequn.QQGroup(1), shequn.QQUser(44))
+		})(ctx, stale)
+		if !errors.Is(err, groups.ErrJoinRequestGone) {
+			t.Errorf("opaque %v: a request answered elsewhere: %v", opaque, err)
+		}
+		stop()
+	}
+}

@@ -291,7 +291,7 @@ func (t *Transport) Call(ctx context.Context, action string, params, out any) er
 		return fmt.Errorf("onebot %s: %w", action, err)
 	}
 	if resp.Status == "failed" || (resp.Retcode != 0 && resp.Retcode != 1) {
-		return &Error{Action: action, Retcode: resp.Retcode, Msg: firstOf(resp.Wording, resp.Msg)}
+		return &Error{Action: action, Retcode: resp.Retcode, Msg: firstOf(resp.Wording, firstOf(resp.Message, resp.Msg))}
 	}
 	if out == nil || len(resp.Data) == 0 || string(resp.Data) == "null" {
 		return nil

@@ -70,6 +70,9 @@ func (s *Server) handle(action string, raw json.RawMessage) answer {
 	s.mu.Lock()
 	a := s.run(action, p)
 	ls := slices.Clone(s.actions)
+	if s.Opaque && a.retcode != 0 && a.retcode != onebot.RetNoAction {
+		a.retcode, a.msg = 200, "操作失败"
+	}
 	s.mu.Unlock()
 	if a.retcode == 0 {
 		for _, f := range ls {

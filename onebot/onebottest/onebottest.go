@@ -72,6 +72,9 @@ type Server struct {
 	SelfID int64
 	Limits Limits
 	Now    func() time.Time // the clock the limits are read on; time.Now when nil
+	// Opaque makes every refusal say only "操作失败" with retcode 200, as
+	// NapCat often does: shequn must not depend on the words.
+	Opaque bool
 
 	mu         sync.Mutex
 	groups     map[int64]*Group
