@@ -359,3 +359,35 @@ func TestQQBuyerOfATelegramGroupGetsTheLink(t *testing.T) {
 		t.Fatalf("the QQ buyer's way into a Telegram group: %q", got)
 	}
 }
+
+// The whole way in and out holds when every refusal says only "操作失败",
+// as NapCat's often do.
+func TestQQWithWordlessRefusals(t *testing.T) {
+	h, qq := qqCommunity(t)
+	qq.Opaque = true
+	ctx := t.Context()
+	qqBuys(t, h, qq, qqBuyer, "小红")
+	s, _ := h.Sales.Last(shequn.QQUser(qqBuyer))
+	flag, err := qq.AskToJoin(ctx, qqGroupNo, qqStranger, "路人", "XL-00001")
+	must(t, err)
+	must(t, qq.Step(ctx))
+	if r := qq.Request(flag); !r.Handled || r.Approved {
+		t.Fatalf("the stranger: %+v", r)
+	}
+	_, err = qq.AskToJoin(ctx, qqGroupNo, qqBuyer, "小红", "XL-00001")
+	must(t, err)
+	must(t, qq.Step(ctx))
+	if m, in := qq.Member(qqGroupNo, qqBuyer); !in || m.Card != "XL-00001 小红" {
+		t.Fatalf("the buyer: in %v, card %q", in, m.Card)
+	}
+	must(t, h.Refunded(ctx, s))
+	must(t, qq.Step(ctx))
+	if _, in := qq.Member(qqGroupNo, qqBuyer); in {
+		t.Fatal("the refunded member is still in the group")
+	}
+	must(t, qq.SetAdmin(ctx, qqGroupNo, qqSelf, false))
+	must(t, qq.Step(ctx))
+	if g, _ := h.App.Store().GroupByChat(ctx, shequn.QQGroup(qqGroupNo)); g.Problem != groups.ProblemRemoved {
+		t.Errorf("demoted: problem %q", g.Problem)
+	}
+}
