@@ -133,14 +133,17 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("onebot %s: retcode %d: %s", e.Action, e.Retcode, e.Msg)
 }
 
-// Retcodes of OneBot v11 and of its implementations that shequn tells apart.
+// Retcodes of OneBot v11 (the HTTP statuses over the socket), and two of
+// go-cqhttp's that the fake answers with. Beyond "refused or not" shequn
+// reads no retcode of a failed action: implementations differ, so a
+// refusal is explained by asking QQ (see diagnose).
 const (
 	RetBadRequest   = 1400 // HTTP 400
 	RetUnauthorized = 1401
 	RetForbidden    = 1403
 	RetNoAction     = 1404
-	RetBadParams    = 100 // go-cqhttp, NapCat: bad parameters, or a member or group not found
-	RetFailed       = 102 // the operation failed (no rights, not in the group)
+	RetBadParams    = 100 // go-cqhttp: bad parameters, or a member or group not found
+	RetFailed       = 102 // go-cqhttp: the operation failed (no rights, not in the group)
 )
 
 // request is an action over WebSocket.
