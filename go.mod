@@ -3,6 +3,7 @@ module github.com/shequn/shequn
 go 1.26.8
 
 require (
+	github.com/coder/websocket v1.8.14
 	github.com/go-telegram-bot-api/telegram-bot-api/v5 v5.5.1
 	github.com/robfig/cron/v3 v3.0.1
 	github.com/stripe/stripe-go/v76 v76.25.0

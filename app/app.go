@@ -28,6 +28,7 @@ import (
 	"github.com/shequn/shequn/jobs"
 	"github.com/shequn/shequn/membership"
 	"github.com/shequn/shequn/moderation"
+	"github.com/shequn/shequn/onebot"
 	"github.com/shequn/shequn/payments"
 	"github.com/shequn/shequn/store/mongo"
 	"github.com/shequn/shequn/store/sqlite"
@@ -77,6 +78,10 @@ type Options struct {
 	// CommandsPerMinute is each user's budget of commands; 20 when zero.
 	// Benchmarks that play a very busy teacher raise it.
 	CommandsPerMinute int
+	// QQLimits replace the configured QQ limits; QQSleep is the QQ
+	// sender's wait (a test clock's).
+	QQLimits *onebot.Limits
+	QQSleep  func(ctx context.Context, d time.Duration) error
 }
 
 // App is a running shequn.
@@ -112,6 +117,9 @@ type App struct {
 	metricsLn     net.Listener
 	health        *bot.Health
 	recovered     time.Time // when a pass last looked for stale updates; under jobMu
+	// OneBot and QQ are the QQ transport and side; nil without OneBot.
+	OneBot *onebot.Transport
+	QQ     *onebot.QQ
 }
 
 // New opens the store and builds every part; it asks Telegram who the bot
@@ -246,6 +254,7 @@ func (a *App) build(ctx context.Context) error {
 	mux.Handle("POST /stripe/webhook", stripeHook)
 	mux.Handle("POST /telegram/webhook", &bot.WebhookHandler{Secret: cfg.TelegramWebhookSecret, Intake: a.intake, Log: a.log})
 	mux.HandleFunc("GET /healthz", a.healthz)
+	a.buildQQ(mux)
 	a.server = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
 	metrics := http.NewServeMux()
 	metrics.HandleFunc("GET /metrics", a.serveMetrics)

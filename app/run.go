@@ -73,6 +73,8 @@ func (a *App) Run(ctx context.Context) error {
 	if err := a.intake.Close(shutCtx); err != nil {
 		a.log.Warn("updates still being handled at shutdown", "err", err)
 	}
+	a.closeQQ() // after the intake: its updates may still act on QQ
+
 	// 2. Stop the schedule and the workers, then hand the lease over.
 	a.stopWorkers(shutCtx, w)
 	// 3. Flush the sender.
@@ -263,6 +265,9 @@ func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
 	}
 	if !last.IsZero() {
 		status["telegram_last_ok"] = last.Format(time.RFC3339)
+	}
+	if q, ok := a.qqHealth(); ok {
+		status["qq"] = q // informational: QQ's side never fails the probe
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)

@@ -59,6 +59,8 @@ type Bot struct {
 	// what the chats should look like (a role granted); nil when nobody
 	// listens.
 	Wake func()
+	// QQ is the QQ side (package onebot); nil when QQ is not configured.
+	QQ QQSide
 
 	self    tgbotapi.User
 	core    *core // the features' shared part, built by wire
@@ -137,7 +139,7 @@ func (b *Bot) Handle(ctx context.Context, u tgbotapi.Update) error {
 	if !ok {
 		return nil
 	}
-	r.Chat = telegramChat{sender: b.Sender, chatID: r.ChatID}
+	r.Chat = conversation(b.QQ, b.Sender, r.ChatID)
 	return b.serve(ctx, r)
 }
 
@@ -148,7 +150,7 @@ func (b *Bot) serve(ctx context.Context, r *Request) error {
 		return nil
 	}
 	err := b.handler(ctx, r)
-	if cq := r.Update.CallbackQuery; cq != nil && b.Sender != nil {
+	if cq := r.Update.CallbackQuery; cq != nil && b.Sender != nil && !shequn.IsQQ(r.ChatID) {
 		// Every callback must be answered, or the client shows a spinner.
 		if _, aerr := b.Sender.Request(ctx, tgbotapi.NewCallback(cq.ID, "")); aerr != nil {
 			b.Log.WarnContext(ctx, "answer callback", "err", aerr)

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/shequn/shequn"
 )
 
 // Audience is whom a command is for. It decides the menu that lists the
@@ -231,6 +233,9 @@ func (b *Bot) SetCommands(ctx context.Context) error {
 // (Telegram answers "chat not found"): that is not an error; the menu
 // comes with the next grant or start.
 func (b *Bot) MenuOf(ctx context.Context, userID int64) error {
+	if shequn.IsQQ(userID) {
+		return nil // QQ has no command menus: /help lists the commands
+	}
 	who := Who{Owner: b.isOwner(userID)}
 	scope, all, ok, err := b.Homework.ReviewScope(ctx, userID)
 	if err != nil {

@@ -50,9 +50,12 @@
 // Conversation (conversation.go) is the platform-neutral face of a chat:
 // reply with text and choices, send media by reference. telegramChat
 // implements it with HTML and inline keyboards; MemoryChat records it for
-// handler tests; a QQ (OneBot v11) transport would implement it with
-// numbered choices and message segments. Acting on group members is
-// groups.Platform, implemented by Platform.
+// handler tests; package onebot implements it for QQ (OneBot v11) with
+// plain-text message segments and numbered choices, through QQSide
+// (qq.go): Bot picks the side by the chat's id range (shequn.IsQQ), so
+// the features never learn which platform they run on. Acting on group
+// members is groups.Platform, implemented by Platform for Telegram and by
+// onebot.Platform for QQ.
 //
 // Notices from the domain packages are rendered by notifier.go and sent by
 // Bot.Tell and Bot.Post.

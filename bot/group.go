@@ -53,6 +53,8 @@ func (f *groupDesk) register(ctx context.Context, r *Request) error {
 			names[i] = T(r.Lang, "right."+string(right))
 		}
 		return f.reply(ctx, r, T(r.Lang, "register.missing", strings.Join(names, T(r.Lang, "right.separator"))))
+	case errors.Is(err, groups.ErrOtherPlatform):
+		return f.reply(ctx, r, T(r.Lang, "register.other_platform", f.courseTitle(req.Course)))
 	case shequn.ErrorCode(err) == shequn.CodeConflict && req.Kind == groups.KindCore:
 		return f.reply(ctx, r, T(r.Lang, "register.core_taken"))
 	case shequn.ErrorCode(err) == shequn.CodeConflict:
@@ -103,6 +105,15 @@ func (f *groupDesk) listGroups(ctx context.Context, r *Request) error {
 
 func (f *groupDesk) joinRequest(ctx context.Context, r *Request) error {
 	jr := r.Update.ChatJoinRequest
+	if shequn.IsQQ(jr.Chat.ID) {
+		// QQ has no join links: the request's words (验证信息) name the
+		// buyer's join code or member number.
+		_, _, err := f.Groups.JoinRequestSaying(ctx, jr.Chat.ID, jr.From.ID, jr.Bio)
+		if err != nil {
+			return fmt.Errorf("QQ join request of %d to %d: %w", jr.From.ID, jr.Chat.ID, err)
+		}
+		return nil
+	}
 	if _, _, err := f.Groups.JoinRequest(ctx, jr.Chat.ID, jr.From.ID); err != nil {
 		return fmt.Errorf("join request of %d to %d: %w", jr.From.ID, jr.Chat.ID, err)
 	}

@@ -19,6 +19,10 @@ var _ shequn.Notifier = (*Bot)(nil)
 // Tell renders a notice in the user's language and sends it privately.
 func (b *Bot) Tell(ctx context.Context, userID int64, n shequn.Notice) error {
 	lang := b.userLang(ctx, userID, "")
+	if shequn.IsQQ(userID) {
+		_, err := sendQQ(ctx, b, userID, userID, lang, n)
+		return err
+	}
 	text, kb, err := render(b.core, lang, n)
 	if err != nil {
 		return err
@@ -43,6 +47,9 @@ func (b *Bot) Tell(ctx context.Context, userID int64, n shequn.Notice) error {
 // and returns its message id. A failure only a person can fix (the bot
 // removed, the chat gone) is a *groups.GroupError.
 func (b *Bot) Post(ctx context.Context, chatID int64, n shequn.Notice) (int, error) {
+	if shequn.IsQQ(chatID) {
+		return sendQQ(ctx, b, chatID, 0, b.GroupLang, n)
+	}
 	text, kb, err := render(b.core, b.GroupLang, n)
 	if err != nil {
 		return 0, err
@@ -63,6 +70,9 @@ func (b *Bot) Post(ctx context.Context, chatID int64, n shequn.Notice) (int, err
 // Pin pins a message the bot posted, without notifying the members; one
 // pinned already counts as pinned.
 func (b *Bot) Pin(ctx context.Context, chatID int64, messageID int) error {
+	if shequn.IsQQ(chatID) && b.QQ != nil {
+		return b.QQ.Pin(ctx, chatID, messageID)
+	}
 	_, err := b.Sender.Request(ctx, tgbotapi.PinChatMessageConfig{ChatID: chatID, MessageID: messageID, DisableNotification: true})
 	if notModified(err) {
 		return nil // pinned already
@@ -94,6 +104,10 @@ func renderGroups(c *core, lang Lang, n shequn.Notice) (string, *tgbotapi.Inline
 	switch n := n.(type) {
 	case groups.InviteNotice:
 		name := groupName(lang, n.Group)
+		if shequn.IsQQ(n.Group.ChatID) {
+			// A QQ group has no link a Telegram button could open.
+			return T(lang, "qq.invite.elsewhere", c.courseTitle(n.Course), c.memberNumber(n.Course, n.Number), name, shequn.QQNumber(n.Group.ChatID)), nil
+		}
 		kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
 			tgbotapi.NewInlineKeyboardButtonURL(Label(lang, "invite.button", name), n.Link)))
 		return T(lang, "invite", c.courseTitle(n.Course), c.memberNumber(n.Course, n.Number), name), &kb

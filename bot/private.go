@@ -60,6 +60,12 @@ func (f *enrollment) buy(ctx context.Context, r *Request, courseID string) error
 	if f.Checkout == nil {
 		return f.reply(ctx, r, T(r.Lang, "buy.closed", c.Title))
 	}
+	if other, err := f.Groups.OnOtherPlatform(ctx, c.ID, r.From.ID); err != nil || other {
+		if err != nil {
+			return fmt.Errorf("platform of %s: %w", c.ID, err)
+		}
+		return f.reply(ctx, r, T(r.Lang, "buy.other_platform", c.Title))
+	}
 	url, _, err := f.Checkout.CreateSession(ctx, c, r.From.ID)
 	if err != nil {
 		return fmt.Errorf("open checkout for %s: %w", c.ID, err)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/membership"
 	"github.com/shequn/shequn/moderation"
 )
@@ -100,7 +101,7 @@ func (f *roleDesk) personLabel(ctx context.Context, lang Lang, p person) (HTML, 
 	if p.Username != "" {
 		name = strings.TrimSpace(name + " @" + p.Username)
 	}
-	return HTML(T(lang, "role.person", name, p.ID, number)), nil
+	return HTML(T(lang, "role.person", name, shequn.UserRef(p.ID), number)), nil
 }
 
 // refreshMenu gives the user the menu of their roles now; a failure only

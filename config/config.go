@@ -55,6 +55,7 @@ type Config struct {
 	Core                  groups.CoreRules    // the core section
 	Moderation            moderation.Policy   // the moderation section
 	Desk                  Desk                // the desk section
+	OneBot                OneBot              // the QQ transport (onebot_* keys)
 
 	// env maps a YAML key to the environment variable that set it, so that
 	// error messages name what the operator actually wrote.

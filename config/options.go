@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/shequn/shequn"
 )
 
 // option declares one setting once: its YAML key, the environment variable
@@ -74,7 +76,7 @@ var options = []option{
 	{key: "store", env: "SHEQUN_STORE", def: "sqlite:data/shequn.db",
 		doc: "`sqlite:PATH` (created on first run) or a `mongodb://` / `mongodb+srv://` URI",
 		set: text(func(c *Config) *string { return &c.Store }), check: func(c *Config) error { return checkStore(c.Store) }},
-	{key: "owners", env: "SHEQUN_OWNERS", shown: "—", doc: "Telegram user ids of the owners (comma-separated in the variable)",
+	{key: "owners", env: "SHEQUN_OWNERS", shown: "—", doc: "Telegram user ids of the owners, QQ owners as `qq:<QQ number>` (comma-separated in the variable)",
 		set: setOwners, check: checkOwners},
 	{key: "timezone", env: "SHEQUN_TIMEZONE", def: "Asia/Shanghai", doc: "time zone of schedules and dates",
 		set: text(func(c *Config) *string { return &c.Timezone }), check: checkTimezone},
@@ -214,9 +216,9 @@ func setOwners(c *Config, v string) error {
 		if strings.TrimSpace(s) == "" {
 			continue
 		}
-		id, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-		if err != nil || id <= 0 {
-			return fmt.Errorf("%q is not a Telegram user id", strings.TrimSpace(s))
+		id, err := shequn.ParseUserRef(s)
+		if err != nil {
+			return err
 		}
 		c.Owners = append(c.Owners, id)
 	}

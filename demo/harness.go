@@ -22,6 +22,7 @@ import (
 	"github.com/shequn/shequn/bot/telegramtest"
 	"github.com/shequn/shequn/config"
 	"github.com/shequn/shequn/membership"
+	"github.com/shequn/shequn/onebot"
 	"github.com/shequn/shequn/payments/stripetest"
 )
 
@@ -84,6 +85,7 @@ func StartWith(ctx context.Context, tgOpts []telegramtest.Option, setups ...Setu
 		return nil, err
 	}
 	opts := app.Options{Listener: ln, Manual: true, Limits: &bot.Limits{}, Checkout: h.Sales, Now: h.Clock.Now}
+	cfg.OneBot.Token, opts.QQLimits = qqToken, &onebot.Limits{} // QQ beside Telegram: ConnectQQ
 	for _, s := range setups {
 		s(cfg, &opts)
 	}

@@ -113,6 +113,7 @@ func (s *Service) checkRequest(ctx context.Context, r *RegisterRequest) error {
 		if _, ok := s.Courses[r.Course]; !ok {
 			return shequn.Errorf(shequn.CodeNotFound, "unknown course %q", r.Course)
 		}
+		return s.checkPlatform(ctx, r)
 	case KindCore:
 		r.Course = ""
 		gs, err := s.Store.Groups(ctx)

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"sync"
 	"time"
 
@@ -104,7 +103,7 @@ func (c *Checkout) Open(ctx context.Context, course membership.Course, userID in
 	default:
 		return membership.CheckoutSession{}, shequn.Errorf(shequn.CodeInvalid, "course %q has no price", course.ID)
 	}
-	user := strconv.FormatInt(userID, 10)
+	user := shequn.UserRef(userID) // "qq:<number>" for a QQ buyer
 	meta := map[string]string{MetaCourse: course.ID, MetaUserID: user}
 	params := &stripe.CheckoutSessionParams{
 		Mode:              stripe.String(string(stripe.CheckoutSessionModePayment)),

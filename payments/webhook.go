@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/stripe/stripe-go/v76"
@@ -224,11 +223,12 @@ func intentID(pi *stripe.PaymentIntent) string {
 	return pi.ID
 }
 
-// userID reads the Telegram user id from client_reference_id, falling back
-// to the metadata; 0 when neither holds one.
+// userID reads the buyer from client_reference_id, falling back to the
+// metadata: a Telegram user id, or "qq:<number>" for a QQ user; 0 when
+// neither holds one.
 func userID(ref string, meta map[string]string) int64 {
 	for _, s := range []string{ref, meta[MetaUserID]} {
-		if id, err := strconv.ParseInt(s, 10, 64); err == nil && id > 0 {
+		if id, err := shequn.ParseUserRef(s); err == nil {
 			return id
 		}
 	}

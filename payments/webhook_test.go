@@ -135,6 +135,11 @@ func TestWebhook(t *testing.T) {
 			wantStatus: 200, wantCalls: 1,
 			want: &membership.PaymentEvent{ID: "evt_meta", Kind: membership.EventPaid, OrderID: "cs_test_1", PaymentIntent: "pi_1",
 				Course: "ppt", UserID: 42, Amount: 9900, Currency: "cny", Created: time.Unix(1700000000, 0), Received: testNow}},
+		{name: "QQ buyer", d: delivery{payload: event("evt_qq", "checkout.session.completed", session("paid", map[string]any{
+			"client_reference_id": "qq:10001", "metadata": map[string]any{"course": "ppt", "telegram_user_id": "qq:10001"}})), secret: testSecret},
+			wantStatus: 200, wantCalls: 1,
+			want: &membership.PaymentEvent{ID: "evt_qq", Kind: membership.EventPaid, OrderID: "cs_test_1", PaymentIntent: "pi_1",
+				Course: "ppt", UserID: shequn.QQUser(10001), Amount: 9900, Currency: "cny", Created: time.Unix(1700000000, 0), Received: testNow}},
 		{name: "foreign checkout recorded", d: delivery{payload: event("evt_f", "checkout.session.completed",
 			session("paid", map[string]any{"client_reference_id": nil, "metadata": map[string]any{}})), secret: testSecret},
 			wantStatus: 200, wantCalls: 1, wantLog: []string{"level=WARN", "another product"},

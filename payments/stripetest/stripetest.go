@@ -6,12 +6,12 @@ package stripetest
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/webhook"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/payments"
 )
 
@@ -38,9 +38,9 @@ func Sign(secret, eventID, eventType string, object map[string]any, at time.Time
 }
 
 // CheckoutCompleted is a paid checkout.session.completed for a course
-// bought by a Telegram user.
+// bought by a user (a QQ user's reference is "qq:<number>").
 func CheckoutCompleted(secret, eventID, sessionID, paymentIntent, course string, userID, amount int64, at time.Time) Delivery {
-	uid := strconv.FormatInt(userID, 10)
+	uid := shequn.UserRef(userID)
 	return Sign(secret, eventID, "checkout.session.completed", map[string]any{
 		"id": sessionID, "object": "checkout.session", "mode": "payment", "status": "complete",
 		"payment_status": "paid", "client_reference_id": uid, "payment_intent": paymentIntent,
