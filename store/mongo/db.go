@@ -78,6 +78,8 @@ type DB struct {
 
 	coreSeats, coreContrib, coreRuns, coreEvents, coreTasks, coreChains *mongo.Collection
 
+	sessions, sessionRelays, sessionQuestions, sessionCheckIns, broadcasts *mongo.Collection
+
 	// serial makes each write wait for the previous one; nil on MongoDB,
 	// set on FerretDB (see the package comment).
 	serial *sync.Mutex
@@ -129,6 +131,9 @@ func newDB(client *mongo.Client, name string) *DB {
 		coreSeats: d.Collection("core_seats"), coreContrib: d.Collection("core_contrib"), coreRuns: d.Collection("core_runs"),
 		coreEvents: d.Collection("core_events"), coreTasks: d.Collection("core_tasks"),
 		coreChains: d.Collection("core_chains"),
+		sessions:   d.Collection("sessions"), sessionRelays: d.Collection("session_relays"),
+		sessionQuestions: d.Collection("session_questions"), sessionCheckIns: d.Collection("session_checkins"),
+		broadcasts: d.Collection("broadcasts"),
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/shequn/shequn/groups"
 	"github.com/shequn/shequn/jobs"
 	"github.com/shequn/shequn/membership"
+	"github.com/shequn/shequn/sessions"
 )
 
 // Stores is everything an adapter provides.
@@ -40,6 +41,7 @@ type Stores interface {
 	groups.Homework
 	groups.TaskStore
 	groups.ChainStore
+	sessions.Store
 }
 
 // Run runs the contract suite. open must return a fresh, empty store on
@@ -95,6 +97,10 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		{"CoreHistory", testCoreHistory},
 		{"CoreTasks", testCoreTasks},
 		{"CoreChains", testCoreChains},
+		{"Sessions", testSessions},
+		{"SessionRelays", testSessionRelays},
+		{"Broadcasts", testBroadcasts},
+		{"Audience", testAudience},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,306 @@
+package sessions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/shequn/shequn"
+	"github.com/shequn/shequn/jobs"
+)
+
+// BroadcastState is where a broadcast stands.
+type BroadcastState string
+
+// Broadcast states.
+const (
+	Sending   BroadcastState = "sending"
+	Cancelled BroadcastState = "cancelled"
+	Done      BroadcastState = "done"
+)
+
+// Broadcast is one message an admin sends to the student groups of a
+// course (every course when Course is empty) and, with DM, to every member
+// privately. Sent and Blocked count the members reached and those who
+// blocked the bot.
+type Broadcast struct {
+	ID         int64
+	Course     string
+	DM         bool
+	Ref        MessageRef
+	By         int64
+	State      BroadcastState
+	CreatedAt  time.Time
+	FinishedAt time.Time
+	Sent       int
+	Blocked    int
+}
+
+// BroadcastStore keeps broadcasts and their progress; which member has it
+// is kept in the post log, one step per member.
+type BroadcastStore interface {
+	// AddBroadcast stores a broadcast with the next id, sending.
+	AddBroadcast(ctx context.Context, b Broadcast) (Broadcast, error)
+	// Broadcast returns one by id, or shequn.ErrNotFound.
+	Broadcast(ctx context.Context, id int64) (Broadcast, error)
+	// Broadcasts returns the last limit broadcasts, newest first.
+	Broadcasts(ctx context.Context, limit int) ([]Broadcast, error)
+	// FinishBroadcast moves a sending broadcast to state and reports
+	// whether it was sending.
+	FinishBroadcast(ctx context.Context, id int64, state BroadcastState, at time.Time) (bool, error)
+	// CountBroadcast adds to the broadcast's counts.
+	CountBroadcast(ctx context.Context, id int64, sent, blocked int) error
+	// Audience returns up to limit ids of the members seated in a group of
+	// the course (any course when empty), each once, ascending, after the
+	// given id; AudienceSize counts them.
+	Audience(ctx context.Context, course string, after int64, limit int) ([]int64, error)
+	AudienceSize(ctx context.Context, course string) (int, error)
+}
+
+// blockedKey marks, in the post log, a member who blocked the bot: later
+// broadcasts skip them.
+const blockedKey = "blocked"
+
+// page is how many members a broadcast pass takes at a time; the cancel is
+// looked at between pages.
+const page = 200
+
+// Announce stores a broadcast of the message; the broadcast pass sends it.
+func (s *Service) Announce(ctx context.Context, by int64, course string, dm bool, ref MessageRef) (Broadcast, error) {
+	if len(ref.MessageIDs) == 0 {
+		return Broadcast{}, shequn.Errorf(shequn.CodeInvalid, "a broadcast needs a message")
+	}
+	b := Broadcast{Course: course, DM: dm, Ref: ref, By: by, State: Sending, CreatedAt: s.Now().UTC().Truncate(time.Millisecond)}
+	b, err := s.Store.AddBroadcast(ctx, b)
+	if err != nil {
+		return b, fmt.Errorf("store broadcast: %w", err)
+	}
+	s.wake()
+	return b, nil
+}
+
+// Cancel stops a broadcast; what was sent stays sent.
+func (s *Service) Cancel(ctx context.Context, id int64) error {
+	ok, err := s.Store.FinishBroadcast(ctx, id, Cancelled, s.Now())
+	if err != nil {
+		return fmt.Errorf("cancel broadcast %d: %w", id, err)
+	}
+	if !ok {
+		return shequn.Errorf(shequn.CodeConflict, "the broadcast is not sending any more")
+	}
+	return nil
+}
+
+// Recent returns the last broadcasts, newest first, with the number of
+// members each one is for (zero without DM).
+func (s *Service) Recent(ctx context.Context, limit int) ([]Broadcast, []int, error) {
+	all, err := s.Store.Broadcasts(ctx, limit)
+	if err != nil {
+		return nil, nil, err
+	}
+	sizes := make([]int, len(all))
+	for i, b := range all {
+		if b.DM {
+			if sizes[i], err = s.Store.AudienceSize(ctx, b.Course); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	return all, sizes, nil
+}
+
+// Broadcast sends the broadcasts in progress, oldest first: into every
+// matching student group (a group that fails waits alone), then to every
+// member by DM (several at a time; the sender keeps the limits), each
+// target recorded once it has the message, so a restart resumes where it
+// stopped and sends nobody anything twice. It runs under the lease.
+func (s *Service) Broadcast(ctx context.Context, now time.Time) error {
+	all, err := s.Store.Broadcasts(ctx, 100)
+	if err != nil {
+		return fmt.Errorf("list broadcasts: %w", err)
+	}
+	for i := len(all) - 1; i >= 0; i-- {
+		if all[i].State != Sending {
+			continue
+		}
+		if err := s.broadcast(ctx, all[i], now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Service) broadcast(ctx context.Context, b Broadcast, now time.Time) error {
+	gs, err := s.Groups.Groups(ctx)
+	if err != nil {
+		return fmt.Errorf("list groups: %w", err)
+	}
+	key := fmt.Sprintf("b%d", b.ID)
+	done := true
+	for _, g := range gs {
+		if !inCourse(g, b.Course) {
+			continue
+		}
+		if err := jobs.Check(ctx); err != nil {
+			return err
+		}
+		eff := effect(key, g)
+		if g.Problem != "" || !s.Groups.EffectReady(eff, now) {
+			done = false
+			continue
+		}
+		err := s.once(ctx, key, g.ChatID, func(ctx context.Context) (int, error) {
+			return 0, s.Platform.Copy(ctx, g.ChatID, b.Ref, false)
+		}, now)
+		if errors.Is(err, ErrSourceGone) {
+			return s.finish(ctx, b, Cancelled, now)
+		}
+		done = s.Groups.SettleEffect(ctx, g, eff, err, now) && done
+	}
+	if b.DM {
+		ok, err := s.dms(ctx, b, key, now)
+		if err != nil || !ok {
+			return err
+		}
+	}
+	if done {
+		return s.finish(ctx, b, Done, now)
+	}
+	return nil
+}
+
+func (s *Service) finish(ctx context.Context, b Broadcast, st BroadcastState, now time.Time) error {
+	ok, err := s.Store.FinishBroadcast(ctx, b.ID, st, now)
+	if err != nil {
+		return fmt.Errorf("finish broadcast %d: %w", b.ID, err)
+	}
+	if ok && b.By != 0 {
+		b.State = st
+		if b, err = s.Store.Broadcast(ctx, b.ID); err == nil {
+			err = s.Notifier.Tell(ctx, b.By, BroadcastDoneNotice{Broadcast: b})
+		}
+		if err != nil {
+			s.Log.WarnContext(ctx, "broadcast's sender not told", "broadcast", b.ID, "err", err)
+		}
+	}
+	return nil
+}
+
+// dms sends the broadcast to every member page by page and reports
+// whether every member has it (or blocked the bot); false when it was
+// cancelled or some failed for a passing reason (the next pass retries).
+func (s *Service) dms(ctx context.Context, b Broadcast, key string, now time.Time) (bool, error) {
+	complete := true
+	for after := int64(0); ; {
+		cur, err := s.Store.Broadcast(ctx, b.ID)
+		if err != nil {
+			return false, fmt.Errorf("broadcast %d: %w", b.ID, err)
+		}
+		if cur.State != Sending {
+			return false, nil
+		}
+		ids, err := s.Store.Audience(ctx, b.Course, after, page)
+		if err != nil {
+			return false, fmt.Errorf("audience of broadcast %d: %w", b.ID, err)
+		}
+		if len(ids) == 0 {
+			return complete, nil
+		}
+		sent, blocked, failed, err := s.dmPage(ctx, b, key, ids, now)
+		if cerr := s.Store.CountBroadcast(ctx, b.ID, sent, blocked); cerr != nil {
+			return false, fmt.Errorf("count broadcast %d: %w", b.ID, cerr)
+		}
+		if err != nil {
+			return false, err
+		}
+		complete = complete && failed == 0
+		after = ids[len(ids)-1]
+	}
+}
+
+// dmPage sends to a page of members with Workers in flight.
+func (s *Service) dmPage(ctx context.Context, b Broadcast, key string, ids []int64, now time.Time) (sent, blocked, failed int, err error) {
+	var mu sync.Mutex
+	var first error
+	next := make(chan int64)
+	var wg sync.WaitGroup
+	workers := s.Workers
+	if workers <= 0 {
+		workers = 32
+	}
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for u := range next {
+				o, err := s.dm(ctx, b, key, u, now)
+				mu.Lock()
+				switch {
+				case errors.Is(err, jobs.ErrLeaseLost), errors.Is(err, jobs.ErrStopping), errors.Is(err, context.Canceled):
+					first = cmpErr(first, err)
+				case err != nil:
+					failed++
+					s.Log.WarnContext(ctx, "broadcast DM failed", "broadcast", b.ID, "user", u, "err", err)
+				}
+				sent += o.sent
+				blocked += o.blocked
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, u := range ids {
+		if ctx.Err() != nil || jobs.Check(ctx) != nil {
+			break
+		}
+		next <- u
+	}
+	close(next)
+	wg.Wait()
+	if first == nil {
+		first = jobs.Check(ctx)
+	}
+	return sent, blocked, failed, first
+}
+
+type outcome struct{ sent, blocked int }
+
+// dm sends the broadcast to one member unless they have it or blocked the
+// bot; a member found blocking the bot is marked so that no broadcast
+// tries again.
+func (s *Service) dm(ctx context.Context, b Broadcast, key string, u int64, now time.Time) (outcome, error) {
+	if p, err := s.Posts.PostOf(ctx, key, u); err != nil || !p.PostedAt.IsZero() {
+		return outcome{}, err
+	}
+	if p, err := s.Posts.PostOf(ctx, blockedKey, u); err != nil || !p.PostedAt.IsZero() {
+		if err == nil {
+			err = s.mark(ctx, key, u, -1, now)
+		}
+		return outcome{blocked: 1}, err
+	}
+	err := s.Platform.Copy(ctx, u, b.Ref, false)
+	switch {
+	case errors.Is(err, shequn.ErrUnreachable):
+		if err := s.mark(ctx, blockedKey, u, 0, now); err != nil {
+			return outcome{}, err
+		}
+		return outcome{blocked: 1}, s.mark(ctx, key, u, -1, now)
+	case err != nil:
+		return outcome{}, err
+	}
+	return outcome{sent: 1}, s.mark(ctx, key, u, 0, now)
+}
+
+// Unblocked forgets that a member blocked the bot (they wrote to it
+// again), so that later broadcasts reach them.
+func (s *Service) Unblocked(ctx context.Context, userID int64) error {
+	return s.Posts.ForgetPost(ctx, blockedKey, userID)
+}
+
+func cmpErr(first, err error) error {
+	if first != nil {
+		return first
+	}
+	return err
+}
