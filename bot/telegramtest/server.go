@@ -54,6 +54,7 @@ type Server struct {
 	files        map[string]string // file id -> "photo" or "document"
 	uploads      map[string]Upload // file id -> what the bot uploaded
 	callbackSeq  int64
+	albumSeq     int64
 	commands     map[commandKey][]BotCommand
 	updates      []queuedUpdate
 	nextUpdateID int
@@ -284,6 +285,8 @@ func init() {
 		"deletewebhook":          (*Server).apiDeleteWebhook,
 		"getwebhookinfo":         (*Server).apiGetWebhookInfo,
 		"sendmessage":            (*Server).apiSendMessage,
+		"copymessage":            (*Server).apiCopyMessage,
+		"copymessages":           (*Server).apiCopyMessages,
 		"sendphoto":              (*Server).apiSendPhoto,
 		"senddocument":           (*Server).apiSendDocument,
 		"editmessagetext":        (*Server).apiEditMessageText,
