@@ -17,6 +17,7 @@ import (
 	"github.com/shequn/shequn/assignments"
 	"github.com/shequn/shequn/groups"
 	"github.com/shequn/shequn/membership"
+	"github.com/shequn/shequn/sessions"
 )
 
 // Checkout opens a payment for a course; the payments package implements it.
@@ -36,6 +37,7 @@ type Bot struct {
 	Groups    *groups.Service
 	Checkout  Checkout // nil while payments are not configured: Buy says purchases are not open
 	Homework  *assignments.Service
+	Sessions  *sessions.Service // nil: no Friday sessions, no broadcasts
 	Roles     membership.RoleStore
 	Dialogues shequn.DialogueStore
 	Location  *time.Location      // dates are shown in this zone
@@ -143,7 +145,7 @@ func (b *Bot) serve(ctx context.Context, r *Request) error {
 	err := b.handler(ctx, r)
 	if cq := r.Update.CallbackQuery; cq != nil && b.Sender != nil {
 		// Every callback must be answered, or the client shows a spinner.
-		if _, aerr := b.Sender.Request(ctx, tgbotapi.NewCallback(cq.ID, "")); aerr != nil {
+		if _, aerr := b.Sender.Request(ctx, tgbotapi.NewCallback(cq.ID, r.Toast)); aerr != nil {
 			b.Log.WarnContext(ctx, "answer callback", "err", aerr)
 		}
 	}

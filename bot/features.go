@@ -85,8 +85,12 @@ func (b *Bot) wire() {
 		(&standings{core: c, Homework: b.Homework, People: people}).standingsTable(),
 		(&groupDesk{core: c, Groups: b.Groups}).groupsTable(),
 		roles.rolesTable(),
-		(&dialogueDesk{c}).dialogueTable(),
 	}
+	talks := &sessionDesk{core: c, Sessions: b.Sessions, People: people}
+	if b.Sessions != nil {
+		c.tables = append(c.tables, talks.sessionsTable(), (&broadcastDesk{core: c, Sessions: b.Sessions}).broadcastTable())
+	}
+	c.tables = append(c.tables, (&dialogueDesk{c}).dialogueTable())
 	c.dialogues = map[string]Dialogue{}
 	for _, t := range c.tables {
 		for _, d := range t.Dialogues {
@@ -94,5 +98,8 @@ func (b *Bot) wire() {
 		}
 	}
 	c.noAnswer, c.fallback = en.help, en.fallback
+	if b.Sessions != nil {
+		c.noAnswer = talks.relayOr(en.help)
+	}
 	b.core = c
 }

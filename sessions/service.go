@@ -249,3 +249,9 @@ func (s *Service) reminders() []time.Duration {
 	}
 	return DefaultReminders
 }
+
+// CheckInCount counts the members checked in at a session.
+func (s *Service) CheckInCount(ctx context.Context, id int64) (int, error) {
+	cs, err := s.Store.CheckIns(ctx, id)
+	return len(cs), err
+}
