@@ -52,6 +52,7 @@ type Config struct {
 	Courses               []membership.Course // the courses list
 	Homework              Homework            // the homework section
 	Core                  groups.CoreRules    // the core section
+	Sessions              Sessions            // the sessions section
 
 	// env maps a YAML key to the environment variable that set it, so that
 	// error messages name what the operator actually wrote.
@@ -77,6 +78,7 @@ type fileConfig struct {
 	Courses  []fileCourse         `yaml:"courses"`
 	Homework map[string]yaml.Node `yaml:"homework"`
 	Core     map[string]yaml.Node `yaml:"core"`
+	Sessions map[string]yaml.Node `yaml:"sessions"`
 	Rest     map[string]yaml.Node `yaml:",inline"`
 }
 
@@ -138,6 +140,9 @@ func (c *Config) readFile(path string, explicit bool) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	if err := applyNodes(c, coreOptions, fc.Core, "core."); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := applyNodes(c, sessionOptions, fc.Sessions, "sessions."); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	for _, fcr := range fc.Courses {

@@ -91,6 +91,9 @@ var nested = []struct{ key, doc string }{
 		"`promote_excellent` excellent reviews in `promote_days` days or a place in the month's top `promote_top`; an " +
 		"invitation passes on after `invite_timeout`; at each `period` (cron) the bottom `eliminate` (members, or a " +
 		"percentage like `10%`) leave, warned `warn_days` days before, except members promoted less than `grace` ago"},
+	{"sessions", "the Friday sessions: at `weekly` (cron, in `SHEQUN_TIMEZONE`) the next week's session on `topic` by " +
+		"`speaker` (a Telegram user id; none: no session scheduled by itself) for `course` (empty: every course) is " +
+		"scheduled; reminders are posted and pinned `remind` before every session"},
 }
 
 // defaultPaymentMethods are the Stripe payment method types of a course
@@ -142,7 +145,7 @@ var homeworkOptions = []option{
 }
 
 // sections are the nested sections described by their own options.
-var sections = map[string][]option{"homework": homeworkOptions, "core": coreOptions}
+var sections = map[string][]option{"homework": homeworkOptions, "core": coreOptions, "sessions": sessionOptions}
 
 // text is the setter of a plain string option.
 func text(field func(*Config) *string) func(*Config, string) error {
@@ -228,7 +231,7 @@ func checkLogLevel(c *Config) error {
 // Default returns a configuration holding only the defaults.
 func Default() *Config {
 	c := &Config{}
-	for _, tab := range [][]option{options, homeworkOptions, coreOptions} {
+	for _, tab := range [][]option{options, homeworkOptions, coreOptions, sessionOptions} {
 		for _, o := range tab {
 			if o.def != "" {
 				_ = o.set(c, o.def) // defaults are valid: TestDefaultsValid

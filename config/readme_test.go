@@ -26,7 +26,7 @@ func TestREADMETable(t *testing.T) {
 // Every default passes its own check, and Default is a valid configuration.
 func TestDefaultsValid(t *testing.T) {
 	c := Default()
-	for _, tab := range [][]option{options, homeworkOptions, coreOptions} {
+	for _, tab := range [][]option{options, homeworkOptions, coreOptions, sessionOptions} {
 		for _, o := range tab {
 			if o.def == "" {
 				continue

@@ -37,6 +37,14 @@ func (c Config) Validate() error {
 			return fmt.Errorf("core.%s: %w", o.key, err)
 		}
 	}
+	for _, o := range sessionOptions {
+		if o.check == nil {
+			continue
+		}
+		if err := o.check(&c); err != nil {
+			return fmt.Errorf("sessions.%s: %w", o.key, err)
+		}
+	}
 	for _, o := range options {
 		if o.check == nil {
 			continue

@@ -2,7 +2,12 @@ package groups
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"strconv"
 	"time"
+
+	"github.com/shequn/shequn"
 )
 
 // Other domains (sessions) make effects in the groups too; these let them
@@ -27,4 +32,33 @@ func (s *Service) EffectReady(effect string, now time.Time) bool {
 // effect off.
 func (s *Service) SettleEffect(ctx context.Context, g Group, effect string, err error, now time.Time) bool {
 	return s.settle(ctx, &g, effect, err, now)
+}
+
+// SessionPoints is what attending one sharing session adds to a core
+// member's contribution.
+const SessionPoints = 1
+
+// CreditSession adds a check-in at a sharing session (the course's, ""
+// for every course) to the member's contribution in the core group, once
+// per session; only members of the core group gain points.
+func (s *Service) CreditSession(ctx context.Context, course string, userID, sessionID int64, at time.Time) error {
+	if s.Core == nil {
+		return nil
+	}
+	scope := s.CoreRules.Scope(course)
+	seat, err := s.Core.CoreSeat(ctx, scope, userID)
+	if errors.Is(err, shequn.ErrNotFound) || (err == nil && seat.State != CoreMember) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("core seat of %d: %w", userID, err)
+	}
+	_, err = s.Core.AddContribution(ctx, Contribution{
+		Scope: scope, UserID: userID, Period: s.CorePeriod(at), Source: SourceSession, Points: SessionPoints,
+		Key: "session:" + strconv.FormatInt(sessionID, 10), At: at,
+	})
+	if err != nil {
+		return fmt.Errorf("credit session %d: %w", sessionID, err)
+	}
+	return nil
 }
