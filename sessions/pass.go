@@ -214,6 +214,9 @@ func (s *Service) posted(w work, key string, chatID int64) bool {
 
 // once does a step unless it was recorded, and records it.
 func (s *Service) once(ctx context.Context, key string, chatID int64, do func(context.Context) (int, error), now time.Time) error {
+	if err := jobs.Check(ctx); err != nil {
+		return err
+	}
 	p, err := s.Posts.PostOf(ctx, key, chatID)
 	if err != nil {
 		return fmt.Errorf("read step %s: %w", key, err)

@@ -1,0 +1,266 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shequn/shequn/app"
+	"github.com/shequn/shequn/bot"
+	"github.com/shequn/shequn/bot/telegramtest"
+	"github.com/shequn/shequn/config"
+	"github.com/shequn/shequn/sessions"
+)
+
+const (
+	fridayScale   = 100 // Telegram's limits ×100 on both sides: a run takes no time
+	fridaySpeaker = 700
+)
+
+// startLimited starts a community whose fake Telegram enforces Telegram's
+// limits (scaled) and whose sender keeps the same.
+func startLimited(t *testing.T) *Harness {
+	t.Helper()
+	h, err := StartWith(t.Context(), []telegramtest.Option{telegramtest.WithRateLimitsScaled(fridayScale)}, func(_ *config.Config, o *app.Options) {
+		l := bot.TelegramLimits.Scaled(fridayScale)
+		o.Limits = &l
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := h.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	return h
+}
+
+// fridayRoom registers three student groups of one seat each, seats one
+// student in each (41, 42, 43, numbers 1 to 3) and lets the speaker open
+// a private chat with the bot.
+func fridayRoom(t *testing.T, h *Harness) []int64 {
+	t.Helper()
+	ctx := t.Context()
+	must(t, h.Say(ctx, h.Owner, h.Owner, "/start"))
+	var gs []int64
+	for i := range 3 {
+		g := h.Group(fmt.Sprintf("学员%d群", i+1), telegramtest.FullAdminRights())
+		must(t, h.Say(ctx, h.Owner, g, "/register student ppt 1"))
+		gs = append(gs, g)
+	}
+	for _, id := range []int64{41, 42, 43} {
+		buyer(t, h, id, "en")
+		_, err := h.Paid(ctx, id, 1)
+		must(t, err)
+		must(t, h.Join(ctx, id))
+	}
+	h.TG.AddUser(telegramtest.User{ID: fridaySpeaker, FirstName: "Ann", Username: "ann_speaks", LanguageCode: "zh"})
+	must(t, h.Say(ctx, fridaySpeaker, fridaySpeaker, "/start"))
+	return gs
+}
+
+// schedule has the owner schedule a session in two days and returns it.
+func schedule(t *testing.T, h *Harness) sessions.Session {
+	t.Helper()
+	start := h.Clock.Now().Add(48 * time.Hour).In(h.Config.Location()).Format("2006-01-02 15:04")
+	must(t, h.Say(t.Context(), h.Owner, h.Owner, "/session new "+start+" | 封面设计 | @ann_speaks"))
+	if last, _ := h.LastBotMessage(h.Owner); !strings.Contains(last.Text, "已安排") {
+		t.Fatalf("/session new: %q", last.Text)
+	}
+	open, err := h.App.Store().OpenSessions(t.Context())
+	must(t, err)
+	return open[len(open)-1]
+}
+
+// after returns the bot's messages in a chat after the first that
+// contains mark, as their text or caption.
+func after(h *Harness, chat int64, mark string) []string {
+	var out []string
+	seen := false
+	for _, m := range h.TG.BotMessages(chat) {
+		if seen {
+			out = append(out, m.Text+m.Caption)
+		}
+		seen = seen || strings.Contains(m.Text, mark)
+	}
+	return out
+}
+
+// The whole session through the real client and the fake Telegram with
+// its limits on: reminders pinned with a check-in button, the talk relayed
+// in order into three groups, a question window that mutes the groups
+// again at its end on the injected clock although the process restarted
+// during it, the questions handed to the speaker, the recap and the unpin.
+func TestFridaySessionEndToEnd(t *testing.T) {
+	h := startLimited(t)
+	ctx := t.Context()
+	gs := fridayRoom(t, h)
+	x := schedule(t, h)
+
+	h.Clock.Advance(24 * time.Hour)
+	must(t, h.Step(ctx))
+	for _, g := range gs {
+		last, _ := h.LastBotMessage(g)
+		if !last.Pinned || !strings.Contains(last.Text, "封面设计") || len(last.ReplyMarkup) == 0 || last.ReplyMarkup[0][0].CallbackData != fmt.Sprintf("ci:%d", x.ID) {
+			t.Fatalf("group %d: reminder %+v", g, last)
+		}
+	}
+	data := fmt.Sprintf("ci:%d", x.ID)
+	must(t, h.Press(ctx, 41, gs[0], data))
+	must(t, h.Press(ctx, 42, gs[1], data))
+	must(t, h.Press(ctx, 42, gs[1], data)) // counted once
+	if cs, _ := h.App.Store().CheckIns(ctx, x.ID); len(cs) != 2 {
+		t.Fatalf("%d check-ins, want 2", len(cs))
+	}
+
+	h.Clock.Advance(24 * time.Hour) // the start time: live by itself
+	must(t, h.Step(ctx))
+	must(t, h.Say(ctx, fridaySpeaker, fridaySpeaker, "第一页：对齐"))
+	_, _, err := h.TG.SendPhoto(fridaySpeaker, fridaySpeaker, "配图")
+	must(t, err)
+	must(t, h.Say(ctx, fridaySpeaker, fridaySpeaker, "第三页：留白"))
+	talk := []string{"第一页：对齐", "配图", "第三页：留白"}
+	for _, g := range gs {
+		if got := after(h, g, "分享会开始了"); !slices.Equal(got, talk) {
+			t.Fatalf("group %d got %q, want %q", g, got, talk)
+		}
+	}
+
+	must(t, h.Say(ctx, h.Owner, h.Owner, "/session qa 10"))
+	for _, g := range gs {
+		if !h.TG.Permissions(g).CanSendMessages {
+			t.Fatalf("group %d is still muted in the question window", g)
+		}
+	}
+	must(t, h.Say(ctx, 42, gs[1], "How do I align?"))
+	must(t, h.Say(ctx, 43, gs[2], "Which font?"))
+	var asked []string
+	for _, m := range h.TG.BotMessages(fridaySpeaker) {
+		if strings.Contains(m.Text, "问题 #") {
+			asked = append(asked, m.Text)
+		}
+	}
+	if len(asked) != 2 || !strings.Contains(asked[0], "PPT-00002") || !strings.Contains(asked[0], "How do I align?") || !strings.Contains(asked[1], "PPT-00003") {
+		t.Fatalf("the speaker got %q", asked)
+	}
+
+	// The process stops during the window; the next one mutes the groups
+	// again when it ends.
+	again := restart(t, h)
+	h.Clock.Advance(11 * time.Minute)
+	must(t, again.Step(ctx))
+	for _, g := range gs {
+		if h.TG.Permissions(g).CanSendMessages {
+			t.Errorf("group %d is not muted again after the window", g)
+		}
+	}
+	if _, err := h.TG.SendText(41, gs[0], "too late"); err == nil {
+		t.Error("a student could write after the window")
+	}
+
+	must(t, sayTo(ctx, h, again, h.Owner, h.Owner, "/session end"))
+	recap, _ := h.LastBotMessage(gs[1])
+	if !strings.Contains(recap.Text, "分享会回顾") || !strings.Contains(recap.Text, "本群 1 人，全部 2 人") || !strings.Contains(recap.Text, "问题：2 个") {
+		t.Errorf("recap: %q", recap.Text)
+	}
+	for _, g := range gs {
+		for _, m := range h.TG.BotMessages(g) {
+			if m.Pinned && strings.Contains(m.Text, "周五分享会") {
+				t.Errorf("group %d: the reminder is still pinned", g)
+			}
+		}
+	}
+	if n := h.TG.RateLimited(); n != 0 {
+		t.Errorf("%d answers 429", n)
+	}
+}
+
+// A relay whose process stopped half-way continues in the next process
+// where it stopped, nothing twice and nothing skipped, in order; a group
+// the bot was removed from is reported to the owner once and skipped.
+func TestFridayRelayResumesAndSkipsARemovedGroup(t *testing.T) {
+	h := startLimited(t)
+	ctx := t.Context()
+	gs := fridayRoom(t, h)
+	x := schedule(t, h)
+	must(t, h.TG.RemoveBot(gs[2], false))
+	must(t, h.Say(ctx, h.Owner, h.Owner, fmt.Sprintf("/session start %d", x.ID)))
+
+	// The speaker talks; the first process gets three messages into the
+	// first group and fails from then on (it is going down).
+	copied := 0
+	h.TG.OnEvent(func(e telegramtest.Event) {
+		if e.Kind == "bot_message" && e.ChatID == gs[0] && strings.HasPrefix(e.Text, "page") {
+			if copied++; copied == 3 {
+				h.TG.FailNext("copyMessage", 1000, 400, "Bad Request: the process is going down")
+			}
+		}
+	})
+	var talk []string
+	for i := range 6 {
+		talk = append(talk, fmt.Sprintf("page %d", i+1))
+		_, err := h.TG.SendText(fridaySpeaker, fridaySpeaker, talk[i])
+		must(t, err)
+	}
+	_ = h.Step(ctx)
+	if got := after(h, gs[0], "分享会开始了"); !slices.Equal(got, talk[:3]) {
+		t.Fatalf("before the restart group 1 got %q", got)
+	}
+	again := restart(t, h)
+	h.TG.FailNext("copyMessage", 0, 0, "")
+	must(t, again.Step(ctx))
+	for _, g := range gs[:2] {
+		if got := after(h, g, "分享会开始了"); !slices.Equal(got, talk) {
+			t.Errorf("group %d got %q, want %q", g, got, talk)
+		}
+	}
+	if n := len(h.TG.BotMessages(gs[2])); n == 0 {
+		t.Fatal("the removed group never had the rules")
+	}
+	told := 0
+	for _, m := range h.TG.BotMessages(h.Owner) {
+		if strings.Contains(m.Text, "已不是") {
+			told++
+		}
+	}
+	if told != 1 {
+		t.Errorf("the owner was told %d times of the removed group, want once", told)
+	}
+}
+
+// restart stops the harness's app (it finishes the effect in flight and
+// hands its leases over) and starts another on the same store and fake
+// Telegram, stepped by hand.
+func restart(t *testing.T, h *Harness) *app.App {
+	t.Helper()
+	h.cancel()
+	<-h.done
+	h.done <- nil // Close waits for it
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	l := bot.TelegramLimits.Scaled(fridayScale)
+	again, err := app.New(t.Context(), h.Config, slog.New(slog.DiscardHandler), app.Options{
+		Listener: ln, Manual: true, Limits: &l, Checkout: h.Sales, Now: h.Clock.Now,
+	})
+	must(t, err)
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(t.Context()))
+	done := make(chan error, 1)
+	go func() { done <- again.Run(runCtx) }()
+	<-again.Running()
+	t.Cleanup(func() { cancel(); <-done; again.Close() })
+	return again
+}
+
+// sayTo sends text from a user into a chat and steps the given app.
+func sayTo(ctx context.Context, h *Harness, a *app.App, userID, chatID int64, text string) error {
+	if _, err := h.TG.SendText(userID, chatID, text); err != nil {
+		return err
+	}
+	return a.Step(ctx)
+}
