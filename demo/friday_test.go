@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -263,4 +264,23 @@ func sayTo(ctx context.Context, h *Harness, a *app.App, userID, chatID int64, te
 		return err
 	}
 	return a.Step(ctx)
+}
+
+// The demo's Friday act runs to its recap.
+func TestDemoFridayAct(t *testing.T) {
+	var out bytes.Buffer
+	if err := Run(t.Context(), &out); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out.String())
+	}
+	act := out.String()[strings.Index(out.String(), "11. 安排周五分享会"):]
+	for _, want := range []string{
+		"（24h后开始）", "（1h后开始）", "taps [签到] in PPT 学员群 B",
+		"PPT 学员群 C: 第二点：配色不超过三种，标题要大。", "PPT 学员群 C: 好封面示例",
+		"PPT 学员群 A: members may write", "❓ 问题 #1（PPT-00001）", "PPT 学员群 C: members muted",
+		"签到：本群 3 人，全部 5 人",
+	} {
+		if !strings.Contains(act, want) {
+			t.Errorf("the Friday act lacks %q", want)
+		}
+	}
 }
