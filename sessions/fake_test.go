@@ -26,14 +26,13 @@ import (
 // chat is an in-memory chat platform and notifier.
 type chat struct {
 	mu     sync.Mutex
-	nextID int
+	nextID map[int64]int      // per chat, as Telegram numbers messages
 	log    map[int64][]string // chat -> effects in order
 	fail   map[string]error   // "<kind> <chat>" or "<kind> <chat> <arg>" -> error
-	pinned map[int64][]int
 }
 
 func newChat() *chat {
-	return &chat{log: map[int64][]string{}, fail: map[string]error{}, pinned: map[int64][]int{}}
+	return &chat{log: map[int64][]string{}, fail: map[string]error{}, nextID: map[int64]int{}}
 }
 
 func (c *chat) failOn(key string, err error) {
@@ -94,8 +93,8 @@ func (c *chat) Post(_ context.Context, chatID int64, n shequn.Notice) (int, erro
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.nextID++
-	return c.nextID, nil
+	c.nextID[chatID]++
+	return c.nextID[chatID], nil
 }
 
 func (c *chat) Pin(_ context.Context, chatID int64, messageID int) error {

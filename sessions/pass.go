@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shequn/shequn"
@@ -58,17 +60,9 @@ func (s *Service) session(ctx context.Context, x Session, gs []groups.Group, now
 	if err != nil {
 		return err
 	}
-	done := true
-	for _, g := range gs {
-		if !inCourse(g, x.Course) {
-			continue
-		}
-		if err := jobs.Check(ctx); err != nil {
-			return err
-		}
-		if g.Problem != "" || !s.inGroup(ctx, w, g, now) {
-			done = false
-		}
+	done, err := s.inGroups(ctx, w, gs, now)
+	if err != nil {
+		return err
 	}
 	if err := s.handQuestions(ctx, w, now); err != nil {
 		return err
@@ -136,6 +130,45 @@ func (s *Service) remind(ctx context.Context, x Session, gs []groups.Group, now 
 		err := groups.PostPinned(ctx, s.Posts, s.Notifier, key, g.ChatID, n, now)
 		s.Groups.SettleEffect(ctx, g, effect(key, g), err, now)
 	}
+}
+
+// groupWorkers bounds the groups worked on at once. Each group's steps
+// are done in order by one worker; the groups go on side by side, so that
+// one group waiting out its own limit (20 messages a minute) or failing
+// never holds up the others.
+const groupWorkers = 50
+
+// inGroups does the session's steps in every group of its course and
+// reports whether every group has them all.
+func (s *Service) inGroups(ctx context.Context, w work, gs []groups.Group, now time.Time) (bool, error) {
+	var (
+		wg         sync.WaitGroup
+		incomplete atomic.Bool
+		slots      = make(chan struct{}, groupWorkers)
+	)
+	defer wg.Wait()
+	for _, g := range gs {
+		if !inCourse(g, w.Course) {
+			continue
+		}
+		if g.Problem != "" {
+			incomplete.Store(true)
+			continue
+		}
+		if err := jobs.Check(ctx); err != nil {
+			return false, err
+		}
+		slots <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			if !s.inGroup(ctx, w, g, now) {
+				incomplete.Store(true)
+			}
+		}()
+	}
+	wg.Wait()
+	return !incomplete.Load(), jobs.Check(ctx)
 }
 
 // inGroup does the session's steps in one group, in order, and reports

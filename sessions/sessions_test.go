@@ -38,7 +38,7 @@ func TestSessionFromRemindersToRecap(t *testing.T) {
 	w.pass(t) // a second pass repeats nothing
 	w.now = x.StartAt.Add(-time.Hour)
 	w.pass(t)
-	wantEffects(t, w.chat, -1, "post reminder:24h0m0s", "pin 1", "post reminder:1h0m0s", "pin 3")
+	wantEffects(t, w.chat, -1, "post reminder:24h0m0s", "pin 1", "post reminder:1h0m0s", "pin 2")
 	wantEffects(t, w.chat, -3) // another course
 
 	if _, err := w.svc.CheckIn(ctx, x.ID, -1, 42); err != nil {
@@ -99,10 +99,10 @@ func TestSessionFromRemindersToRecap(t *testing.T) {
 	w.pass(t)
 	w.pass(t)
 	wantEffects(t, w.chat, -1,
-		"post reminder:24h0m0s", "pin 1", "post reminder:1h0m0s", "pin 3",
+		"post reminder:24h0m0s", "pin 1", "post reminder:1h0m0s", "pin 2",
 		"post session_header", "copy 100", "copy 101,102,103", "copy 104",
 		"open", "post session_qa_open", "mute", "post session_qa_closed",
-		"post recap:1/2:q2:r3", "unpin 1", "unpin 3")
+		"post recap:1/2:q2:r3", "unpin 1", "unpin 2")
 	if got, _ := w.db.Session(ctx, x.ID); got.State != sessions.Closed {
 		t.Errorf("state after the recap = %s, want closed", got.State)
 	}
