@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shequn/shequn"
@@ -57,15 +58,19 @@ type BroadcastStore interface {
 	// given id; AudienceSize counts them.
 	Audience(ctx context.Context, course string, after int64, limit int) ([]int64, error)
 	AudienceSize(ctx context.Context, course string) (int, error)
+	// PostedTo returns the chats among chatIDs that the post named key
+	// reached, as the post log (groups.PostLog) records it: one read for a
+	// page of members rather than one per member.
+	PostedTo(ctx context.Context, key string, chatIDs []int64) ([]int64, error)
 }
 
 // blockedKey marks, in the post log, a member who blocked the bot: later
 // broadcasts skip them.
 const blockedKey = "blocked"
 
-// page is how many members a broadcast pass takes at a time; the cancel is
+// page is how many members a broadcast pass reads at a time; the cancel is
 // looked at between pages.
-const page = 200
+const page = 500
 
 // Announce stores a broadcast of the message; the broadcast pass sends it.
 func (s *Service) Announce(ctx context.Context, by int64, course string, dm bool, ref MessageRef) (Broadcast, error) {
@@ -188,80 +193,128 @@ func (s *Service) finish(ctx context.Context, b Broadcast, st BroadcastState, no
 	return nil
 }
 
-// dms sends the broadcast to every member page by page and reports
-// whether every member has it (or blocked the bot); false when it was
-// cancelled or some failed for a passing reason (the next pass retries).
+// dms sends the broadcast to every member and reports whether every
+// member has it (or blocked the bot); false when it was cancelled or some
+// failed for a passing reason (the next pass retries those). The members
+// are read page by page, the cancel looked at between pages, and Workers
+// DMs are in flight at any time (the sender paces them), with no pause
+// between pages.
 func (s *Service) dms(ctx context.Context, b Broadcast, key string, now time.Time) (bool, error) {
-	complete := true
+	workers := s.Workers
+	if workers <= 0 {
+		workers = 16
+	}
+	var (
+		sent, blocked, failed atomic.Int64
+		stopped               atomic.Value // the error that stops the workers: lease lost, stopping
+		wg                    sync.WaitGroup
+		next                  = make(chan target, page)
+	)
+	for range workers {
+		wg.Go(func() {
+			for u := range next {
+				if stopped.Load() != nil {
+					continue
+				}
+				o, err := s.dm(ctx, b, key, u, now)
+				switch {
+				case errors.Is(err, jobs.ErrLeaseLost), errors.Is(err, jobs.ErrStopping), ctx.Err() != nil:
+					stopped.CompareAndSwap(nil, stopError{cmpErr(ctx.Err(), err)})
+				case err != nil:
+					failed.Add(1)
+					s.Log.WarnContext(ctx, "broadcast DM failed", "broadcast", b.ID, "user", u.user, "err", err)
+				}
+				sent.Add(int64(o.sent))
+				blocked.Add(int64(o.blocked))
+			}
+		})
+	}
+	count := func() error {
+		return s.Store.CountBroadcast(ctx, b.ID, int(sent.Swap(0)), int(blocked.Swap(0)))
+	}
+	more, err := s.feed(ctx, b, next, &stopped, count)
+	close(next)
+	wg.Wait()
+	if cerr := count(); err == nil && cerr != nil {
+		err = fmt.Errorf("count broadcast %d: %w", b.ID, cerr)
+	}
+	if e, ok := stopped.Load().(stopError); err == nil && ok {
+		err = e.err
+	}
+	return !more && failed.Load() == 0 && err == nil, err
+}
+
+// stopError holds the error that stopped a broadcast's workers (an
+// atomic.Value needs one concrete type).
+type stopError struct{ err error }
+
+// feed hands the members to the workers page by page, recording the counts
+// so far after each page; more is true when it stopped before the end (a
+// cancel, a stop).
+func (s *Service) feed(ctx context.Context, b Broadcast, next chan<- target, stopped *atomic.Value, count func() error) (more bool, err error) {
 	for after := int64(0); ; {
 		cur, err := s.Store.Broadcast(ctx, b.ID)
 		if err != nil {
-			return false, fmt.Errorf("broadcast %d: %w", b.ID, err)
+			return true, fmt.Errorf("broadcast %d: %w", b.ID, err)
 		}
-		if cur.State != Sending {
-			return false, nil
+		if cur.State != Sending || stopped.Load() != nil {
+			return true, nil
 		}
 		ids, err := s.Store.Audience(ctx, b.Course, after, page)
 		if err != nil {
-			return false, fmt.Errorf("audience of broadcast %d: %w", b.ID, err)
+			return true, fmt.Errorf("audience of broadcast %d: %w", b.ID, err)
 		}
 		if len(ids) == 0 {
-			return complete, nil
+			return false, nil
 		}
-		sent, blocked, failed, err := s.dmPage(ctx, b, key, ids, now)
-		if cerr := s.Store.CountBroadcast(ctx, b.ID, sent, blocked); cerr != nil {
-			return false, fmt.Errorf("count broadcast %d: %w", b.ID, cerr)
-		}
+		targets, err := s.targets(ctx, fmt.Sprintf("b%d", b.ID), ids)
 		if err != nil {
-			return false, err
+			return true, err
 		}
-		complete = complete && failed == 0
+		for _, t := range targets {
+			if err := jobs.Check(ctx); err != nil {
+				return true, err
+			}
+			next <- t
+		}
+		if err := count(); err != nil {
+			return true, fmt.Errorf("count broadcast %d: %w", b.ID, err)
+		}
 		after = ids[len(ids)-1]
 	}
 }
 
-// dmPage sends to a page of members with Workers in flight.
-func (s *Service) dmPage(ctx context.Context, b Broadcast, key string, ids []int64, now time.Time) (sent, blocked, failed int, err error) {
-	var mu sync.Mutex
-	var first error
-	next := make(chan int64)
-	var wg sync.WaitGroup
-	workers := s.Workers
-	if workers <= 0 {
-		workers = 32
+// target is a member a broadcast is for, with what the post log knows.
+type target struct {
+	user    int64
+	has     bool // the broadcast reached them before
+	blocked bool // they blocked the bot
+}
+
+// targets reads, for a page of members, who has the broadcast already and
+// who blocked the bot.
+func (s *Service) targets(ctx context.Context, key string, ids []int64) ([]target, error) {
+	has, err := s.Store.PostedTo(ctx, key, ids)
+	if err != nil {
+		return nil, fmt.Errorf("who has %s: %w", key, err)
 	}
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for u := range next {
-				o, err := s.dm(ctx, b, key, u, now)
-				mu.Lock()
-				switch {
-				case errors.Is(err, jobs.ErrLeaseLost), errors.Is(err, jobs.ErrStopping), errors.Is(err, context.Canceled):
-					first = cmpErr(first, err)
-				case err != nil:
-					failed++
-					s.Log.WarnContext(ctx, "broadcast DM failed", "broadcast", b.ID, "user", u, "err", err)
-				}
-				sent += o.sent
-				blocked += o.blocked
-				mu.Unlock()
-			}
-		}()
+	blocked, err := s.Store.PostedTo(ctx, blockedKey, ids)
+	if err != nil {
+		return nil, fmt.Errorf("who blocked the bot: %w", err)
 	}
-	for _, u := range ids {
-		if ctx.Err() != nil || jobs.Check(ctx) != nil {
-			break
+	in := func(set []int64) map[int64]bool {
+		m := make(map[int64]bool, len(set))
+		for _, id := range set {
+			m[id] = true
 		}
-		next <- u
+		return m
 	}
-	close(next)
-	wg.Wait()
-	if first == nil {
-		first = jobs.Check(ctx)
+	hasSet, blockedSet := in(has), in(blocked)
+	out := make([]target, len(ids))
+	for i, u := range ids {
+		out[i] = target{user: u, has: hasSet[u], blocked: blockedSet[u]}
 	}
-	return sent, blocked, failed, first
+	return out, nil
 }
 
 type outcome struct{ sent, blocked int }
@@ -269,15 +322,13 @@ type outcome struct{ sent, blocked int }
 // dm sends the broadcast to one member unless they have it or blocked the
 // bot; a member found blocking the bot is marked so that no broadcast
 // tries again.
-func (s *Service) dm(ctx context.Context, b Broadcast, key string, u int64, now time.Time) (outcome, error) {
-	if p, err := s.Posts.PostOf(ctx, key, u); err != nil || !p.PostedAt.IsZero() {
-		return outcome{}, err
-	}
-	if p, err := s.Posts.PostOf(ctx, blockedKey, u); err != nil || !p.PostedAt.IsZero() {
-		if err == nil {
-			err = s.mark(ctx, key, u, -1, now)
-		}
-		return outcome{blocked: 1}, err
+func (s *Service) dm(ctx context.Context, b Broadcast, key string, t target, now time.Time) (outcome, error) {
+	u := t.user
+	switch {
+	case t.has:
+		return outcome{}, nil
+	case t.blocked:
+		return outcome{blocked: 1}, s.mark(ctx, key, u, -1, now)
 	}
 	err := s.Platform.Copy(ctx, u, b.Ref, false)
 	switch {

@@ -129,4 +129,27 @@ func (db *DB) AudienceSize(ctx context.Context, course string) (int, error) {
 	return len(ids), nil
 }
 
+// PostedTo returns the chats among chatIDs the post named key reached, by
+// the posts' _id.
+func (db *DB) PostedTo(ctx context.Context, key string, chatIDs []int64) ([]int64, error) {
+	if len(chatIDs) == 0 {
+		return nil, nil
+	}
+	ids := make([]string, len(chatIDs))
+	for i, c := range chatIDs {
+		ids[i] = postID(key, c)
+	}
+	docs, err := findAll[struct {
+		ChatID int64 `bson:"chat_id"`
+	}](ctx, db.posts, bson.M{"_id": bson.M{"$in": ids}})
+	if err != nil {
+		return nil, fmt.Errorf("chats with post %s: %w", key, err)
+	}
+	out := make([]int64, len(docs))
+	for i, d := range docs {
+		out[i] = d.ChatID
+	}
+	return out, nil
+}
+
 var _ sessions.BroadcastStore = (*DB)(nil)

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -21,6 +22,7 @@ var (
 	qAudienceCourse  = stmt(`SELECT user_id FROM seats WHERE course = ? AND state = 'seated' AND user_id > ? ORDER BY user_id LIMIT ?`)
 	qAudienceSizeAll = stmt(`SELECT COUNT(DISTINCT user_id) FROM seats WHERE state = 'seated'`)
 	qAudienceSize    = stmt(`SELECT COUNT(*) FROM seats WHERE course = ? AND state = 'seated'`)
+	qPostedTo        = stmt(`SELECT chat_id FROM posts WHERE key = ? AND chat_id IN (SELECT value FROM json_each(?))`)
 )
 
 func scanBroadcast(r scanner) (sessions.Broadcast, error) {
@@ -124,6 +126,26 @@ func (db *DB) AudienceSize(ctx context.Context, course string) (int, error) {
 		return 0, fmt.Errorf("audience size of %q: %w", course, err)
 	}
 	return n, nil
+}
+
+// PostedTo returns the chats among chatIDs the post named key reached.
+func (db *DB) PostedTo(ctx context.Context, key string, chatIDs []int64) ([]int64, error) {
+	if len(chatIDs) == 0 {
+		return nil, nil
+	}
+	ids, err := json.Marshal(chatIDs)
+	if err != nil {
+		return nil, fmt.Errorf("encode chat ids: %w", err)
+	}
+	rows, err := db.query(ctx, qPostedTo, key, string(ids))
+	out, err := collect(rows, err, func(r scanner) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("chats with post %s: %w", key, err)
+	}
+	return out, nil
 }
 
 var _ sessions.BroadcastStore = (*DB)(nil)

@@ -211,3 +211,22 @@ func testAudience(t *testing.T, s Stores) {
 		t.Errorf("AudienceSize xls = %d, want 1", n)
 	}
 }
+
+func testPostedTo(t *testing.T, s Stores) {
+	ctx := t.Context()
+	for _, c := range []int64{10, 30, -5} {
+		must(s.MarkPosted(ctx, "b1", c, 0, at(1)))(t)
+	}
+	must(s.MarkPosted(ctx, "b2", 20, 0, at(1)))(t)
+	got := must(s.PostedTo(ctx, "b1", []int64{10, 20, 30, 40, -5}))(t)
+	slices.Sort(got)
+	if !slices.Equal(got, []int64{-5, 10, 30}) {
+		t.Errorf("PostedTo(b1) = %v, want [-5 10 30]", got)
+	}
+	if got := must(s.PostedTo(ctx, "b2", []int64{10, 30}))(t); len(got) != 0 {
+		t.Errorf("PostedTo(b2, 10 30) = %v, want none", got)
+	}
+	if got := must(s.PostedTo(ctx, "b1", nil))(t); len(got) != 0 {
+		t.Errorf("PostedTo of no chats = %v", got)
+	}
+}

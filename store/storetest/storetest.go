@@ -101,6 +101,7 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		{"SessionRelays", testSessionRelays},
 		{"Broadcasts", testBroadcasts},
 		{"Audience", testAudience},
+		{"PostedTo", testPostedTo},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
