@@ -177,3 +177,24 @@ func (f *broadcastDesk) broadcastTable() Table {
 		Dialogues: []Dialogue{{Kind: askBroadcast, Answer: answerWith(f.message)}},
 	}
 }
+
+// blockedOrNot follows a member blocking and restarting the bot (Telegram
+// tells it in a my_chat_member update of the private chat), so that
+// broadcasts skip them while blocked and reach them again after.
+func (f *broadcastDesk) blockedOrNot(ctx context.Context, r *Request) error {
+	switch r.Update.MyChatMember.NewChatMember.Status {
+	case "kicked":
+		return f.Sessions.Blocked(ctx, r.Update.MyChatMember.Chat.ID)
+	case "member":
+		return f.Sessions.Unblocked(ctx, r.Update.MyChatMember.Chat.ID)
+	}
+	return nil
+}
+
+// privateChatTable follows the private chat's state; it comes before the
+// groups' table, which takes every other my_chat_member update.
+func (f *broadcastDesk) privateChatTable() Table {
+	return Table{Events: []EventRoute{{func(r *Request) bool {
+		return r.Update.MyChatMember != nil && r.Update.MyChatMember.Chat.IsPrivate()
+	}, f.blockedOrNot}}}
+}

@@ -88,7 +88,9 @@ func (b *Bot) wire() {
 	}
 	talks := &sessionDesk{core: c, Sessions: b.Sessions, People: people}
 	if b.Sessions != nil {
-		c.tables = append(c.tables, talks.sessionsTable(), (&broadcastDesk{core: c, Sessions: b.Sessions}).broadcastTable())
+		news := &broadcastDesk{core: c, Sessions: b.Sessions}
+		c.tables = append([]Table{news.privateChatTable()}, c.tables...)
+		c.tables = append(c.tables, talks.sessionsTable(), news.broadcastTable())
 	}
 	c.tables = append(c.tables, (&dialogueDesk{c}).dialogueTable())
 	c.dialogues = map[string]Dialogue{}

@@ -284,3 +284,79 @@ func TestDemoFridayAct(t *testing.T) {
 		}
 	}
 }
+
+// A broadcast through the bot with the fake's limits on: the next message
+// after /announce goes into every group of the course and to every member
+// by DM, a member who blocked the bot is skipped and counted, the admin is
+// told when it is done; an album goes out as one album; one that cannot
+// go out stays sending until an admin cancels it from /broadcasts.
+func TestBroadcastThroughTheBot(t *testing.T) {
+	h := startLimited(t)
+	ctx := t.Context()
+	gs := fridayRoom(t, h)
+	must(t, h.TG.BlockBot(43))
+	must(t, h.Step(ctx))
+
+	must(t, h.Say(ctx, h.Owner, h.Owner, "/announce ppt dm"))
+	must(t, h.Say(ctx, h.Owner, h.Owner, "今晚 8 点分享会，别错过"))
+	for _, chat := range []int64{gs[0], gs[1], gs[2], 41, 42} {
+		if last, _ := h.LastBotMessage(chat); last.Text != "今晚 8 点分享会，别错过" {
+			t.Errorf("chat %d: last message %q", chat, last.Text)
+		}
+	}
+	if n := count(botTexts(h, 43), "今晚"); n != 0 {
+		t.Errorf("the member who blocked the bot got it %d times", n)
+	}
+	if n := count(botTexts(h, h.Owner), "群发 #1 已完成：私信送达 2 人，1 人拉黑了机器人"); n != 1 {
+		t.Errorf("the owner was told %d times that #1 is done: %q", n, botTexts(h, h.Owner))
+	}
+	must(t, h.Say(ctx, h.Owner, h.Owner, "/broadcasts"))
+	if last, _ := h.LastBotMessage(h.Owner); !strings.Contains(last.Text, "#1 已完成") || !strings.Contains(last.Text, "私信 3/3（拉黑 1）") {
+		t.Errorf("/broadcasts: %q", last.Text)
+	}
+
+	// An album, to every course's groups only.
+	must(t, h.TG.UnblockBot(43))
+	must(t, h.Say(ctx, h.Owner, h.Owner, "/announce all"))
+	_, err := h.TG.SendAlbum(h.Owner, h.Owner, "封面 1", "封面 2")
+	must(t, err)
+	must(t, h.Step(ctx))
+	if n := count(botTexts(h, h.Owner), "已收到相册"); n != 1 {
+		t.Errorf("album acknowledged %d times", n)
+	}
+	must(t, h.Say(ctx, h.Owner, h.Owner, "/send"))
+	for _, g := range gs {
+		ms := h.TG.BotMessages(g)
+		a, b := ms[len(ms)-2], ms[len(ms)-1]
+		if a.Caption != "封面 1" || b.Caption != "封面 2" || a.MediaGroupID == "" || a.MediaGroupID != b.MediaGroupID {
+			t.Errorf("group %d: album %+v %+v", g, a, b)
+		}
+	}
+
+	// One that cannot go out is cancelled from /broadcasts.
+	h.TG.FailNext("copyMessage", 1000, 400, "Bad Request: not now")
+	must(t, h.Say(ctx, h.Owner, h.Owner, "/announce ppt dm"))
+	must(t, h.Say(ctx, h.Owner, h.Owner, "取消我"))
+	must(t, h.Say(ctx, h.Owner, h.Owner, "/broadcasts"))
+	if last, _ := h.LastBotMessage(h.Owner); !strings.Contains(last.Text, "#3 发送中") {
+		t.Fatalf("/broadcasts: %q", last.Text)
+	}
+	must(t, h.Press(ctx, h.Owner, h.Owner, "bx:3"))
+	h.TG.FailNext("copyMessage", 0, 0, "")
+	h.Clock.Advance(time.Hour)
+	must(t, h.Step(ctx))
+	for _, chat := range []int64{gs[0], 41, 42, 43} {
+		if n := count(botTexts(h, chat), "取消我"); n != 0 {
+			t.Errorf("chat %d got the cancelled broadcast", chat)
+		}
+	}
+	// The member who restarted the bot is reached again.
+	must(t, h.Say(ctx, h.Owner, h.Owner, "/announce ppt dm"))
+	must(t, h.Say(ctx, h.Owner, h.Owner, "最后一条"))
+	if last, _ := h.LastBotMessage(43); last.Text != "最后一条" {
+		t.Errorf("the member who restarted the bot: last message %q", last.Text)
+	}
+	if n := h.TG.RateLimited(); n != 0 {
+		t.Errorf("%d answers 429", n)
+	}
+}

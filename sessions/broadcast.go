@@ -343,10 +343,16 @@ func (s *Service) dm(ctx context.Context, b Broadcast, key string, t target, now
 	return outcome{sent: 1}, s.mark(ctx, key, u, 0, now)
 }
 
-// Unblocked forgets that a member blocked the bot (they wrote to it
-// again), so that later broadcasts reach them.
+// Unblocked forgets that a member blocked the bot (they restarted it), so
+// that later broadcasts reach them.
 func (s *Service) Unblocked(ctx context.Context, userID int64) error {
 	return s.Posts.ForgetPost(ctx, blockedKey, userID)
+}
+
+// Blocked records that a member blocked the bot: broadcasts skip them
+// until they restart it.
+func (s *Service) Blocked(ctx context.Context, userID int64) error {
+	return s.mark(ctx, blockedKey, userID, 0, s.Now())
 }
 
 func cmpErr(first, err error) error {
