@@ -360,3 +360,29 @@ func TestBroadcastThroughTheBot(t *testing.T) {
 		t.Errorf("%d answers 429", n)
 	}
 }
+
+// The weekly default schedules the next week's session by itself, once
+// however often it runs, in the community's time zone; with no speaker
+// configured it schedules nothing.
+func TestWeeklySessionFromConfig(t *testing.T) {
+	h := mustStart(t, func(c *config.Config, _ *app.Options) {
+		c.Sessions.Speaker, c.Sessions.Topic = fridaySpeaker, "每周复盘"
+	})
+	ctx := t.Context()
+	loc := h.Config.Location()
+	fri := time.Date(2026, 11, 27, 20, 0, 0, 0, loc) // a Friday, at the default's time
+	for range 2 {
+		must(t, h.App.ScheduleWeekly(ctx, fri))
+	}
+	open, err := h.App.Store().OpenSessions(ctx)
+	must(t, err)
+	if len(open) != 1 || !open[0].StartAt.Equal(fri.AddDate(0, 0, 7)) || open[0].Topic != "每周复盘" || open[0].Speaker != fridaySpeaker {
+		t.Fatalf("sessions %+v, want one on %v", open, fri.AddDate(0, 0, 7))
+	}
+
+	none := mustStart(t)
+	must(t, none.App.ScheduleWeekly(ctx, fri))
+	if open, _ := none.App.Store().OpenSessions(ctx); len(open) != 0 {
+		t.Errorf("without a speaker: %d sessions scheduled", len(open))
+	}
+}
