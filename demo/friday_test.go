@@ -113,9 +113,24 @@ func TestFridaySessionEndToEnd(t *testing.T) {
 		}
 	}
 	data := fmt.Sprintf("ci:%d", x.ID)
-	must(t, h.Press(ctx, 41, gs[0], data))
-	must(t, h.Press(ctx, 42, gs[1], data))
-	must(t, h.Press(ctx, 42, gs[1], data)) // counted once
+	tap := func(user, chat int64) string {
+		reminder, _ := h.LastBotMessage(chat)
+		id, err := h.TG.Click(user, chat, reminder.ID, data)
+		must(t, err)
+		must(t, h.Step(ctx))
+		answer, ok := h.TG.AnsweredCallback(id)
+		if !ok {
+			t.Fatalf("the check-in of %d was not answered", user)
+		}
+		return answer
+	}
+	if got := tap(41, gs[0]); got != "You are checked in!" {
+		t.Errorf("check-in answered %q", got)
+	}
+	tap(42, gs[1])
+	if got := tap(42, gs[1]); got != "You have checked in already." { // counted once
+		t.Errorf("second check-in answered %q", got)
+	}
 	if cs, _ := h.App.Store().CheckIns(ctx, x.ID); len(cs) != 2 {
 		t.Fatalf("%d check-ins, want 2", len(cs))
 	}

@@ -33,10 +33,15 @@ func (s *Service) Pass(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("list groups: %w", err)
 	}
+	live := false
 	for _, x := range all {
+		if x.State == Scheduled && !now.Before(x.StartAt) && live {
+			continue // starts when the live one has ended
+		}
 		if err := s.session(ctx, x, gs, now); err != nil {
 			return err
 		}
+		live = live || x.State == Live || x.State == QA || x.State == Scheduled && !now.Before(x.StartAt)
 	}
 	return nil
 }

@@ -113,7 +113,15 @@ func (s *Service) Next(ctx context.Context) (Session, error) {
 }
 
 // Start makes a scheduled session live now (before its start time too).
+// One session is live at a time: the speaker's messages go to it.
 func (s *Service) Start(ctx context.Context, id int64) (Session, error) {
+	cur, live, err := s.Current(ctx)
+	if err != nil {
+		return cur, err
+	}
+	if live && cur.ID != id {
+		return cur, shequn.Errorf(shequn.CodeConflict, "session %d is live: end it first", cur.ID)
+	}
 	return s.move(ctx, id, func(x *Session) error {
 		if x.State != Scheduled {
 			return shequn.Errorf(shequn.CodeConflict, "the session has started already")

@@ -267,3 +267,30 @@ func TestCancelledBroadcastStops(t *testing.T) {
 	}
 	wantEffects(t, w.chat, -1)
 }
+
+// One session is live at a time: another due meanwhile waits for its end.
+func TestOneLiveSessionAtATime(t *testing.T) {
+	w := newWorld(t)
+	ctx := t.Context()
+	w.group(t, "ppt", -1)
+	a := w.schedule(t)
+	b, err := w.svc.New(ctx, sessions.Session{Course: "ppt", StartAt: a.StartAt.Add(time.Hour), Topic: "next", Speaker: speaker})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.svc.Start(ctx, a.ID)
+	if _, err := w.svc.Start(ctx, b.ID); shequn.ErrorCode(err) != shequn.CodeConflict {
+		t.Errorf("a second live session: %v, want a conflict", err)
+	}
+	w.now = b.StartAt
+	w.pass(t)
+	if got, _ := w.db.Session(ctx, b.ID); got.State != sessions.Scheduled {
+		t.Errorf("the second session is %s while the first is live", got.State)
+	}
+	w.svc.End(ctx, a.ID)
+	w.pass(t)
+	w.pass(t)
+	if got, _ := w.db.Session(ctx, b.ID); got.State != sessions.Live {
+		t.Errorf("after the first ended the second is %s, want live", got.State)
+	}
+}
