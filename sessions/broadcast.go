@@ -288,31 +288,31 @@ func (s *Service) feed(ctx context.Context, b Broadcast, next chan<- target, sto
 type target struct {
 	user    int64
 	has     bool // the broadcast reached them before
+	tried   bool // a process began to send it and stopped before it knew
 	blocked bool // they blocked the bot
 }
 
-// targets reads, for a page of members, who has the broadcast already and
-// who blocked the bot.
+// triedKey names, in the post log, a DM begun: it is recorded before the
+// send, and its outcome after.
+func triedKey(key string) string { return key + ":try" }
+
+// targets reads, for a page of members, who has the broadcast already, to
+// whom it was begun, and who blocked the bot.
 func (s *Service) targets(ctx context.Context, key string, ids []int64) ([]target, error) {
-	has, err := s.Store.PostedTo(ctx, key, ids)
-	if err != nil {
-		return nil, fmt.Errorf("who has %s: %w", key, err)
-	}
-	blocked, err := s.Store.PostedTo(ctx, blockedKey, ids)
-	if err != nil {
-		return nil, fmt.Errorf("who blocked the bot: %w", err)
-	}
-	in := func(set []int64) map[int64]bool {
-		m := make(map[int64]bool, len(set))
-		for _, id := range set {
-			m[id] = true
+	sets := make([]map[int64]bool, 3)
+	for i, k := range []string{key, triedKey(key), blockedKey} {
+		got, err := s.Store.PostedTo(ctx, k, ids)
+		if err != nil {
+			return nil, fmt.Errorf("read %s of a page: %w", k, err)
 		}
-		return m
+		sets[i] = make(map[int64]bool, len(got))
+		for _, id := range got {
+			sets[i][id] = true
+		}
 	}
-	hasSet, blockedSet := in(has), in(blocked)
 	out := make([]target, len(ids))
 	for i, u := range ids {
-		out[i] = target{user: u, has: hasSet[u], blocked: blockedSet[u]}
+		out[i] = target{user: u, has: sets[0][u], tried: sets[1][u], blocked: sets[2][u]}
 	}
 	return out, nil
 }
@@ -321,7 +321,10 @@ type outcome struct{ sent, blocked int }
 
 // dm sends the broadcast to one member unless they have it or blocked the
 // bot; a member found blocking the bot is marked so that no broadcast
-// tries again.
+// tries again. The DM is recorded as begun before it is sent and as sent
+// after: one begun by a process that stopped before it knew the outcome
+// (a crash) is not sent again, since it most likely went out; a broadcast
+// never sends anyone anything twice.
 func (s *Service) dm(ctx context.Context, b Broadcast, key string, t target, now time.Time) (outcome, error) {
 	u := t.user
 	switch {
@@ -329,6 +332,12 @@ func (s *Service) dm(ctx context.Context, b Broadcast, key string, t target, now
 		return outcome{}, nil
 	case t.blocked:
 		return outcome{blocked: 1}, s.mark(ctx, key, u, -1, now)
+	case t.tried:
+		s.Log.WarnContext(ctx, "broadcast DM begun before a stop: not sent again", "broadcast", b.ID, "user", u)
+		return outcome{sent: 1}, s.mark(ctx, key, u, 0, now)
+	}
+	if begun, err := s.Posts.MarkPosted(ctx, triedKey(key), u, 0, now); err != nil || !begun {
+		return outcome{}, err // another process began it meanwhile: it finishes it
 	}
 	err := s.Platform.Copy(ctx, u, b.Ref, false)
 	switch {
@@ -338,6 +347,10 @@ func (s *Service) dm(ctx context.Context, b Broadcast, key string, t target, now
 		}
 		return outcome{blocked: 1}, s.mark(ctx, key, u, -1, now)
 	case err != nil:
+		// It did not go out: the next pass tries again.
+		if ferr := s.Posts.ForgetPost(ctx, triedKey(key), u); ferr != nil {
+			s.Log.ErrorContext(ctx, "a failed broadcast DM stays marked begun", "broadcast", b.ID, "user", u, "err", ferr)
+		}
 		return outcome{}, err
 	}
 	return outcome{sent: 1}, s.mark(ctx, key, u, 0, now)

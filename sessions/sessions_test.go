@@ -2,6 +2,7 @@ package sessions_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -292,5 +293,28 @@ func TestOneLiveSessionAtATime(t *testing.T) {
 	w.pass(t)
 	if got, _ := w.db.Session(ctx, b.ID); got.State != sessions.Live {
 		t.Errorf("after the first ended the second is %s, want live", got.State)
+	}
+}
+
+// A DM a stopped process had begun (recorded as begun, its outcome never
+// recorded: it crashed during the send) is not sent again.
+func TestBroadcastNeverSendsTwice(t *testing.T) {
+	w := newWorld(t)
+	ctx := t.Context()
+	w.group(t, "ppt", -1)
+	for u := int64(10); u < 13; u++ {
+		w.seat(t, "ppt", u, int(u))
+	}
+	b, _ := w.svc.Announce(ctx, admin, "ppt", true, sessions.MessageRef{ChatID: admin, MessageIDs: []int{5}})
+	key := fmt.Sprintf("b%d", b.ID)
+	if _, err := w.db.MarkPosted(ctx, key+":try", 11, 0, w.now); err != nil { // the crash
+		t.Fatal(err)
+	}
+	w.broadcast(t)
+	wantEffects(t, w.chat, 10, "copy 5")
+	wantEffects(t, w.chat, 11)
+	wantEffects(t, w.chat, 12, "copy 5")
+	if got, _ := w.db.Broadcast(ctx, b.ID); got.State != sessions.Done || got.Sent != 3 {
+		t.Errorf("broadcast %+v, want done with 3 sent", got)
 	}
 }
