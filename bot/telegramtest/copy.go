@@ -196,3 +196,72 @@ func (r rateRule) waitN(times []time.Time, now time.Time, n int) time.Duration {
 	}
 	return times[k-1].Add(r.window).Sub(now)
 }
+
+// inputMedia is one item of sendMediaGroup's media array.
+type inputMedia struct {
+	Type      string `json:"type"`
+	Media     string `json:"media"`
+	Caption   string `json:"caption"`
+	ParseMode string `json:"parse_mode"`
+}
+
+// apiSendMediaGroup sends 2 to 10 photos or documents, by file id, as one
+// album; each counts against the flood limits.
+func (s *Server) apiSendMediaGroup(p params) (any, *apiError) {
+	if !p.has("media") {
+		return nil, badRequest("parameter \"media\" is required")
+	}
+	var items []inputMedia
+	if ok, err := p.json("media", &items); !ok || err != nil {
+		return nil, badRequest("can't parse media JSON object")
+	}
+	switch {
+	case len(items) > 10:
+		return nil, badRequest("too much messages to send as an album")
+	case len(items) < 2:
+		return nil, badRequest("media must include 2-10 items")
+	}
+	type prepared struct {
+		kind, fileID, caption, parseMode string
+		entities                         []MessageEntity
+	}
+	var ready []prepared
+	for _, it := range items {
+		have, ok := s.files[it.Media]
+		switch {
+		case it.Type != "photo" && it.Type != "document":
+			return nil, badRequest("can't parse InputMedia: unsupported media type %q", it.Type)
+		case !ok:
+			return nil, badRequest("wrong file identifier/HTTP URL specified")
+		case have != it.Type:
+			return nil, badRequest("can't use file of type %s as %s", capitalize(have), capitalize(it.Type))
+		}
+		caption, ents, aerr := formatCaption(it.Caption, it.ParseMode, "")
+		if aerr != nil {
+			return nil, aerr
+		}
+		ready = append(ready, prepared{it.Type, it.Media, caption, it.ParseMode, ents})
+	}
+	c, aerr := s.sendTarget(p)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if aerr := s.checkRateN(c.id, len(ready)); aerr != nil {
+		return nil, aerr
+	}
+	s.albumSeq++
+	group := strconv.FormatInt(s.albumSeq, 10) + "0000000"
+	out := make([]map[string]any, 0, len(ready))
+	for _, r := range ready {
+		m := s.newMessage(c, s.bot.ID)
+		m.caption, m.parseMode, m.entities, m.mediaGroup = r.caption, r.parseMode, r.entities, group
+		if r.kind == "photo" {
+			m.photo = r.fileID
+		} else {
+			m.document, m.fileName = r.fileID, s.uploads[r.fileID].Name
+		}
+		s.emit("bot_message", c.id, s.bot.ID, "["+r.kind+"] "+r.caption)
+		out = append(out, s.wireMessage(c, m))
+	}
+	return out, nil
+}

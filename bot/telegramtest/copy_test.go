@@ -1,6 +1,7 @@
 package telegramtest
 
 import (
+	"fmt"
 	"testing"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -87,4 +88,56 @@ func TestCopyMessagesKeepsAnAlbum(t *testing.T) {
 	mustNoErr(t, bad.AddInterface("message_ids", []int{ids[1], ids[0]}))
 	_, err = bot.MakeRequest("copyMessages", bad)
 	wantAPIError(t, err, 400, "Bad Request: message identifiers must be in strictly increasing order")
+}
+
+func TestSendMediaGroup(t *testing.T) {
+	clock := newClock()
+	srv, bot := newBot(t, WithClock(clock.Now), WithRateLimits())
+	group := newGroup(t, srv, AdminRights{})
+	startPrivate(t, srv, bot, alice)
+	var photos []string
+	for _, c := range []string{"a", "b", "c"} {
+		_, id, err := srv.SendPhoto(alice, alice, c)
+		mustNoErr(t, err)
+		photos = append(photos, id)
+	}
+	_, doc, err := srv.SendDocument(alice, alice, "notes.pdf", "")
+	mustNoErr(t, err)
+	album := func(ids ...string) tgbotapi.MediaGroupConfig {
+		var media []any
+		for i, id := range ids {
+			m := tgbotapi.NewInputMediaPhoto(tgbotapi.FileID(id))
+			m.Caption = fmt.Sprint("封面 ", i+1)
+			media = append(media, m)
+		}
+		return tgbotapi.NewMediaGroup(group, media)
+	}
+	sent, err := bot.SendMediaGroup(album(photos...))
+	mustNoErr(t, err)
+	if len(sent) != 3 || sent[0].MediaGroupID == "" || sent[0].MediaGroupID != sent[2].MediaGroupID || sent[1].Caption != "封面 2" {
+		t.Fatalf("album = %+v", sent)
+	}
+	_, err = bot.SendMediaGroup(album(photos[0]))
+	wantAPIError(t, err, 400, "Bad Request: media must include 2-10 items")
+	_, err = bot.SendMediaGroup(album(photos[0], "nope"))
+	wantAPIError(t, err, 400, "Bad Request: wrong file identifier/HTTP URL specified")
+	_, err = bot.SendMediaGroup(album(photos[0], doc))
+	wantAPIError(t, err, 400, "Bad Request: can't use file of type Document as Photo")
+	eleven := make([]string, 11)
+	for i := range eleven {
+		eleven[i] = photos[i%3]
+	}
+	_, err = bot.SendMediaGroup(album(eleven...))
+	wantAPIError(t, err, 400, "Bad Request: too much messages to send as an album")
+	// Each item counts: 17 more in the minute fill the group's 20, so an
+	// album of two is refused whole.
+	for range 17 {
+		_, err := bot.CopyMessage(tgbotapi.NewCopyMessage(group, alice, 1))
+		mustNoErr(t, err)
+	}
+	_, err = bot.SendMediaGroup(album(photos[0], photos[1]))
+	wantAPIError(t, err, 429, "Too Many Requests: retry after")
+	if n := len(srv.BotMessages(group)); n != 20 {
+		t.Errorf("%d messages in the group, want 20", n)
+	}
 }

@@ -287,6 +287,7 @@ func init() {
 		"sendmessage":            (*Server).apiSendMessage,
 		"copymessage":            (*Server).apiCopyMessage,
 		"copymessages":           (*Server).apiCopyMessages,
+		"sendmediagroup":         (*Server).apiSendMediaGroup,
 		"sendphoto":              (*Server).apiSendPhoto,
 		"senddocument":           (*Server).apiSendDocument,
 		"editmessagetext":        (*Server).apiEditMessageText,
