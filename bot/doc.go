@@ -19,6 +19,8 @@
 //	groupDesk    group.go      /register, /groups, join requests, members coming and going
 //	roleDesk     roles.go      /grant, /revoke
 //	dialogueDesk dialogues.go  the answer to an open question, /cancel
+//	sessionDesk  sessions.go   /session, /sessions, the live relay, questions, check-ins
+//	broadcastDesk broadcast.go /announce, /send, /broadcasts, blocked members
 //
 // features.go declares the feature types and wires them; a new feature is
 // a type there, its file, its texts map registered in texts.go, and one
