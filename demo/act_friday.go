@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/shequn/shequn/sessions"
 )
 
 // friday is the story's Friday act: the owner schedules a sharing session
@@ -47,6 +49,13 @@ func friday(ctx context.Context, h *Harness, t *transcript, groups ...int64) err
 		}
 	}
 
+	return fridayLive(ctx, h, t, x, groups)
+}
+
+// fridayLive is the session itself: the start on the clock, the talk
+// relayed, the question window, the end.
+func fridayLive(ctx context.Context, h *Harness, t *transcript, x sessions.Session, groups []int64) error {
+	speaker := teacherWang
 	t.act("13. 分享会开始，老师的讲解转发到每个群 / At the start time the talk is relayed into every group")
 	advanceTo(h, x.StartAt)
 	if err := h.Step(ctx); err != nil {
