@@ -152,7 +152,10 @@ func (s *Service) broadcast(ctx context.Context, b Broadcast, now time.Time) err
 			return err
 		}
 		eff := effect(key, g)
-		if g.Problem != "" || !s.Groups.EffectReady(eff, now) {
+		if g.Problem != "" {
+			continue // skipped: its owners were told
+		}
+		if !s.Groups.EffectReady(eff, now) {
 			done = false
 			continue
 		}

@@ -157,8 +157,7 @@ func (s *Service) inGroups(ctx context.Context, w work, gs []groups.Group, now t
 			continue
 		}
 		if g.Problem != "" {
-			incomplete.Store(true)
-			continue
+			continue // skipped: its owners were told; it does not hold the session open
 		}
 		if err := jobs.Check(ctx); err != nil {
 			return false, err

@@ -318,3 +318,28 @@ func TestBroadcastNeverSendsTwice(t *testing.T) {
 		t.Errorf("broadcast %+v, want done with 3 sent", got)
 	}
 }
+
+// A group the bot was removed from holds neither a session nor a
+// broadcast open: both finish in the other groups.
+func TestARemovedGroupHoldsNothingOpen(t *testing.T) {
+	w := newWorld(t)
+	ctx := t.Context()
+	w.group(t, "ppt", -1)
+	w.group(t, "ppt", -2)
+	w.chat.failOn("post -2", removed(-2))
+	x := w.schedule(t)
+	w.svc.Start(ctx, x.ID)
+	w.pass(t)
+	w.svc.End(ctx, x.ID)
+	w.pass(t)
+	w.pass(t)
+	if got, _ := w.db.Session(ctx, x.ID); got.State != sessions.Closed {
+		t.Errorf("session %s with a removed group, want closed", got.State)
+	}
+	wantEffects(t, w.chat, -1, "post session_header", "post recap:0/0:q0:r0")
+	b, _ := w.svc.Announce(ctx, admin, "ppt", false, sessions.MessageRef{ChatID: admin, MessageIDs: []int{5}})
+	w.broadcast(t)
+	if got, _ := w.db.Broadcast(ctx, b.ID); got.State != sessions.Done {
+		t.Errorf("broadcast %s with a removed group, want done", got.State)
+	}
+}
