@@ -19,6 +19,7 @@ var ErrSourceGone = errors.New("message to copy not found")
 // Store is every store sessions needs.
 type Store interface {
 	SessionStore
+	TalkStore
 	BroadcastStore
 }
 

@@ -104,6 +104,11 @@ type SessionStore interface {
 	// QAUntil, and StartedAt or EndedAt when moving to Live or Ended for
 	// the first time) when it is in from, and reports whether it was.
 	MoveSession(ctx context.Context, id int64, from State, to Session, at time.Time) (bool, error)
+}
+
+// TalkStore keeps what happened in a session: the messages relayed, the
+// questions, the check-ins, each appended once and read back in order.
+type TalkStore interface {
 	// AddRelay appends a message to the session's relay with the next seq.
 	AddRelay(ctx context.Context, sessionID int64, ref MessageRef, at time.Time) (Relay, error)
 	// Relays returns the session's relayed messages in order.

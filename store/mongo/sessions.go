@@ -220,4 +220,7 @@ func (db *DB) CheckIns(ctx context.Context, sessionID int64) ([]sessions.CheckIn
 	return out, nil
 }
 
-var _ sessions.SessionStore = (*DB)(nil)
+var (
+	_ sessions.SessionStore = (*DB)(nil)
+	_ sessions.TalkStore    = (*DB)(nil)
+)

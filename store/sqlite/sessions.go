@@ -193,4 +193,7 @@ func splitIDs(s string) ([]int, error) {
 	return ids, nil
 }
 
-var _ sessions.SessionStore = (*DB)(nil)
+var (
+	_ sessions.SessionStore = (*DB)(nil)
+	_ sessions.TalkStore    = (*DB)(nil)
+)
