@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/groups"
@@ -57,12 +58,18 @@ const (
 	MaxQA = 3 * time.Hour
 )
 
+// MaxTopic is the longest topic: it heads the reminder, the header and the
+// recap, which must stay one message each.
+const MaxTopic = 200
+
 // New schedules a session.
 func (s *Service) New(ctx context.Context, x Session) (Session, error) {
 	x.Topic = strings.TrimSpace(x.Topic)
 	switch {
 	case x.Topic == "":
 		return x, shequn.Errorf(shequn.CodeInvalid, "a session needs a topic")
+	case utf8.RuneCountInString(x.Topic) > MaxTopic:
+		return x, shequn.Errorf(shequn.CodeInvalid, "a topic holds at most %d characters", MaxTopic)
 	case x.Speaker == 0:
 		return x, shequn.Errorf(shequn.CodeInvalid, "a session needs a speaker")
 	case !x.StartAt.After(s.Now()):

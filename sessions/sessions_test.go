@@ -3,6 +3,7 @@ package sessions_test
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -167,6 +168,7 @@ func TestSessionRules(t *testing.T) {
 		{StartAt: t0.Add(time.Hour), Speaker: speaker},
 		{StartAt: t0.Add(time.Hour), Topic: "x"},
 		{StartAt: t0, Topic: "x", Speaker: speaker},
+		{StartAt: t0.Add(time.Hour), Topic: strings.Repeat("封", sessions.MaxTopic+1), Speaker: speaker},
 	} {
 		if _, err := w.svc.New(ctx, bad); shequn.ErrorCode(err) != shequn.CodeInvalid {
 			t.Errorf("New(%+v) = %v, want invalid", bad, err)
