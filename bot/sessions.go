@@ -203,7 +203,7 @@ func (f *sessionDesk) relayOr(next HandlerFunc) HandlerFunc {
 	return func(ctx context.Context, r *Request) error {
 		staff := r.Who.Staff || r.Who.Owner
 		if r.Message != nil && r.Private && (staff || f.isSpeaker(ctx, r)) {
-			ref := sessions.MessageRef{ChatID: r.ChatID, MessageIDs: []int{r.Message.MessageID}}
+			ref := sessions.MessageRef{ChatID: r.ChatID, MessageIDs: []int{r.Message.MessageID}, Album: r.Message.MediaGroupID}
 			ok, err := f.Sessions.Relay(ctx, r.From.ID, staff, ref)
 			if err != nil || ok {
 				return err

@@ -148,6 +148,20 @@ func TestFridaySessionEndToEnd(t *testing.T) {
 		}
 	}
 
+	// An album arrives item by item and goes out as one album once settled.
+	_, err = h.TG.SendAlbum(fridaySpeaker, fridaySpeaker, "图一", "图二")
+	must(t, err)
+	must(t, h.Step(ctx))
+	h.Clock.Advance(sessions.AlbumSettle)
+	must(t, h.Step(ctx))
+	for _, g := range gs {
+		ms := h.TG.BotMessages(g)
+		a, b := ms[len(ms)-2], ms[len(ms)-1]
+		if a.Caption != "图一" || b.Caption != "图二" || a.MediaGroupID == "" || a.MediaGroupID != b.MediaGroupID {
+			t.Fatalf("group %d: the album came as %q %q (albums %q %q)", g, a.Caption, b.Caption, a.MediaGroupID, b.MediaGroupID)
+		}
+	}
+
 	must(t, h.Say(ctx, h.Owner, h.Owner, "/session qa 10"))
 	for _, g := range gs {
 		if !h.TG.Permissions(g).CanSendMessages {

@@ -178,12 +178,19 @@ func (s *Service) inGroups(ctx context.Context, w work, gs []groups.Group, now t
 // inGroup does the session's steps in one group, in order, and reports
 // whether they are all done; it stops at the first that fails.
 func (s *Service) inGroup(ctx context.Context, w work, g groups.Group, now time.Time) bool {
-	for _, st := range s.steps(w, g) {
+	for _, st := range s.steps(w, g, now) {
 		key := effect(st.key, g)
 		if !s.Groups.EffectReady(key, now) {
 			return false
 		}
-		err := s.once(ctx, st.key, g.ChatID, st.do, now)
+		var err error
+		if st.self {
+			if err = jobs.Check(ctx); err == nil {
+				_, err = st.do(ctx)
+			}
+		} else {
+			err = s.once(ctx, st.key, g.ChatID, st.do, now)
+		}
 		if errors.Is(err, ErrSourceGone) {
 			s.Log.WarnContext(ctx, "relayed message deleted before it was copied", "step", st.key, "chat", g.ChatID)
 			err = s.mark(ctx, st.key, g.ChatID, 0, now)
@@ -199,20 +206,24 @@ func (s *Service) inGroup(ctx context.Context, w work, g groups.Group, now time.
 type step struct {
 	key string
 	do  func(ctx context.Context) (int, error) // returns the message id, if any
+	// self is true for a step that records its own progress (an album,
+	// item by item) rather than once under key.
+	self bool
 }
 
 // steps lists the session's steps in one group, in the order they happen.
-func (s *Service) steps(w work, g groups.Group) []step {
+// An album the speaker is still sending ends the list: what follows waits
+// for it.
+func (s *Service) steps(w work, g groups.Group, now time.Time) []step {
 	id, chat := w.ID, g.ChatID
 	post := func(n shequn.Notice) func(ctx context.Context) (int, error) {
 		return func(ctx context.Context) (int, error) { return s.Notifier.Post(ctx, chat, n) }
 	}
-	out := []step{{fmt.Sprintf("s%d:header", id), post(HeaderNotice{Session: w.Session})}}
-	for _, r := range w.relays {
-		ref := r.Ref
-		out = append(out, step{fmt.Sprintf("s%d:r%d", id, r.Seq), func(ctx context.Context) (int, error) {
-			return 0, s.Platform.Copy(ctx, chat, ref, true)
-		}})
+	out := []step{{key: fmt.Sprintf("s%d:header", id), do: post(HeaderNotice{Session: w.Session})}}
+	relays, settled := s.relaySteps(w, chat, now)
+	out = append(out, relays...)
+	if !settled {
+		return out
 	}
 	if w.QARound > 0 {
 		open := func(on bool) func(ctx context.Context) (int, error) {
@@ -220,16 +231,16 @@ func (s *Service) steps(w work, g groups.Group) []step {
 		}
 		qa := fmt.Sprintf("s%d:qa%d", id, w.QARound)
 		if w.State == QA {
-			out = append(out, step{qa + ":open", open(true)}, step{qa + ":open-note", post(QAOpenNotice{Session: w.Session})})
+			out = append(out, step{key: qa + ":open", do: open(true)}, step{key: qa + ":open-note", do: post(QAOpenNotice{Session: w.Session})})
 		} else if s.posted(w, qa+":open", chat) {
-			out = append(out, step{qa + ":close", open(false)}, step{qa + ":close-note", post(QAClosedNotice{Session: w.Session})})
+			out = append(out, step{key: qa + ":close", do: open(false)}, step{key: qa + ":close-note", do: post(QAClosedNotice{Session: w.Session})})
 		}
 	}
 	if w.State == Ended {
-		out = append(out, step{fmt.Sprintf("s%d:recap", id), post(recap(w, chat))})
+		out = append(out, step{key: fmt.Sprintf("s%d:recap", id), do: post(recap(w, chat))})
 		for _, r := range s.reminders() {
 			rk := reminderKey(id, r)
-			out = append(out, step{rk + ":unpin", func(ctx context.Context) (int, error) {
+			out = append(out, step{key: rk + ":unpin", do: func(ctx context.Context) (int, error) {
 				p, err := s.Posts.PostOf(ctx, rk, chat)
 				if err != nil || p.PinnedAt.IsZero() {
 					return 0, err

@@ -201,6 +201,10 @@ func (s *Service) Relay(ctx context.Context, from int64, staff bool, ref Message
 		return false, fmt.Errorf("relay into session %d: %w", x.ID, err)
 	}
 	s.wake()
+	if ref.Album != "" {
+		// Another pass once the album has settled (the rule reads Now).
+		time.AfterFunc(AlbumSettle+100*time.Millisecond, s.wake)
+	}
 	return true, nil
 }
 

@@ -59,6 +59,9 @@ type Session struct {
 type MessageRef struct {
 	ChatID     int64
 	MessageIDs []int
+	// Album is the album (Telegram's media_group_id) a relayed message is
+	// one item of; items arrive one by one and are copied together.
+	Album string
 }
 
 // Relay is one message the speaker or an admin sent during the session,

@@ -345,3 +345,38 @@ func TestARemovedGroupHoldsNothingOpen(t *testing.T) {
 		t.Errorf("broadcast %s with a removed group, want done", got.State)
 	}
 }
+
+// An album the speaker sends item by item reaches the groups as one album
+// once it has settled, in its place in the talk; an item that comes late
+// follows on its own, and nothing is copied twice.
+func TestAlbumRelayedAsOne(t *testing.T) {
+	w := newWorld(t)
+	ctx := t.Context()
+	w.group(t, "ppt", -1)
+	x := w.schedule(t)
+	w.svc.Start(ctx, x.ID)
+	relay := func(id int, album string) {
+		t.Helper()
+		if ok, err := w.svc.Relay(ctx, speaker, false, sessions.MessageRef{ChatID: speaker, MessageIDs: []int{id}, Album: album}); !ok || err != nil {
+			t.Fatalf("relay %d: %v %v", id, ok, err)
+		}
+	}
+	relay(100, "")
+	relay(101, "A")
+	relay(102, "A")
+	w.pass(t)
+	wantEffects(t, w.chat, -1, "post session_header", "copy 100")
+	w.now = w.now.Add(time.Second)
+	relay(103, "A")
+	w.now = w.now.Add(sessions.AlbumSettle)
+	w.pass(t)
+	wantEffects(t, w.chat, -1, "post session_header", "copy 100", "copy 101,102,103")
+	relay(104, "A") // late
+	relay(105, "")
+	relay(106, "B")
+	relay(107, "B")
+	relay(108, "") // follows album B: B is complete
+	w.pass(t)
+	w.pass(t)
+	wantEffects(t, w.chat, -1, "post session_header", "copy 100", "copy 101,102,103", "copy 104", "copy 105", "copy 106,107", "copy 108")
+}

@@ -408,6 +408,7 @@ var migrations = []string{
 		seq         INTEGER NOT NULL,
 		from_chat   INTEGER NOT NULL,
 		message_ids TEXT NOT NULL,
+		album       TEXT NOT NULL DEFAULT '',
 		at          INTEGER NOT NULL,
 		PRIMARY KEY (session_id, seq)
 	) WITHOUT ROWID;

@@ -101,7 +101,7 @@ func testSessionRelays(t *testing.T, s Stores) {
 		}()
 	}
 	wg.Wait()
-	album := must(s.AddRelay(ctx, a.ID, sessions.MessageRef{ChatID: 7, MessageIDs: []int{200, 201, 202}}, at(62)))(t)
+	album := must(s.AddRelay(ctx, a.ID, sessions.MessageRef{ChatID: 7, MessageIDs: []int{200, 201, 202}, Album: "13579"}, at(62)))(t)
 	if album.Seq != 11 {
 		t.Errorf("album seq = %d, want 11", album.Seq)
 	}
@@ -115,8 +115,11 @@ func testSessionRelays(t *testing.T, s Stores) {
 			t.Errorf("relay %d = %+v", i, r)
 		}
 	}
-	if last := rs[10]; !slices.Equal(last.Ref.MessageIDs, []int{200, 201, 202}) {
-		t.Errorf("album = %v", last.Ref.MessageIDs)
+	if last := rs[10]; !slices.Equal(last.Ref.MessageIDs, []int{200, 201, 202}) || last.Ref.Album != "13579" {
+		t.Errorf("album = %v (%q)", last.Ref.MessageIDs, last.Ref.Album)
+	}
+	if rs[0].Ref.Album != "" {
+		t.Errorf("a single message has album %q", rs[0].Ref.Album)
 	}
 	sameTime(t, "relay at", rs[10].At, at(62))
 	if rs := must(s.Relays(ctx, b.ID))(t); len(rs) != 1 || rs[0].Seq != 1 {
