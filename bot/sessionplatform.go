@@ -41,7 +41,7 @@ func (p *SessionPlatform) Copy(ctx context.Context, chatID int64, ref sessions.M
 		}
 		method, params["message_ids"] = "copyMessages", string(ids)
 	}
-	_, err := p.Sender.Call(ctx, pri, chatID, method, params)
+	_, err := p.Sender.CallN(ctx, pri, chatID, len(ref.MessageIDs), method, params)
 	if err == nil {
 		return nil
 	}

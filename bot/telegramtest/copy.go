@@ -184,15 +184,19 @@ func (s *Server) checkRateN(chatID int64, n int) *apiError {
 	return nil
 }
 
-// waitN returns how long until n more messages fit the rule; a batch
-// larger than the rule allows waits a whole window.
+// waitN returns how long until n more messages fit the rule. A batch
+// larger than the rule allows (an album into a private chat) goes into an
+// empty window.
 func (r rateRule) waitN(times []time.Time, now time.Time, n int) time.Duration {
 	if len(times)+n <= r.max {
 		return 0
 	}
 	k := len(times) + n - r.max // how many of the oldest must leave the window
 	if k > len(times) {
-		return r.window
+		k = len(times)
+	}
+	if k == 0 {
+		return 0
 	}
 	return times[k-1].Add(r.window).Sub(now)
 }
