@@ -415,3 +415,41 @@ func TestWeeklySessionFromConfig(t *testing.T) {
 		t.Errorf("without a speaker: %d sessions scheduled", len(open))
 	}
 }
+
+// /session refuses what it cannot take, in the sender's language, and
+// students cannot use it.
+func TestSessionCommandRefusals(t *testing.T) {
+	h := mustStart(t)
+	ctx := t.Context()
+	fridayRoom(t, h)
+	future := h.Clock.Now().Add(48 * time.Hour).In(h.Config.Location()).Format("2006-01-02 15:04")
+	for _, tc := range []struct{ line, want string }{
+		{"/session", "用法"},
+		{"/session new 2020-01-01 20:00 | 封面 | @ann_speaks", "时间格式应为"},
+		{"/session new " + future + " | 封面 | @nobody_here", "找不到分享人 @nobody_here"},
+		{"/session new xls " + future + " | 封面 | @ann_speaks", "没有找到课程 xls"},
+		{"/session new " + future + " | 封面", "用法"},
+		{"/session qa 10", "没有正在进行的分享会"},
+		{"/session end", "没有正在进行的分享会"},
+		{"/announce", "用法"},
+		{"/send", "还没有要群发的消息"},
+	} {
+		must(t, h.Say(ctx, h.Owner, h.Owner, tc.line))
+		if last, _ := h.LastBotMessage(h.Owner); !strings.Contains(last.Text, tc.want) {
+			t.Errorf("%s: %q, want %q", tc.line, last.Text, tc.want)
+		}
+	}
+	must(t, h.Say(ctx, 41, 41, "/session new "+future+" | 封面 | @ann_speaks"))
+	if last, _ := h.LastBotMessage(41); strings.Contains(last.Text, "已安排") || strings.Contains(last.Text, "scheduled") {
+		t.Errorf("a student scheduled a session: %q", last.Text)
+	}
+	if open, _ := h.App.Store().OpenSessions(ctx); len(open) != 0 {
+		t.Errorf("%d sessions after the refusals", len(open))
+	}
+	// The dialogue: /session new alone asks for the line.
+	must(t, h.Say(ctx, h.Owner, h.Owner, "/session new"))
+	must(t, h.Say(ctx, h.Owner, h.Owner, future+" | 封面 | @ann_speaks"))
+	if last, _ := h.LastBotMessage(h.Owner); !strings.Contains(last.Text, "已安排") {
+		t.Errorf("the dialogue: %q", last.Text)
+	}
+}
