@@ -110,6 +110,10 @@ func (f *broadcastDesk) send(ctx context.Context, r *Request, d broadcastDraft) 
 // list shows the last broadcasts with their progress and the expected
 // finish from the global limit, with a cancel button for each one sending.
 func (f *broadcastDesk) list(ctx context.Context, r *Request) error {
+	if len(r.Args) == 2 && strings.ToLower(r.Args[0]) == "cancel" {
+		r.Payload = strings.TrimPrefix(r.Args[1], "#")
+		return f.cancel(ctx, r)
+	}
 	all, sizes, err := f.Sessions.Recent(ctx, 5)
 	if err != nil {
 		return err
@@ -151,7 +155,7 @@ func (f *broadcastDesk) perDM() time.Duration {
 func (f *broadcastDesk) cancel(ctx context.Context, r *Request) error {
 	id, err := strconv.ParseInt(r.Payload, 10, 64)
 	if err != nil {
-		return fmt.Errorf("cancel button %q: %w", r.Payload, err)
+		return f.reply(ctx, r, T(r.Lang, "broadcast.usage"))
 	}
 	if err := f.Sessions.Cancel(ctx, id); err != nil {
 		return err
@@ -171,7 +175,7 @@ func (f *broadcastDesk) broadcastTable() Table {
 				Help: [2]string{"— 群发刚才发来的相册", "— broadcast the album you just sent"}},
 			{Name: "broadcasts", Audience: Staff, Where: Private, Handle: f.list,
 				Menu: [2]string{"群发进度（管理员）", "Broadcasts' progress (admins)"},
-				Help: [2]string{"— 群发进度、预计完成时间，可取消", "— progress and expected finish, with a cancel button"}},
+				Help: [2]string{"[cancel 编号] — 群发进度、预计完成时间；取消一个群发", "[cancel id] — progress and expected finish; cancel a broadcast"}},
 		},
 		Callbacks: []CallbackRoute{{"bx", f.cancel}},
 		Dialogues: []Dialogue{{Kind: askBroadcast, Answer: answerWith(f.message)}},

@@ -367,10 +367,17 @@ func TestBroadcastThroughTheBot(t *testing.T) {
 	must(t, h.Say(ctx, h.Owner, h.Owner, "/announce ppt dm"))
 	must(t, h.Say(ctx, h.Owner, h.Owner, "取消我"))
 	must(t, h.Say(ctx, h.Owner, h.Owner, "/broadcasts"))
-	if last, _ := h.LastBotMessage(h.Owner); !strings.Contains(last.Text, "#3 发送中") {
-		t.Fatalf("/broadcasts: %q", last.Text)
+	if last, _ := h.LastBotMessage(h.Owner); !strings.Contains(last.Text, "#3 发送中") || len(last.ReplyMarkup) != 1 || last.ReplyMarkup[0][0].CallbackData != "bx:3" {
+		t.Fatalf("/broadcasts: %q with buttons %v", last.Text, last.ReplyMarkup)
 	}
-	must(t, h.Press(ctx, h.Owner, h.Owner, "bx:3"))
+	must(t, h.Say(ctx, h.Owner, h.Owner, "/broadcasts cancel #3"))
+	if last, _ := h.LastBotMessage(h.Owner); !strings.Contains(last.Text, "群发 #3 已取消") {
+		t.Fatalf("/broadcasts cancel: %q", last.Text)
+	}
+	must(t, h.Say(ctx, h.Owner, h.Owner, "/broadcasts"))
+	if last, _ := h.LastBotMessage(h.Owner); !strings.Contains(last.Text, "#3 已取消") || len(last.ReplyMarkup) != 0 {
+		t.Fatalf("/broadcasts after the cancel: %q", last.Text)
+	}
 	h.TG.FailNext("copyMessage", 0, 0, "")
 	h.Clock.Advance(time.Hour)
 	must(t, h.Step(ctx))
@@ -379,6 +386,19 @@ func TestBroadcastThroughTheBot(t *testing.T) {
 			t.Errorf("chat %d got the cancelled broadcast", chat)
 		}
 	}
+	// And from its button.
+	h.TG.FailNext("copyMessage", 1000, 400, "Bad Request: not now")
+	must(t, h.Say(ctx, h.Owner, h.Owner, "/announce ppt"))
+	must(t, h.Say(ctx, h.Owner, h.Owner, "按钮取消"))
+	must(t, h.Say(ctx, h.Owner, h.Owner, "/broadcasts"))
+	must(t, h.Press(ctx, h.Owner, h.Owner, "bx:4"))
+	h.TG.FailNext("copyMessage", 0, 0, "")
+	h.Clock.Advance(time.Hour)
+	must(t, h.Step(ctx))
+	if n := count(botTexts(h, gs[0]), "按钮取消"); n != 0 {
+		t.Error("the group got the broadcast cancelled by its button")
+	}
+
 	// The member who restarted the bot is reached again.
 	must(t, h.Say(ctx, h.Owner, h.Owner, "/announce ppt dm"))
 	must(t, h.Say(ctx, h.Owner, h.Owner, "最后一条"))
