@@ -292,6 +292,8 @@ func renderSessions(c *core, lang Lang, n shequn.Notice) (string, *tgbotapi.Inli
 	case sessions.RecapNotice:
 		x := n.Session
 		return T(lang, "session.recap", x.Topic, x.SpeakerName, n.GroupCheckIns, n.CheckIns, n.Questions, n.Relayed), nil
+	case sessions.SpeakerUnreachableNotice:
+		return T(lang, "session.speaker_unreachable", n.Session.SpeakerName, n.Session.ID), nil
 	case sessions.BroadcastDoneNotice:
 		b := n.Broadcast
 		if b.State != sessions.Done {

@@ -11,6 +11,8 @@ var sessionTexts = map[string][2]string{
 	"session.qa_closed":      {"⏱ 提问时间结束，群已恢复禁言。谢谢大家！", "⏱ Question time is over; the group is muted again. Thank you!"},
 	"session.question":       {"❓ 问题 #%d（%s）：\n%s", "❓ Question #%d (%s):\n%s"},
 	"session.no_number":      {"非学员", "not a member"},
+	"session.speaker_unreachable": {"⚠️ 分享人 %s 还没有私聊过机器人（或已屏蔽），分享会 #%d 的提问暂时无法转给对方。请对方私聊机器人发送 /start，问题会按顺序补发。",
+		"⚠️ The speaker %s has not opened a private chat with the bot (or blocked it), so the questions of session #%d cannot reach them. Ask them to send /start to the bot privately: the questions follow in order."},
 	"session.recap": {"📝 <b>分享会回顾</b>\n主题：<b>%s</b>\n分享人：%s\n签到：本群 %d 人，全部 %d 人\n问题：%d 个\n分享消息：%d 条",
 		"📝 <b>Session recap</b>\nTopic: <b>%s</b>\nSpeaker: %s\nCheck-ins: %d in this group, %d in all\nQuestions: %d\nMessages shared: %d"},
 	// Check-in.

@@ -33,6 +33,14 @@ type RecapNotice struct {
 	Relayed       int
 }
 
+// SpeakerUnreachableNotice tells whoever scheduled a session that its
+// speaker has not opened a private chat with the bot (or blocked it): the
+// questions wait for them.
+type SpeakerUnreachableNotice struct{ Session Session }
+
+// NoticeName implements shequn.Notice.
+func (SpeakerUnreachableNotice) NoticeName() string { return "session_speaker_unreachable" }
+
 // BroadcastDoneNotice tells the admin who sent a broadcast that it is
 // finished.
 type BroadcastDoneNotice struct{ Broadcast Broadcast }

@@ -299,10 +299,28 @@ func (s *Service) handQuestions(ctx context.Context, w work, now time.Time) erro
 		}
 		if err != nil {
 			s.Log.WarnContext(ctx, "question not handed to the speaker", "session", w.ID, "question", q.Seq, "err", err)
+			if errors.Is(err, shequn.ErrUnreachable) {
+				s.speakerUnreachable(ctx, w.Session, now)
+			}
 			return nil
 		}
 	}
 	return nil
+}
+
+// speakerUnreachable tells whoever scheduled the session, once, that the
+// speaker cannot be written to: the questions wait until they open a
+// private chat with the bot.
+func (s *Service) speakerUnreachable(ctx context.Context, x Session, now time.Time) {
+	if x.CreatedBy == 0 {
+		return
+	}
+	err := s.once(ctx, fmt.Sprintf("s%d:speaker-unreachable", x.ID), x.CreatedBy, func(ctx context.Context) (int, error) {
+		return 0, s.Notifier.Tell(ctx, x.CreatedBy, SpeakerUnreachableNotice{Session: x})
+	}, now)
+	if err != nil {
+		s.Log.WarnContext(ctx, "nobody told that the speaker cannot be reached", "session", x.ID, "err", err)
+	}
 }
 
 // recap sums up the session for one group.

@@ -380,3 +380,23 @@ func TestAlbumRelayedAsOne(t *testing.T) {
 	w.pass(t)
 	wantEffects(t, w.chat, -1, "post session_header", "copy 100", "copy 101,102,103", "copy 104", "copy 105", "copy 106,107", "copy 108")
 }
+
+// A speaker who cannot be written to: whoever scheduled the session is
+// told once; the questions follow in order once the speaker can be reached.
+func TestUnreachableSpeaker(t *testing.T) {
+	w := newWorld(t)
+	ctx := t.Context()
+	w.group(t, "ppt", -1)
+	x := w.schedule(t)
+	w.svc.Start(ctx, x.ID)
+	w.svc.OpenQA(ctx, x.ID, 10*time.Minute)
+	w.svc.Ask(ctx, -1, 42, "one")
+	w.svc.Ask(ctx, -1, 42, "two")
+	w.chat.failOn(fmt.Sprintf("tell %d", speaker), shequn.ErrUnreachable)
+	w.pass(t)
+	w.pass(t)
+	wantEffects(t, w.chat, admin, "tell session_speaker_unreachable")
+	w.chat.failOn(fmt.Sprintf("tell %d", speaker), nil)
+	w.pass(t)
+	wantEffects(t, w.chat, speaker, "tell question:1:0:one", "tell question:2:0:two")
+}
