@@ -15,6 +15,7 @@ import (
 	"github.com/shequn/shequn/bot"
 	"github.com/shequn/shequn/bot/telegramtest"
 	"github.com/shequn/shequn/config"
+	"github.com/shequn/shequn/groups"
 	"github.com/shequn/shequn/sessions"
 )
 
@@ -471,5 +472,38 @@ func TestSessionCommandRefusals(t *testing.T) {
 	must(t, h.Say(ctx, h.Owner, h.Owner, future+" | 封面 | @ann_speaks"))
 	if last, _ := h.LastBotMessage(h.Owner); !strings.Contains(last.Text, "已安排") {
 		t.Errorf("the dialogue: %q", last.Text)
+	}
+}
+
+// In serve mode (no stepping by hand) a broadcast goes out on its own
+// worker, woken when it is stored.
+func TestBroadcastWorkerInServeMode(t *testing.T) {
+	h, err := StartWith(t.Context(), nil, func(_ *config.Config, o *app.Options) { o.Manual = false })
+	must(t, err)
+	t.Cleanup(func() { h.Close() })
+	ctx := t.Context()
+	h.TG.AddUser(telegramtest.User{ID: 42, FirstName: "A", LanguageCode: "en"})
+	_, err = h.TG.SendText(42, 42, "hello")
+	must(t, err)
+	reached := make(chan struct{}, 1)
+	h.TG.OnEvent(func(e telegramtest.Event) {
+		if e.Kind == "bot_message" && e.ChatID == 42 && e.Text == "本周五 20:00 分享会" {
+			reached <- struct{}{}
+		}
+	})
+	g := h.Group("学员1群", telegramtest.FullAdminRights())
+	st := h.App.Store()
+	_, err = st.AddGroup(ctx, groups.Group{ChatID: g, Kind: groups.KindStudent, Course: "ppt", Capacity: 10, CreatedAt: h.Clock.Now()})
+	must(t, err)
+	_, err = st.TakeSeat(ctx, groups.SeatRequest{Course: "ppt", UserID: 42, Number: 1, At: h.Clock.Now()})
+	must(t, err)
+	msg, err := h.TG.SendText(h.Owner, h.Owner, "本周五 20:00 分享会")
+	must(t, err)
+	_, err = h.App.Sessions.Announce(ctx, 0, "ppt", true, sessions.MessageRef{ChatID: h.Owner, MessageIDs: []int{msg}})
+	must(t, err)
+	select {
+	case <-reached:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the broadcast worker never sent the DM")
 	}
 }
