@@ -49,7 +49,8 @@ func (p *SessionPlatform) Copy(ctx context.Context, chatID int64, ref sessions.M
 	switch {
 	case ok && e.Code == 400 && strings.Contains(e.Message, "message to copy not found"):
 		return fmt.Errorf("%s into %d: %s: %w", method, chatID, e.Message, sessions.ErrSourceGone)
-	case ok && chatID > 0 && (e.Code == 403 || e.Code == 400 && strings.Contains(e.Message, "chat not found")):
+	case ok && chatID > 0 && (e.Code == 403 || e.Code == 400):
+		// Blocked, never started, deleted: retrying will not help.
 		return fmt.Errorf("%s to %d: %s: %w", method, chatID, e.Message, shequn.ErrUnreachable)
 	case chatID > 0:
 		return fmt.Errorf("%s to %d: %w", method, chatID, err)
