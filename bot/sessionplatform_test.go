@@ -60,3 +60,18 @@ func TestSessionPlatformErrors(t *testing.T) {
 		t.Errorf("copy into a group the bot left: %v, want ProblemRemoved", err)
 	}
 }
+
+// A member the bot cannot find (an account deleted) cannot be written to
+// either: a broadcast skips them rather than retrying forever.
+func TestSessionPlatformChatGoneIsUnreachable(t *testing.T) {
+	srv, s, _ := newSender(t, bot.Limits{})
+	p := &bot.SessionPlatform{Sender: s}
+	srv.AddUser(telegramtest.User{ID: 7, FirstName: "Admin"})
+	msg, err := srv.SendText(7, 7, "announcement")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Copy(t.Context(), 424242, sessions.MessageRef{ChatID: 7, MessageIDs: []int{msg}}, false); !errors.Is(err, shequn.ErrUnreachable) {
+		t.Errorf("copy to a chat that is gone: %v, want ErrUnreachable", err)
+	}
+}

@@ -178,7 +178,7 @@ func (s *Service) inGroups(ctx context.Context, w work, gs []groups.Group, now t
 // inGroup does the session's steps in one group, in order, and reports
 // whether they are all done; it stops at the first that fails.
 func (s *Service) inGroup(ctx context.Context, w work, g groups.Group, now time.Time) bool {
-	for _, st := range s.steps(w, g, now) {
+	for _, st := range s.steps(ctx, w, g, now) {
 		key := effect(st.key, g)
 		if !s.Groups.EffectReady(key, now) {
 			return false
@@ -214,7 +214,7 @@ type step struct {
 // steps lists the session's steps in one group, in the order they happen.
 // An album the speaker is still sending ends the list: what follows waits
 // for it.
-func (s *Service) steps(w work, g groups.Group, now time.Time) []step {
+func (s *Service) steps(ctx context.Context, w work, g groups.Group, now time.Time) []step {
 	id, chat := w.ID, g.ChatID
 	post := func(n shequn.Notice) func(ctx context.Context) (int, error) {
 		return func(ctx context.Context) (int, error) { return s.Notifier.Post(ctx, chat, n) }
@@ -232,7 +232,7 @@ func (s *Service) steps(w work, g groups.Group, now time.Time) []step {
 		qa := fmt.Sprintf("s%d:qa%d", id, w.QARound)
 		if w.State == QA {
 			out = append(out, step{key: qa + ":open", do: open(true)}, step{key: qa + ":open-note", do: post(QAOpenNotice{Session: w.Session})})
-		} else if s.posted(w, qa+":open", chat) {
+		} else if s.posted(ctx, qa+":open", chat) {
 			out = append(out, step{key: qa + ":close", do: open(false)}, step{key: qa + ":close-note", do: post(QAClosedNotice{Session: w.Session})})
 		}
 	}
@@ -255,8 +255,8 @@ func (s *Service) steps(w work, g groups.Group, now time.Time) []step {
 // posted reports whether the step was recorded in the chat; a store that
 // fails to answer counts as recorded, so that the close is tried (muting
 // an unmuted group is harmless).
-func (s *Service) posted(w work, key string, chatID int64) bool {
-	p, err := s.Posts.PostOf(context.Background(), key, chatID)
+func (s *Service) posted(ctx context.Context, key string, chatID int64) bool {
+	p, err := s.Posts.PostOf(ctx, key, chatID)
 	return err != nil || !p.PostedAt.IsZero()
 }
 
