@@ -210,6 +210,7 @@ func (s *Service) dms(ctx context.Context, b Broadcast, key string, now time.Tim
 	var (
 		sent, blocked, failed atomic.Int64
 		stopped               atomic.Value // the error that stops the workers: lease lost, stopping
+		firstFailure          atomic.Value // the first DM that failed for a passing reason
 		wg                    sync.WaitGroup
 		next                  = make(chan target, page)
 	)
@@ -224,8 +225,9 @@ func (s *Service) dms(ctx context.Context, b Broadcast, key string, now time.Tim
 				case errors.Is(err, jobs.ErrLeaseLost), errors.Is(err, jobs.ErrStopping), ctx.Err() != nil:
 					stopped.CompareAndSwap(nil, stopError{cmpErr(ctx.Err(), err)})
 				case err != nil:
-					failed.Add(1)
-					s.Log.WarnContext(ctx, "broadcast DM failed", "broadcast", b.ID, "user", u.user, "err", err)
+					if failed.Add(1) == 1 {
+						firstFailure.Store(stopError{fmt.Errorf("user %d: %w", u.user, err)})
+					}
 				}
 				sent.Add(int64(o.sent))
 				blocked.Add(int64(o.blocked))
@@ -243,6 +245,11 @@ func (s *Service) dms(ctx context.Context, b Broadcast, key string, now time.Tim
 	}
 	if e, ok := stopped.Load().(stopError); err == nil && ok {
 		err = e.err
+	}
+	if n := failed.Load(); n > 0 {
+		// One line for the pass, not one per member: an outage fails them all.
+		e, _ := firstFailure.Load().(stopError)
+		s.Log.WarnContext(ctx, "broadcast DMs failed; the next pass retries them", "broadcast", b.ID, "failed", n, "first", e.err)
 	}
 	return !more && failed.Load() == 0 && err == nil, err
 }
