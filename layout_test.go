@@ -20,6 +20,7 @@ func TestLayout(t *testing.T) {
 		"groups":      {"/assignments", "/bot", "/payments", "/store", "telegram", "stripe", "mongo", "sql"},
 		"desk":        {"/groups", "/assignments", "/bot", "/payments", "/store", "telegram", "stripe", "mongo", "sql"},
 		"assignments": {"/groups", "/bot", "/payments", "/store", "telegram", "stripe", "mongo", "sql"},
+		"sessions":    {"/assignments", "/bot", "/payments", "/store", "telegram", "stripe", "mongo", "sql"},
 	}
 	for dir, bad := range forbidden {
 		files, err := filepath.Glob(filepath.Join(dir, "*.go"))

@@ -30,6 +30,7 @@ import (
 	"github.com/shequn/shequn/moderation"
 	"github.com/shequn/shequn/onebot"
 	"github.com/shequn/shequn/payments"
+	"github.com/shequn/shequn/sessions"
 	"github.com/shequn/shequn/store/mongo"
 	"github.com/shequn/shequn/store/sqlite"
 )
@@ -50,6 +51,7 @@ type Store interface {
 	jobs.Leases
 	moderation.Store
 	desk.Store
+	sessions.Store
 	Ping(ctx context.Context) error
 	Close() error
 }
@@ -97,17 +99,20 @@ type App struct {
 	Groups   *groups.Service
 	Homework *assignments.Service
 	Desk     *desk.Service
+	Sessions *sessions.Service
 	poller   *bot.Poller // nil in webhook mode
 	intake   *bot.Intake // stores and handles every update, per chat
 	server   *http.Server
 	listener net.Listener
 	cron     *cron.Cron
 	wake     chan struct{}
-	running  chan struct{} // closed once Run has recovered stored updates and started the workers
-	passes   *jobs.Runner  // the reconciler passes, on one instance at a time
-	daily    *jobs.Runner  // the daily digest, on one instance a day
-	metrics  counters
-	jobMu    sync.Mutex // one pass of the jobs at a time
+	// wakeBroadcasts wakes the broadcast worker (see broadcastLoop).
+	wakeBroadcasts chan struct{}
+	running        chan struct{} // closed once Run has recovered stored updates and started the workers
+	passes         *jobs.Runner  // the reconciler passes, on one instance at a time
+	daily          *jobs.Runner  // the daily digest, on one instance a day
+	metrics        counters
+	jobMu          sync.Mutex // one pass of the jobs at a time
 
 	// stripe calls Stripe's API; nil while payments are not configured.
 	stripe *payments.Checkout
@@ -128,7 +133,8 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options
 	if err := cfg.RequireTelegram(); err != nil {
 		return nil, err
 	}
-	a := &App{cfg: cfg, opts: opts, log: log, now: opts.Now, wake: make(chan struct{}, 1), running: make(chan struct{})}
+	a := &App{cfg: cfg, opts: opts, log: log, now: opts.Now, wake: make(chan struct{}, 1), running: make(chan struct{}),
+		wakeBroadcasts: make(chan struct{}, 1)}
 	if a.now == nil {
 		a.now = time.Now
 	}
@@ -210,6 +216,7 @@ func (a *App) build(ctx context.Context) error {
 		Owners: cfg.Owners, Courses: cfg.CourseMap(), Now: a.now, Log: a.log, Wake: a.Wake,
 	}
 	b.Groups = a.Groups
+	a.buildSessions(b)
 	a.Homework = &assignments.Service{
 		Store: a.store, Members: a.store, Roles: a.store, Groups: a.Groups, Notifier: b,
 		Owners: cfg.Owners, Courses: cfg.CourseMap(), Location: cfg.Location(),
@@ -348,6 +355,9 @@ func (a *App) runJobs(ctx context.Context, now time.Time) (bool, error) {
 	if err == nil {
 		ran, err = a.passes.RunOnce(ctx, jobs.Job{ID: "reconcile", Run: a.reconcile}, now)
 	}
+	if err == nil && a.opts.Manual { // else broadcastLoop runs them
+		err = a.RunBroadcasts(ctx, now)
+	}
 	if err != nil {
 		a.metrics.passFailures.Add(1)
 	}
@@ -355,7 +365,7 @@ func (a *App) runJobs(ctx context.Context, now time.Time) (bool, error) {
 }
 
 func (a *App) reconcile(ctx context.Context, now time.Time) error {
-	return errors.Join(a.Groups.Reconcile(ctx, now), a.Homework.Reconcile(ctx, now), a.Desk.Escalate(ctx, now))
+	return errors.Join(a.Groups.Reconcile(ctx, now), a.Homework.Reconcile(ctx, now), a.Desk.Escalate(ctx, now), a.Sessions.Pass(ctx, now))
 }
 
 // RunDigest sends the daily digest to reviewers, on one instance.

@@ -96,6 +96,8 @@ type workers struct {
 	cancel   context.CancelFunc // the last resort: cancels the pass itself
 	// reconciled is closed when the Stripe reconciliation run at start ended.
 	reconciled chan struct{}
+	// broadcasts is closed when the broadcast worker returned.
+	broadcasts chan struct{}
 }
 
 // startWorkers starts the work loop, the lease keeper and the schedule
@@ -106,16 +108,25 @@ func (a *App) startWorkers(ctx context.Context) (*workers, error) {
 	workCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	keepCtx, stopKeep := context.WithCancel(workCtx)
 	w := &workers{stop: make(chan struct{}), done: make(chan struct{}), keepDone: make(chan struct{}), stopKeep: stopKeep, cancel: cancel,
-		reconciled: make(chan struct{})}
+		reconciled: make(chan struct{}), broadcasts: make(chan struct{})}
 	a.cron = cron.New(cron.WithLocation(a.cfg.Location()))
 	if a.opts.Manual {
 		close(w.done)
 		close(w.keepDone)
 		close(w.reconciled)
+		close(w.broadcasts)
 		return w, nil
 	}
 	go func() { defer close(w.done); a.work(workCtx, w.stop) }()
 	go func() { defer close(w.keepDone); a.passes.Keep(keepCtx) }()
+	go a.broadcastLoop(workCtx, w.stop, w.broadcasts)
+	if err := a.scheduleSessions(workCtx); err != nil {
+		cancel()
+		return nil, err
+	}
+	if err := a.ScheduleWeekly(workCtx, a.now()); err != nil {
+		a.log.ErrorContext(ctx, "weekly session not scheduled", "err", err)
+	}
 	a.cron.Schedule(cron.Every(a.every()), cron.FuncJob(a.Wake))
 	hour, minute, _ := a.cfg.Homework.Digest()
 	if _, err := a.cron.AddFunc(fmt.Sprintf("%d %d * * *", minute, hour), func() { a.runDigest(workCtx) }); err != nil {
@@ -161,10 +172,14 @@ func (a *App) stopWorkers(ctx context.Context, w *workers) {
 		<-w.done
 	}
 	<-w.reconciled
+	<-w.broadcasts
 	w.stopKeep()
 	<-w.keepDone
 	if err := a.passes.Release(ctx, "reconcile"); err != nil {
 		a.log.Warn("release the reconciler lease", "err", err)
+	}
+	if err := a.passes.Release(ctx, "broadcast"); err != nil {
+		a.log.Warn("release the broadcast lease", "err", err)
 	}
 }
 

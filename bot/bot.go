@@ -19,6 +19,7 @@ import (
 	"github.com/shequn/shequn/groups"
 	"github.com/shequn/shequn/membership"
 	"github.com/shequn/shequn/moderation"
+	"github.com/shequn/shequn/sessions"
 )
 
 // Checkout opens a payment for a course; the payments package implements it.
@@ -49,8 +50,9 @@ type Bot struct {
 	GroupLang  Lang // the language of posts into groups; Chinese when empty
 	Now        func() time.Time
 	Log        *slog.Logger
-	Desk       *desk.Service // the Q&A desk; nil leaves private text to /help
-	Files      FileFetcher   // downloads what users send (FAQ imports)
+	Desk       *desk.Service     // the Q&A desk; nil leaves private text to /help
+	Files      FileFetcher       // downloads what users send (FAQ imports)
+	Sessions   *sessions.Service // nil: no Friday sessions, no broadcasts
 	// HandlerTimeout bounds one update's handling; zero means 30 s.
 	HandlerTimeout time.Duration
 	// CommandsPerMinute is each user's budget of commands; zero means 20.
@@ -152,7 +154,7 @@ func (b *Bot) serve(ctx context.Context, r *Request) error {
 	err := b.handler(ctx, r)
 	if cq := r.Update.CallbackQuery; cq != nil && b.Sender != nil && !shequn.IsQQ(r.ChatID) {
 		// Every callback must be answered, or the client shows a spinner.
-		if _, aerr := b.Sender.Request(ctx, tgbotapi.NewCallback(cq.ID, "")); aerr != nil {
+		if _, aerr := b.Sender.Request(ctx, tgbotapi.NewCallback(cq.ID, r.Toast)); aerr != nil {
 			b.Log.WarnContext(ctx, "answer callback", "err", aerr)
 		}
 	}

@@ -22,6 +22,8 @@
 //	qaDesk       desk.go       /ask (and a member's free text), tickets, /answer and replies, ratings
 //	             desk_faq.go   /faq add|list|del, the CSV import, /desk
 //	dialogueDesk dialogues.go  the answer to an open question, /cancel
+//	sessionDesk  sessions.go   /session, /sessions, the live relay, questions, check-ins
+//	broadcastDesk broadcast.go /announce, /send, /broadcasts, blocked members
 //
 // features.go declares the feature types and wires them; a new feature is
 // a type there, its file, its texts map registered in texts.go, and one

@@ -88,6 +88,9 @@ type pyramidDesk struct {
 	Groups    *groups.Service
 	Owners    []int64
 	GroupLang Lang // the language of titles and posts in groups
+	// heard is who else listens to what people say in a group (a
+	// session's questions); routes are first-match, so it is called here.
+	heard HandlerFunc
 }
 
 // qaDesk is the Q&A desk: questions, the FAQ, tickets and answers.
@@ -124,6 +127,13 @@ func (b *Bot) wire() {
 	if b.Desk != nil {
 		c.tables = append(c.tables, qa.deskTable())
 	}
+	talks := &sessionDesk{core: c, Sessions: b.Sessions, People: people}
+	if b.Sessions != nil {
+		news := &broadcastDesk{core: c, Sessions: b.Sessions}
+		c.tables = append([]Table{news.privateChatTable()}, c.tables...)
+		c.tables = append(c.tables, talks.sessionsTable(), news.broadcastTable())
+		pyramid.heard = talks.question
+	}
 	c.tables = append(c.tables, (&dialogueDesk{c}).dialogueTable())
 	c.dialogues = map[string]Dialogue{}
 	for _, t := range c.tables {
@@ -134,6 +144,9 @@ func (b *Bot) wire() {
 	c.noAnswer, c.fallback = en.help, en.fallback
 	if b.Desk != nil {
 		c.noAnswer = qa.noAnswer
+	}
+	if b.Sessions != nil {
+		c.noAnswer = talks.relayOr(c.noAnswer)
 	}
 	b.core = c
 }

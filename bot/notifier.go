@@ -95,6 +95,9 @@ func render(c *core, lang Lang, n shequn.Notice) (string, *tgbotapi.InlineKeyboa
 		text = renderPayments(c, lang, n)
 	}
 	if text == "" {
+		text, kb = renderSessions(c, lang, n)
+	}
+	if text == "" {
 		return "", nil, fmt.Errorf("bot: no rendering for notice %q (%T)", n.NoticeName(), n)
 	}
 	return text, kb, nil

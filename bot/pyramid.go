@@ -270,10 +270,15 @@ func (f *pyramidDesk) pyramidTable() Table {
 					"[block] [reason] — in reply to a student's message: out of the group, the enrollment stays (/me gives the way back); with block they stay out"}},
 		},
 		Events: []EventRoute{{plainGroupMessage, func(ctx context.Context, r *Request) error {
-			if f.Mod == nil {
-				return nil
+			if f.Mod != nil {
+				if err := f.spoke(ctx, r); err != nil {
+					return err
+				}
 			}
-			return f.spoke(ctx, r)
+			if f.heard != nil {
+				return f.heard(ctx, r)
+			}
+			return nil
 		}}},
 	}
 }

@@ -26,6 +26,8 @@ type Request struct {
 	// Addressed is true for commands meant for this bot beyond doubt: in a
 	// private chat, or "/cmd@thisbot" in a group.
 	Addressed bool
+	// Toast is the text a callback's answer shows briefly; empty for none.
+	Toast string
 }
 
 // HandlerFunc handles a request. An error reaches the one error handler,

@@ -127,6 +127,14 @@ func (s *Sender) Request(ctx context.Context, c tgbotapi.Chattable) (*tgbotapi.A
 // into that chat (copyMessage); 0 keeps it outside the message limits.
 // Texts go through Send, never here: only Send keeps the size limits.
 func (s *Sender) Call(ctx context.Context, pri Priority, chatID int64, method string, params tgbotapi.Params) (*tgbotapi.APIResponse, error) {
+	return s.CallN(ctx, pri, chatID, 1, method, params)
+}
+
+// CallN is Call for a call that puts n messages into the chat at once
+// (copyMessages of an album): Telegram counts each against its limits, so
+// the call takes n places in the chat's and the global limit (at most a
+// whole window's worth).
+func (s *Sender) CallN(ctx context.Context, pri Priority, chatID int64, n int, method string, params tgbotapi.Params) (*tgbotapi.APIResponse, error) {
 	var chat *chatState
 	if chatID != 0 {
 		c, err := s.turn(ctx, chatID)
@@ -137,7 +145,7 @@ func (s *Sender) Call(ctx context.Context, pri Priority, chatID int64, method st
 		chat = c
 	}
 	var resp *tgbotapi.APIResponse
-	err := s.do(ctx, pri, chatID, chat, func() (err error) {
+	err := s.doN(ctx, pri, chatID, chat, n, func() (err error) {
 		resp, err = s.api.MakeRequest(method, params)
 		return err
 	})
@@ -182,6 +190,12 @@ func (s *Sender) Close(ctx context.Context) error {
 // do makes one call with its retries. chat is the chat's state with its
 // turn held, nil for a call outside the message limits.
 func (s *Sender) do(ctx context.Context, pri Priority, chatID int64, chat *chatState, call func() error) error {
+	return s.doN(ctx, pri, chatID, chat, 1, call)
+}
+
+// doN is do for a call of n messages; see CallN.
+func (s *Sender) doN(ctx context.Context, pri Priority, chatID int64, chat *chatState, n int, call func() error) error {
+	n = s.weight(chat, n)
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -192,17 +206,17 @@ func (s *Sender) do(ctx context.Context, pri Priority, chatID int64, chat *chatS
 	defer s.inflight.Done()
 
 	for attempt := 1; ; attempt++ {
-		if err := s.acquire(ctx, pri, chat); err != nil {
+		if err := s.acquireN(ctx, pri, chat, n); err != nil {
 			return err
 		}
 		// A pass that lost its lease, or an instance stopping, starts no
 		// new call; the one in flight finishes.
 		if err := jobs.Check(ctx); err != nil {
-			s.release(chat, false)
+			s.releaseN(chat, n, false)
 			return err
 		}
 		err := redact(call(), s.api.Token)
-		s.release(chat, true)
+		s.releaseN(chat, n, true)
 		if s.health != nil {
 			s.health.record(err)
 		}
@@ -243,6 +257,40 @@ func (s *Sender) acquire(ctx context.Context, pri Priority, chat *chatState) err
 	chat.win.start()
 	s.mu.Unlock()
 	return nil
+}
+
+// acquireN takes n places, one after another, for a call of n messages.
+func (s *Sender) acquireN(ctx context.Context, pri Priority, chat *chatState, n int) error {
+	for i := range n {
+		if err := s.acquire(ctx, pri, chat); err != nil {
+			s.releaseN(chat, i, false)
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Sender) releaseN(chat *chatState, n int, sent bool) {
+	for range n {
+		s.release(chat, sent)
+	}
+}
+
+// weight is how many places a call of n messages takes: never more than a
+// window of the chat's or the global limit holds, or it would wait for
+// itself.
+func (s *Sender) weight(chat *chatState, n int) int {
+	if chat == nil || n < 1 {
+		return 1
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range []int{chat.win.limit.Count, s.global.win.limit.Count} {
+		if c > 0 {
+			n = min(n, c)
+		}
+	}
+	return n
 }
 
 // release records the end of an acquired call; sent is false when it never

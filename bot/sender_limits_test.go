@@ -112,3 +112,37 @@ func TestSenderForgetsIdleChats(t *testing.T) {
 		t.Fatalf("the sender keeps %d chats after 3000 one-off messages", n)
 	}
 }
+
+// An album copied in one call counts as its items: the sender waits for
+// room for all of them rather than meeting a 429.
+func TestSenderCountsAnAlbumAsItsItems(t *testing.T) {
+	srv, s, clock := limitedSender(t, 1, 1)
+	g := group(t, srv)
+	ids, err := srv.SendAlbum(1000, 1000, "一", "二", "三")
+	if err != nil {
+		t.Fatal(err)
+	}
+	album := tgbotapi.Params{"chat_id": fmt.Sprint(g), "from_chat_id": "1000", "message_ids": fmt.Sprintf("[%d,%d,%d]", ids[0], ids[1], ids[2])}
+	for range 18 {
+		if _, err := s.Send(t.Context(), bot.Bulk, g, tgbotapi.NewMessage(g, "page")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := clock.total()
+	if _, err := s.CallN(t.Context(), bot.Relay, g, 3, "copyMessages", album); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.RateLimited(); n != 0 {
+		t.Fatalf("%d answers 429", n)
+	}
+	if waited := clock.total() - start; waited < 50*time.Second {
+		t.Errorf("the album went out after %v: 18 + 3 exceed 20 a minute", waited)
+	}
+	// Into a private chat (one a second) an album goes out whole.
+	if _, err := s.CallN(t.Context(), bot.Bulk, 1000, 3, "copyMessages", tgbotapi.Params{"chat_id": "1000", "from_chat_id": "1000", "message_ids": album["message_ids"]}); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.RateLimited(); n != 0 {
+		t.Fatalf("%d answers 429 for an album into a private chat", n)
+	}
+}

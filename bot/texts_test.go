@@ -15,6 +15,7 @@ import (
 	"github.com/shequn/shequn/assignments"
 	"github.com/shequn/shequn/groups"
 	"github.com/shequn/shequn/membership"
+	"github.com/shequn/shequn/sessions"
 )
 
 // runtimeKeys are the texts whose keys are built at run time: a prefix
@@ -23,10 +24,12 @@ var runtimeKeys = map[string][]string{
 	"error.": {string(shequn.CodeInvalid), string(shequn.CodeNotFound), string(shequn.CodeConflict),
 		string(shequn.CodeForbidden), string(shequn.CodeNotYet), string(shequn.CodeUnavailable),
 		string(shequn.CodeInternal)},
-	"role.":   {string(membership.RoleTeacher), string(membership.RoleAssistant)},
-	"grade.":  {string(assignments.GradeExcellent), string(assignments.GradeGood), string(assignments.GradePass), string(assignments.GradeRedo)},
-	"period.": {string(assignments.PeriodWeek), string(assignments.PeriodMonth), string(assignments.PeriodAll)},
-	"right.":  {string(groups.RightInvite), string(groups.RightRestrict), string(groups.RightPin), string(groups.RightDelete)},
+	"role.":            {string(membership.RoleTeacher), string(membership.RoleAssistant)},
+	"grade.":           {string(assignments.GradeExcellent), string(assignments.GradeGood), string(assignments.GradePass), string(assignments.GradeRedo)},
+	"period.":          {string(assignments.PeriodWeek), string(assignments.PeriodMonth), string(assignments.PeriodAll)},
+	"right.":           {string(groups.RightInvite), string(groups.RightRestrict), string(groups.RightPin), string(groups.RightDelete)},
+	"session.state.":   {string(sessions.Scheduled), string(sessions.Live), string(sessions.QA), string(sessions.Ended)},
+	"broadcast.state.": {string(sessions.Sending), string(sessions.Cancelled), string(sessions.Done)},
 }
 
 // Every key the code can ask for, literal or built at run time, renders in

@@ -56,6 +56,7 @@ type Config struct {
 	Moderation            moderation.Policy   // the moderation section
 	Desk                  Desk                // the desk section
 	OneBot                OneBot              // the QQ transport (onebot_* keys)
+	Sessions              Sessions            // the sessions section
 
 	// env maps a YAML key to the environment variable that set it, so that
 	// error messages name what the operator actually wrote.

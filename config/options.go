@@ -97,6 +97,9 @@ var nested = []struct{ key, doc string }{
 		"also the length of `/mute` without one"},
 	{"desk", "the Q&A desk: a ticket its assistant leaves unanswered goes to another assistant after `reassign_after`, " +
 		"and to the teachers `escalate_after` after it was asked; the owners get the week's figures at `summary` (cron)"},
+	{"sessions", "the Friday sessions: at `weekly` (cron, in `SHEQUN_TIMEZONE`) the next week's session on `topic` by " +
+		"`speaker` (a Telegram user id; none: no session scheduled by itself) for `course` (empty: every course) is " +
+		"scheduled; reminders are posted and pinned `remind` before every session"},
 }
 
 // defaultPaymentMethods are the Stripe payment method types of a course
@@ -157,6 +160,7 @@ var sectionList = []struct {
 	{"core", coreOptions},
 	{"moderation", moderationOptions},
 	{"desk", deskOptions},
+	{"sessions", sessionOptions},
 }
 
 // sections are sectionList by name.

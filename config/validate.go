@@ -34,6 +34,14 @@ func (c Config) Validate() error {
 			}
 		}
 	}
+	for _, o := range sessionOptions {
+		if o.check == nil {
+			continue
+		}
+		if err := o.check(&c); err != nil {
+			return fmt.Errorf("sessions.%s: %w", o.key, err)
+		}
+	}
 	for _, o := range options {
 		if o.check == nil {
 			continue

@@ -164,6 +164,9 @@ func story(ctx context.Context, h *Harness, t *transcript) error {
 	if err := homework(ctx, h, t); err != nil {
 		return err
 	}
+	if err := friday(ctx, h, t, g1, g2, g3); err != nil {
+		return err
+	}
 	if err := qaDesk(ctx, h, t); err != nil {
 		return err
 	}
@@ -343,6 +346,10 @@ func (t *transcript) event(e telegramtest.Event) {
 	case "approve", "decline", "join_request", "join", "ban", "unban", "leave":
 		fmt.Fprintf(t.out, "  · %s: %s, %s\n", t.who(e.ChatID), e.Kind, t.who(e.UserID))
 	case "permissions":
+		if t.h.TG.Permissions(e.ChatID).CanSendMessages {
+			fmt.Fprintf(t.out, "  · %s: members may write\n", t.who(e.ChatID))
+			break
+		}
 		fmt.Fprintf(t.out, "  · %s: members muted\n", t.who(e.ChatID))
 	}
 }

@@ -166,7 +166,7 @@ func (s *Server) snapshot(m *message) Message {
 		ParseMode: m.parseMode, Entities: slices.Clone(m.entities), ReplyToMessageID: m.replyTo,
 		Date: m.date, Pinned: m.pinned, Deleted: m.deleted, Edited: m.edited, EditDate: m.editDate,
 		PinnedMessageID: m.pinnedMsg, Caption: m.caption, PhotoFileID: m.photo,
-		DocumentFileID: m.document, DocumentName: m.fileName,
+		DocumentFileID: m.document, DocumentName: m.fileName, MediaGroupID: m.mediaGroup,
 	}
 	for _, row := range m.markup {
 		out.ReplyMarkup = append(out.ReplyMarkup, slices.Clone(row))

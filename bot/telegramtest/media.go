@@ -71,6 +71,9 @@ func (s *Server) wireMedia(m *message, out map[string]any) {
 	if m.caption != "" {
 		out["caption"] = m.caption
 	}
+	if m.mediaGroup != "" {
+		out["media_group_id"] = m.mediaGroup
+	}
 }
 
 func (s *Server) apiSendPhoto(p params) (any, *apiError) { return s.sendMedia(p, "photo") }

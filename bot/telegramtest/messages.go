@@ -31,6 +31,7 @@ type message struct {
 	photo      string // file id of the largest size
 	document   string // file id
 	fileName   string
+	mediaGroup string // media_group_id of an album's items
 }
 
 func (m *message) isService() bool {

@@ -55,6 +55,7 @@ type Server struct {
 	uploads      map[string]Upload   // file id -> what the bot uploaded
 	userFiles    map[string]userFile // file id -> what a user sent, for getFile
 	callbackSeq  int64
+	albumSeq     int64
 	commands     map[commandKey][]BotCommand
 	updates      []queuedUpdate
 	nextUpdateID int
@@ -318,6 +319,9 @@ func init() {
 		"approvechatjoinrequest":          (*Server).apiApproveChatJoinRequest,
 		"declinechatjoinrequest":          (*Server).apiDeclineChatJoinRequest,
 		"getfile":                         (*Server).apiGetFile,
+		"copymessage":                     (*Server).apiCopyMessage,
+		"copymessages":                    (*Server).apiCopyMessages,
+		"sendmediagroup":                  (*Server).apiSendMediaGroup,
 	}
 }
 

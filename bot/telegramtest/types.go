@@ -127,6 +127,8 @@ type Message struct {
 	PhotoFileID    string
 	DocumentFileID string
 	DocumentName   string
+	// MediaGroupID is the album a photo belongs to; empty when none.
+	MediaGroupID string
 }
 
 // InviteLink is a snapshot of a chat invite link.

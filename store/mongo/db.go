@@ -78,8 +78,9 @@ type DB struct {
 
 	coreSeats, coreContrib, coreRuns, coreEvents, coreTasks, coreChains *mongo.Collection
 
-	groupRoles, audit               *mongo.Collection
-	deskFAQs, deskTickets, deskLoad *mongo.Collection
+	groupRoles, audit                                                      *mongo.Collection
+	deskFAQs, deskTickets, deskLoad                                        *mongo.Collection
+	sessions, sessionRelays, sessionQuestions, sessionCheckIns, broadcasts *mongo.Collection
 
 	// serial makes each write wait for the previous one; nil on MongoDB,
 	// set on FerretDB (see the package comment).
@@ -134,6 +135,9 @@ func newDB(client *mongo.Client, name string) *DB {
 		coreChains: d.Collection("core_chains"),
 		groupRoles: d.Collection("group_roles"), audit: d.Collection("audit"),
 		deskFAQs: d.Collection("desk_faqs"), deskTickets: d.Collection("desk_tickets"), deskLoad: d.Collection("desk_load"),
+		sessions: d.Collection("sessions"), sessionRelays: d.Collection("session_relays"),
+		sessionQuestions: d.Collection("session_questions"), sessionCheckIns: d.Collection("session_checkins"),
+		broadcasts: d.Collection("broadcasts"),
 	}
 }
 

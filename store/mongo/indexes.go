@@ -78,6 +78,13 @@ import (
 //	                                           first_answer_at, course              DeskStats (answered)
 //	desk_load         user id                  —                                    AssignTicket reads the
 //	                                                                                candidates' counts by _id
+//	sessions          id from "session"        course, start_at (unique)            one session per start
+//	                                           state, start_at, _id                 OpenSessions
+//	session_relays    "session/seq"            session_id, seq                      Relays (seq from "relay/<id>")
+//	session_questions "session/seq"            session_id, seq                      Questions (seq from "question/<id>")
+//	session_checkins  "session/user"           session_id, at, user_id              CheckIns (once per member: _id)
+//	broadcasts        id from "broadcast"      —                                    Broadcasts (newest by _id)
+//	seats (more)                               state, user_id, course               Audience (broadcast DMs)
 //
 // A (course, user) pair is unique because it is the _id of its enrollment
 // and of its seat. The pending-seat indexes would be partial indexes on
@@ -114,6 +121,7 @@ var indexes = map[string][]mongo.IndexModel{
 		{Keys: order("state", "joined_at", "join_asked_at", "_id")},
 		{Keys: order("state", "welcomed_at", "joined_at", "_id")},
 		{Keys: order("state", "removed_at", "released_at", "_id")},
+		{Keys: order("state", "user_id", "course")},
 	},
 	"telegram_updates": {
 		{Keys: order("finished_at")},
@@ -179,6 +187,13 @@ var indexes = map[string][]mongo.IndexModel{
 		{Keys: order("target", "at")},
 		{Keys: order("actor", "at")},
 	},
+	"sessions": {
+		{Keys: order("course", "start_at"), Options: options.Index().SetUnique(true)},
+		{Keys: order("state", "start_at", "_id")},
+	},
+	"session_relays":    {{Keys: order("session_id", "seq")}},
+	"session_questions": {{Keys: order("session_id", "seq")}},
+	"session_checkins":  {{Keys: order("session_id", "at", "user_id")}},
 }
 
 // createIndexes creates the indexes that are missing. Creating an index

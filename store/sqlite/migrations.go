@@ -445,6 +445,68 @@ var migrations = []string{
 		seq     INTEGER NOT NULL
 	);
 	CREATE INDEX desk_load_seq ON desk_load (seq);`,
+
+	// 15: Friday sessions (schedule, state, the question window's end),
+	// what was relayed and asked in them, check-ins; broadcasts and their
+	// progress. Which chat has which step is in posts.
+	`CREATE TABLE sessions (
+		id           INTEGER PRIMARY KEY,
+		course       TEXT NOT NULL,
+		start_at     INTEGER NOT NULL,
+		topic        TEXT NOT NULL,
+		speaker      INTEGER NOT NULL,
+		speaker_name TEXT NOT NULL,
+		state        TEXT NOT NULL,
+		qa_round     INTEGER NOT NULL DEFAULT 0,
+		qa_until     INTEGER,
+		created_by   INTEGER NOT NULL,
+		created_at   INTEGER NOT NULL,
+		started_at   INTEGER,
+		ended_at     INTEGER,
+		UNIQUE (course, start_at)
+	);
+	CREATE INDEX sessions_open ON sessions (start_at, id) WHERE state <> 'closed';
+	CREATE TABLE session_relays (
+		session_id  INTEGER NOT NULL REFERENCES sessions (id),
+		seq         INTEGER NOT NULL,
+		from_chat   INTEGER NOT NULL,
+		message_ids TEXT NOT NULL,
+		album       TEXT NOT NULL DEFAULT '',
+		at          INTEGER NOT NULL,
+		PRIMARY KEY (session_id, seq)
+	) WITHOUT ROWID;
+	CREATE TABLE session_questions (
+		session_id INTEGER NOT NULL REFERENCES sessions (id),
+		seq        INTEGER NOT NULL,
+		chat_id    INTEGER NOT NULL,
+		user_id    INTEGER NOT NULL,
+		course     TEXT NOT NULL,
+		number     INTEGER NOT NULL,
+		text       TEXT NOT NULL,
+		at         INTEGER NOT NULL,
+		PRIMARY KEY (session_id, seq)
+	) WITHOUT ROWID;
+	CREATE TABLE session_checkins (
+		session_id INTEGER NOT NULL REFERENCES sessions (id),
+		user_id    INTEGER NOT NULL,
+		chat_id    INTEGER NOT NULL,
+		at         INTEGER NOT NULL,
+		PRIMARY KEY (session_id, user_id)
+	) WITHOUT ROWID;
+	CREATE TABLE broadcasts (
+		id          INTEGER PRIMARY KEY,
+		course      TEXT NOT NULL,
+		dm          INTEGER NOT NULL,
+		from_chat   INTEGER NOT NULL,
+		message_ids TEXT NOT NULL,
+		by_user     INTEGER NOT NULL,
+		state       TEXT NOT NULL,
+		created_at  INTEGER NOT NULL,
+		finished_at INTEGER,
+		sent        INTEGER NOT NULL DEFAULT 0,
+		blocked     INTEGER NOT NULL DEFAULT 0
+	);
+	CREATE INDEX seats_audience ON seats (user_id) WHERE state = 'seated';`,
 }
 
 // migrate applies the migrations the database lacks, each in its own

@@ -24,6 +24,7 @@ import (
 	"github.com/shequn/shequn/jobs"
 	"github.com/shequn/shequn/membership"
 	"github.com/shequn/shequn/moderation"
+	"github.com/shequn/shequn/sessions"
 )
 
 // Stores is everything an adapter provides.
@@ -44,6 +45,7 @@ type Stores interface {
 	groups.ChainStore
 	moderation.Store
 	desk.Store
+	sessions.Store
 }
 
 // Run runs the contract suite. open must return a fresh, empty store on
@@ -102,6 +104,11 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		{"GroupRoles", testGroupRoles}, {"AuditLog", testAuditLog}, {"UserByNumber", testUserByNumber},
 		{"DeskFAQ", testDeskFAQ}, {"DeskAssign", testDeskAssign}, {"DeskFAQTickets", testDeskFAQTickets}, {"DeskStats", testDeskStats},
 		{"DeskAssignConcurrent", testDeskAssignConcurrent},
+		{"Sessions", testSessions},
+		{"SessionRelays", testSessionRelays},
+		{"Broadcasts", testBroadcasts},
+		{"Audience", testAudience},
+		{"PostedTo", testPostedTo},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
