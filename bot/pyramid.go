@@ -139,6 +139,8 @@ func (f *pyramidDesk) refusal(lang Lang, err error, who person, rankText string)
 		return T(lang, "pyr.is_staff", who.label())
 	case errors.Is(err, moderation.ErrDuration):
 		return T(lang, "pyr.mute_usage")
+	case errors.Is(err, moderation.ErrOwnerOnly):
+		return T(lang, "pyr.owner_only", who.label())
 	}
 	if e, ok := apiError(err); ok && e.Code == 400 && strings.Contains(e.Message, "not enough rights") {
 		return T(lang, "pyr.no_promote_right")
