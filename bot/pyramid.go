@@ -71,16 +71,17 @@ func (f *pyramidDesk) parseNumber(s string) (course string, n int, ok bool) {
 	return "", 0, false
 }
 
-// label names a person for staff: name, @username and id.
+// label names a person for staff: name, @username and id (a QQ user's
+// as qq:<number>, the way /grant reads it).
 func (p person) label() string {
 	name := p.FirstName
 	if p.Username != "" {
 		name = strings.TrimSpace(name + " @" + p.Username)
 	}
 	if name == "" {
-		return strconv.FormatInt(p.ID, 10)
+		return shequn.UserRef(p.ID)
 	}
-	return fmt.Sprintf("%s (%d)", name, p.ID)
+	return fmt.Sprintf("%s (%s)", name, shequn.UserRef(p.ID))
 }
 
 // personOf looks a user's profile up, for naming them.

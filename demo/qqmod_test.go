@@ -263,3 +263,22 @@ func TestQQDeskAnswersAQQStudent(t *testing.T) {
 		t.Fatalf("/answer relayed on QQ: %q", got)
 	}
 }
+
+// Someone brought into the QQ group without a seat (invited by a member)
+// is removed and the owners are told on QQ.
+func TestQQIntruderIsRemoved(t *testing.T) {
+	h, qq := qqCommunity(t)
+	ctx := t.Context()
+	qqJoinsWithCode(t, h, qq, qqBuyer, "小红")
+	must(t, qq.Invite(ctx, qqGroupNo, qqStranger, "路人", qqBuyer))
+	must(t, qq.Step(ctx))
+	if _, in := qq.Member(qqGroupNo, qqStranger); in {
+		t.Fatal("the intruder is still in the QQ group")
+	}
+	if _, in := qq.Member(qqGroupNo, qqBuyer); !in {
+		t.Fatal("the member who invited them was removed")
+	}
+	if got := strings.Join(qq.SentTo(qqOwner, 0), "\n"); !strings.Contains(got, "学员1群") || !strings.Contains(got, "qq:20003") {
+		t.Errorf("the QQ owner was not told: %q", got)
+	}
+}

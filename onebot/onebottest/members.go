@@ -188,3 +188,11 @@ func (s *Server) Speak(ctx context.Context, groupID, userID int64, msg ...onebot
 func ReplyTo(id int64) onebot.Segment {
 	return onebot.Segment{Type: "reply", Data: map[string]any{"id": strconv.FormatInt(id, 10)}}
 }
+
+// Invite is a member bringing someone into the group without a join
+// request (QQ's 邀请): a way in that skips the bot's gate.
+func (s *Server) Invite(ctx context.Context, groupID, userID int64, nickname string, by int64) error {
+	s.AddMember(groupID, userID, nickname, "member")
+	return s.Emit(ctx, onebot.Event{PostType: "notice", NoticeType: "group_increase", SubType: "invite",
+		GroupID: groupID, UserID: userID, OperatorID: by})
+}
