@@ -27,6 +27,10 @@ type QQSide interface {
 	Delete(ctx context.Context, chatID int64, messageID int) error
 }
 
+// InitWithoutTelegram builds the bot of a QQ-only community: Telegram is
+// not configured, so nobody is asked who the bot is there (Init's getMe).
+func (b *Bot) InitWithoutTelegram() { b.build() }
+
 // conversation is where replies to a chat go: QQ's side for QQ ids, the
 // Telegram chat otherwise.
 func conversation(qq QQSide, sender *Sender, chatID int64) Conversation {
