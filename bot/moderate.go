@@ -41,6 +41,9 @@ func (f *pyramidDesk) moderate(action moderation.Action) HandlerFunc {
 		if errors.Is(err, moderation.ErrAbove) {
 			return f.reply(ctx, r, T(r.Lang, "pyr.above", t.label()))
 		}
+		if errors.Is(err, moderation.ErrDuration) && shequn.IsQQ(r.ChatID) {
+			return f.reply(ctx, r, T(r.Lang, "pyr.mute_usage_qq"))
+		}
 		if text := f.refusal(r.Lang, err, t.person, T(r.Lang, "pyr.rank_moderate")); text != "" {
 			return f.reply(ctx, r, text)
 		}

@@ -282,3 +282,26 @@ func TestQQIntruderIsRemoved(t *testing.T) {
 		t.Errorf("the QQ owner was not told: %q", got)
 	}
 }
+
+// QQ keeps a ban for at most 30 days: a longer /mute is answered with
+// QQ's bounds and bans nobody.
+func TestQQMuteBeyondThirtyDaysIsRefused(t *testing.T) {
+	h, qq := qqCommunity(t)
+	ctx := t.Context()
+	qqTeacherGranted(t, qq)
+	qqJoinsWithCode(t, h, qq, qqBuyer, "小红")
+	said, err := qq.Speak(ctx, qqGroupNo, qqBuyer, onebot.Text("广告"))
+	must(t, err)
+	must(t, qq.Step(ctx))
+	qqReply(t, qq, qqTeacher, 0, said, "/mute 40d")
+	if got := qq.LastTo(0, qqGroupNo); !strings.Contains(got, "最长 30 天") {
+		t.Fatalf("a 40-day mute on QQ: %q", got)
+	}
+	if m, _ := qq.Member(qqGroupNo, qqBuyer); !m.BannedUntil.IsZero() {
+		t.Errorf("banned until %v", m.BannedUntil)
+	}
+	qqReply(t, qq, qqTeacher, 0, said, "/mute 30d")
+	if m, _ := qq.Member(qqGroupNo, qqBuyer); !m.BannedUntil.Equal(h.Clock.Now().Add(onebot.MaxBan)) {
+		t.Errorf("a 30-day mute: banned until %v", m.BannedUntil)
+	}
+}
