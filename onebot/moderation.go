@@ -109,7 +109,8 @@ func (p ModerationPlatform) Promote(ctx context.Context, chatID, userID int64, t
 }
 
 // Demote takes the administrator back. Someone no longer in the group, or
-// no administrator, has nothing to take.
+// no administrator, has nothing to take; an account that no longer owns
+// the group cannot take it (ErrOwnerOnly).
 func (p ModerationPlatform) Demote(ctx context.Context, chatID, userID int64) error {
 	role, err := p.role(ctx, chatID, userID)
 	switch {
@@ -121,6 +122,9 @@ func (p ModerationPlatform) Demote(ctx context.Context, chatID, userID int64) er
 		return fmt.Errorf("QQ member %d owns the group: %w", shequn.QQNumber(userID), moderation.ErrAdmin)
 	case role != "admin":
 		return nil
+	}
+	if self, err := p.role(ctx, chatID, shequn.QQUser(p.QQ.Self())); err == nil && self != "owner" {
+		return ErrOwnerOnly // the owner made them one after all, or the account lost the group
 	}
 	return p.act(ctx, chatID, "set_group_admin", map[string]any{"user_id": shequn.QQNumber(userID), "enable": false})
 }

@@ -119,6 +119,13 @@ func TestQQMonitorsNeedTheOwner(t *testing.T) {
 	if got, _ := fake.Member(777, 42); got.Role != "member" {
 		t.Errorf("after demote: %+v", got)
 	}
+
+	// An administrator the owner made by hand stays one when the account
+	// is only an administrator itself.
+	p, _ = qqModeration(t, "admin", now)
+	if err := p.Demote(ctx, g, shequn.QQUser(43)); !errors.Is(err, moderation.ErrOwnerOnly) {
+		t.Errorf("demoted by an administrator: %v", err)
+	}
 }
 
 // Moderation goes to the platform of the chat's id range.
