@@ -74,8 +74,9 @@ func (q *QQ) Handling(next func(ctx context.Context, u tgbotapi.Update) error) f
 }
 
 // replied returns the message with the message it replies to read from
-// QQ (get_msg): its author and text. One QQ no longer has is left
-// without an author, as a reply to nothing.
+// QQ (get_msg): its author and text. When QQ no longer has it, the person
+// the reply @s stands in as its author (QQ's client adds that @);
+// without one it is a reply to nothing.
 func (q *QQ) replied(ctx context.Context, m *tgbotapi.Message) *tgbotapi.Message {
 	var got struct {
 		Sender  Author  `json:"sender"`
@@ -84,6 +85,14 @@ func (q *QQ) replied(ctx context.Context, m *tgbotapi.Message) *tgbotapi.Message
 	to := *m.ReplyToMessage
 	if err := q.API.Call(ctx, "get_msg", map[string]any{"message_id": to.MessageID}, &got); err != nil || got.Sender.UserID == 0 {
 		q.Log.InfoContext(ctx, "qq replied-to message not read", "message", to.MessageID, "err", err)
+		for _, e := range m.Entities {
+			if e.Type == "text_mention" && e.User != nil {
+				out := *m
+				to.From = e.User // QQ's client @s the author of a reply
+				out.ReplyToMessage = &to
+				return &out
+			}
+		}
 		return m
 	}
 	self := q.Self != nil && got.Sender.UserID == q.Self()
@@ -217,9 +226,16 @@ func (q *QQ) message(e Event, user *tgbotapi.User, chat *tgbotapi.Chat) *tgbotap
 			// message replied to, as on Telegram; an @ of the bot only
 			// addresses it.
 			n, err := strconv.ParseInt(seg.Str("qq"), 10, 64)
-			if err == nil && n > 0 && (q.Self == nil || n != q.Self()) && m.ReplyToMessage == nil {
-				m.ReplyToMessage = &tgbotapi.Message{Chat: chat, From: &tgbotapi.User{ID: shequn.QQUser(n), FirstName: q.known(n)}}
+			if err != nil || n <= 0 || (q.Self != nil && n == q.Self()) {
+				break
 			}
+			named := &tgbotapi.User{ID: shequn.QQUser(n), FirstName: q.known(n)}
+			if m.ReplyToMessage == nil {
+				m.ReplyToMessage = &tgbotapi.Message{Chat: chat, From: named}
+			}
+			// Kept as a mention too: a reply whose message QQ lost falls
+			// back to the person named (see replied).
+			m.Entities = append(m.Entities, tgbotapi.MessageEntity{Type: "text_mention", User: named})
 		case "reply":
 			// A reply names the message by id only; Handling reads it
 			// (get_msg) off the socket's reader, so a command answering

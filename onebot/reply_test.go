@@ -15,7 +15,7 @@ import (
 // A reply segment names the message replied to; the handler sees its
 // author and text, read from QQ (get_msg) once the update is taken, even
 // when the client dropped the @ it usually adds. A reply to a message QQ
-// no longer has replies to nobody.
+// no longer has names the person it @s, else nobody.
 func TestReplySegmentNamesTheAuthor(t *testing.T) {
 	fake := onebottest.New(10001)
 	fake.AddGroup(777, "g", "admin")
@@ -54,5 +54,11 @@ func TestReplySegmentNamesTheAuthor(t *testing.T) {
 	must(t, err)
 	if m := take(); m.ReplyToMessage != nil && m.ReplyToMessage.From != nil {
 		t.Fatalf("a reply to a message QQ lost names %+v", m.ReplyToMessage.From)
+	}
+	// … unless it @s its author, as QQ's client does.
+	_, err = fake.Speak(ctx, 777, 43, onebottest.ReplyTo(99999), onebot.Segment{Type: "at", Data: map[string]any{"qq": "42"}}, onebot.Text(" /warn"))
+	must(t, err)
+	if m := take(); m.ReplyToMessage == nil || m.ReplyToMessage.From == nil || m.ReplyToMessage.From.ID != shequn.QQUser(42) {
+		t.Fatalf("a reply to a lost message with an @: %+v", m.ReplyToMessage)
 	}
 }
