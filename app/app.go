@@ -128,7 +128,8 @@ type App struct {
 }
 
 // New opens the store and builds every part; it asks Telegram who the bot
-// is (getMe, with retries). Nothing runs until Run.
+// is (getMe, with retries), unless only QQ is configured. Nothing runs
+// until Run.
 func New(ctx context.Context, cfg *config.Config, log *slog.Logger, opts Options) (*App, error) {
 	if err := cfg.RequireTelegram(); err != nil {
 		return nil, err
@@ -243,13 +244,14 @@ func (a *App) build(ctx context.Context) error {
 	holder := instanceName()
 	a.passes = &jobs.Runner{Leases: a.store, Holder: holder, TTL: passLease, Now: a.now, Log: a.log}
 	a.daily = &jobs.Runner{Leases: a.store, Holder: holder, TTL: time.Hour, Now: a.now, Log: a.log}
-	if err := b.Init(ctx); err != nil {
+	if !cfg.TelegramEnabled() {
+		b.InitWithoutTelegram() // a QQ-only community
+	} else if err := b.Init(ctx); err != nil {
 		return err
-	}
-	if err := b.SetCommands(ctx); err != nil {
+	} else if err := b.SetCommands(ctx); err != nil {
 		a.log.WarnContext(ctx, "command menus not set", "err", err)
 	}
-	if cfg.WebhookMode() {
+	if cfg.WebhookMode() && cfg.TelegramEnabled() {
 		if err := b.SetWebhook(ctx, cfg.TelegramWebhookURL, cfg.TelegramWebhookSecret); err != nil {
 			return err
 		}
@@ -259,7 +261,9 @@ func (a *App) build(ctx context.Context) error {
 	stripeHook := payments.NewWebhookHandler(cfg.StripeWebhookSecret, a.Members, a.log)
 	stripeHook.Notify, stripeHook.Now = a.Wake, a.now
 	mux.Handle("POST /stripe/webhook", stripeHook)
-	mux.Handle("POST /telegram/webhook", &bot.WebhookHandler{Secret: cfg.TelegramWebhookSecret, Intake: a.intake, Log: a.log})
+	if cfg.TelegramEnabled() {
+		mux.Handle("POST /telegram/webhook", &bot.WebhookHandler{Secret: cfg.TelegramWebhookSecret, Intake: a.intake, Log: a.log})
+	}
 	mux.HandleFunc("GET /healthz", a.healthz)
 	a.buildQQ(mux)
 	a.server = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
@@ -267,7 +271,7 @@ func (a *App) build(ctx context.Context) error {
 	metrics.HandleFunc("GET /metrics", a.serveMetrics)
 	a.metricsServer = &http.Server{Handler: metrics, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
 
-	if !cfg.WebhookMode() {
+	if !cfg.WebhookMode() && cfg.TelegramEnabled() {
 		pollClient := bot.NewHTTPClient(a.pollTimeout())
 		if a.opts.HTTPClient != nil {
 			pollClient = a.opts.HTTPClient

@@ -21,7 +21,8 @@ func qqLimits(l config.QQLimits) onebot.Limits {
 
 // buildQQ puts QQ beside Telegram when OneBot is configured: the
 // transport's endpoints, its events into the same intake, the QQ side of
-// the bot, and QQ's groups.Platform in front of Telegram's.
+// the bot, and QQ's groups and moderation platforms in front of
+// Telegram's.
 func (a *App) buildQQ(mux *http.ServeMux) {
 	cfg := a.cfg.OneBot
 	if !cfg.Enabled() {
@@ -40,6 +41,9 @@ func (a *App) buildQQ(mux *http.ServeMux) {
 	a.intake.Handle = q.Handling(a.intake.Handle)
 	a.Bot.QQ = q
 	a.Groups.Platform = onebot.Platforms{Telegram: a.Groups.Platform, QQ: onebot.Platform{QQ: q}}
+	if m := a.Bot.Moderation; m != nil {
+		m.Platform = onebot.ModerationPlatforms{Telegram: m.Platform, QQ: onebot.ModerationPlatform{QQ: q}}
+	}
 	a.OneBot, a.QQ = t, q
 	mux.HandleFunc("GET "+onebot.WSPath, t.ServeWS)
 	if cfg.Secret != "" {

@@ -275,7 +275,9 @@ func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
 		a.log.WarnContext(ctx, "health: store", "err", err)
 	}
 	ok, last := a.health.Telegram(a.now(), telegramGrace)
-	if !ok {
+	if !a.cfg.TelegramEnabled() {
+		status["telegram"] = "off" // a QQ-only community
+	} else if !ok {
 		status["telegram"], code = "unreachable", http.StatusServiceUnavailable
 	}
 	if !last.IsZero() {

@@ -21,8 +21,9 @@ type core struct {
 	Courses   []membership.Course // in the order they are offered
 	Now       func() time.Time
 	Log       *slog.Logger
-	Wake      func() // asks the reconciler for a pass soon; may be nil
-	botName   string // the bot's username, for links into its chat
+	Wake      func()        // asks the reconciler for a pass soon; may be nil
+	botName   string        // the bot's username, for links into its chat
+	qq        func() QQSide // the QQ side, read when used (set after wiring); nil without one
 
 	tables    []Table             // every feature's, for /help and answers
 	dialogues map[string]Dialogue // by kind, from the tables
@@ -33,6 +34,19 @@ type core struct {
 // reply answers in the request's chat, with rows of choices.
 func (c *core) reply(ctx context.Context, r *Request, text string, choices ...[]Choice) error {
 	return r.Chat.Reply(ctx, text, choices)
+}
+
+// chatOf is the conversation of any chat by its id: QQ's side for QQ
+// ids, Telegram's otherwise; nil when neither can reach it.
+func (c *core) chatOf(chatID int64) Conversation {
+	var qq QQSide
+	if c.qq != nil {
+		qq = c.qq()
+	}
+	if (shequn.IsQQ(chatID) && qq == nil) || (!shequn.IsQQ(chatID) && c.Sender == nil) {
+		return nil
+	}
+	return conversation(qq, c.Sender, chatID)
 }
 
 func (c *core) course(id string) (membership.Course, bool) {

@@ -159,7 +159,8 @@ func (d *qaDesk) replyTo(r *Request) (int64, bool) {
 		return 0, false
 	}
 	to := r.Message.ReplyToMessage
-	if to == nil || to.From == nil || !to.From.IsBot || !strings.EqualFold(to.From.UserName, d.botName) {
+	// On QQ the bot's account is the only bot whose messages come back.
+	if to == nil || to.From == nil || !to.From.IsBot || (!shequn.IsQQ(to.From.ID) && !strings.EqualFold(to.From.UserName, d.botName)) {
 		return 0, false
 	}
 	m := ticketRef.FindStringSubmatch(to.Text)

@@ -105,6 +105,7 @@ type qaDesk struct {
 // collects their tables and dialogues.
 func (b *Bot) wire() {
 	c := &core{Sender: b.Sender, Dialogues: b.Dialogues, Location: b.Location, Courses: b.Courses, Now: b.Now, Log: b.Log, Wake: b.Wake, botName: b.self.UserName}
+	c.qq = func() QQSide { return b.QQ }
 	people := &membership.People{Members: b.Members, Profiles: b.Profiles, Roles: b.Roles, Now: b.Now}
 	work := &studentWork{core: c, Homework: b.Homework}
 	en := &enrollment{core: c, People: people, Groups: b.Groups, Checkout: b.Checkout, startSubmission: work.startSubmission}

@@ -10,6 +10,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/moderation"
 )
 
@@ -39,6 +40,9 @@ func (f *pyramidDesk) moderate(action moderation.Action) HandlerFunc {
 		out, err := f.Mod.Moderate(ctx, act)
 		if errors.Is(err, moderation.ErrAbove) {
 			return f.reply(ctx, r, T(r.Lang, "pyr.above", t.label()))
+		}
+		if errors.Is(err, moderation.ErrDuration) && shequn.IsQQ(r.ChatID) {
+			return f.reply(ctx, r, T(r.Lang, "pyr.mute_usage_qq"))
 		}
 		if text := f.refusal(r.Lang, err, t.person, T(r.Lang, "pyr.rank_moderate")); text != "" {
 			return f.reply(ctx, r, text)
@@ -103,13 +107,23 @@ func (f *pyramidDesk) tellModerated(ctx context.Context, a moderation.Act, out m
 	f.send(ctx, a.Target, text)
 }
 
-// deleteCommand deletes the command's message from the group; the
-// message it answered stays. A failure only leaves it there.
+// deleteCommand deletes the command's message from the group (on QQ,
+// recalls it); the message it answered stays. A failure only leaves it
+// there.
 func (f *pyramidDesk) deleteCommand(ctx context.Context, r *Request) {
-	if r.Message == nil || f.Sender == nil {
+	if r.Message == nil {
 		return
 	}
-	if _, err := f.Sender.Request(ctx, tgbotapi.NewDeleteMessage(r.ChatID, r.Message.MessageID)); err != nil {
+	var err error
+	switch {
+	case shequn.IsQQ(r.ChatID) && f.qq != nil && f.qq() != nil:
+		err = f.qq().Delete(ctx, r.ChatID, r.Message.MessageID)
+	case shequn.IsQQ(r.ChatID) || f.Sender == nil:
+		return
+	default:
+		_, err = f.Sender.Request(ctx, tgbotapi.NewDeleteMessage(r.ChatID, r.Message.MessageID))
+	}
+	if err != nil {
 		f.Log.WarnContext(ctx, "command not deleted", "chat", r.ChatID, "message", r.Message.MessageID, "err", err)
 	}
 }
@@ -129,16 +143,15 @@ func parseLength(s string) (time.Duration, bool) {
 // reason.
 func looksLikeLength(s string) bool { return s != "" && s[0] >= '0' && s[0] <= '9' }
 
-// send writes a text to a user's private chat, now. A user who never
-// opened one, or blocked the bot, is not told; that is only logged.
+// send writes a text to a user's private chat, now, on their platform. A
+// user who never opened one, or blocked the bot, is not told; that is
+// only logged.
 func (f *pyramidDesk) send(ctx context.Context, userID int64, text string) {
-	if f.Sender == nil {
+	chat := f.chatOf(userID)
+	if chat == nil {
 		return
 	}
-	msg := tgbotapi.NewMessage(userID, text)
-	msg.ParseMode = tgbotapi.ModeHTML
-	msg.DisableWebPagePreview = true
-	if _, err := f.Sender.Send(ctx, Interactive, userID, msg); err != nil {
+	if err := chat.Reply(ctx, text, nil); err != nil {
 		f.Log.InfoContext(ctx, "private message not delivered", "user", userID, "err", err)
 	}
 }

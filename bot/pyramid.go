@@ -71,16 +71,17 @@ func (f *pyramidDesk) parseNumber(s string) (course string, n int, ok bool) {
 	return "", 0, false
 }
 
-// label names a person for staff: name, @username and id.
+// label names a person for staff: name, @username and id (a QQ user's
+// as qq:<number>, the way /grant reads it).
 func (p person) label() string {
 	name := p.FirstName
 	if p.Username != "" {
 		name = strings.TrimSpace(name + " @" + p.Username)
 	}
 	if name == "" {
-		return strconv.FormatInt(p.ID, 10)
+		return shequn.UserRef(p.ID)
 	}
-	return fmt.Sprintf("%s (%d)", name, p.ID)
+	return fmt.Sprintf("%s (%s)", name, shequn.UserRef(p.ID))
 }
 
 // personOf looks a user's profile up, for naming them.
@@ -139,6 +140,8 @@ func (f *pyramidDesk) refusal(lang Lang, err error, who person, rankText string)
 		return T(lang, "pyr.is_staff", who.label())
 	case errors.Is(err, moderation.ErrDuration):
 		return T(lang, "pyr.mute_usage")
+	case errors.Is(err, moderation.ErrOwnerOnly):
+		return T(lang, "pyr.owner_only", who.label())
 	}
 	if e, ok := apiError(err); ok && e.Code == 400 && strings.Contains(e.Message, "not enough rights") {
 		return T(lang, "pyr.no_promote_right")

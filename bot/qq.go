@@ -23,7 +23,13 @@ type QQSide interface {
 	Send(ctx context.Context, chatID int64, text string, choices [][]Choice) (int, error)
 	// Pin marks a message the bot sent as the group's essence message.
 	Pin(ctx context.Context, chatID int64, messageID int) error
+	// Delete recalls a message in a QQ chat (a moderation command).
+	Delete(ctx context.Context, chatID int64, messageID int) error
 }
+
+// InitWithoutTelegram builds the bot of a QQ-only community: Telegram is
+// not configured, so nobody is asked who the bot is there (Init's getMe).
+func (b *Bot) InitWithoutTelegram() { b.build() }
 
 // conversation is where replies to a chat go: QQ's side for QQ ids, the
 // Telegram chat otherwise.

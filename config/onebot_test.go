@@ -54,3 +54,16 @@ func TestOneBotErrors(t *testing.T) {
 		}
 	}
 }
+
+// serve needs a Telegram token unless QQ is configured: a community may
+// live on QQ only.
+func TestTelegramIsOptionalWithQQ(t *testing.T) {
+	c := Default()
+	if c.RequireTelegram() == nil {
+		t.Fatal("neither Telegram nor QQ: accepted")
+	}
+	c.OneBot.Token = "napcat-token"
+	if err := c.RequireTelegram(); err != nil || c.TelegramEnabled() {
+		t.Fatalf("QQ only: %v, Telegram enabled %v", err, c.TelegramEnabled())
+	}
+}

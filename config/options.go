@@ -31,7 +31,7 @@ type option struct {
 
 // options is the configuration table, in the README's order.
 var options = []option{
-	{key: "telegram_token", env: "SHEQUN_TELEGRAM_TOKEN", shown: "— (required by `serve`)",
+	{key: "telegram_token", env: "SHEQUN_TELEGRAM_TOKEN", shown: "— (required by `serve` unless QQ is configured)",
 		doc: "the bot's token", set: text(func(c *Config) *string { return &c.TelegramToken })},
 	{key: "telegram_api_url", env: "SHEQUN_TELEGRAM_API_URL", def: "https://api.telegram.org",
 		doc:   "Bot API base URL; the client appends `/bot<token>/<method>`",

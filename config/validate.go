@@ -146,14 +146,18 @@ func checkStore(store string) error {
 	return fmt.Errorf("unknown store scheme %q: use sqlite:PATH or a mongodb:// or mongodb+srv:// URI", scheme)
 }
 
-// RequireTelegram reports a missing Telegram token; serve needs one, demo
-// does not.
+// RequireTelegram reports a missing Telegram token; serve needs one
+// unless QQ is configured (a QQ-only community); demo does not.
 func (c *Config) RequireTelegram() error {
-	if c.TelegramToken == "" {
+	if c.TelegramToken == "" && !c.OneBot.Enabled() {
 		return errors.New("SHEQUN_TELEGRAM_TOKEN is not set: get a token from @BotFather and set it")
 	}
 	return nil
 }
+
+// TelegramEnabled reports whether the bot runs on Telegram: without a
+// token it runs on QQ only, and nothing calls Telegram.
+func (c *Config) TelegramEnabled() bool { return c.TelegramToken != "" }
 
 // validateStripe refuses half a Stripe configuration: a secret key without
 // the webhook's signing secret would leave the webhook unable to tell a

@@ -32,6 +32,10 @@ var (
 	ErrAdmin = shequn.Errorf(shequn.CodeConflict, "an administrator of the chat")
 	// ErrDuration: a mute must last between MinMute and MaxMute.
 	ErrDuration = shequn.Errorf(shequn.CodeInvalid, "mute duration out of range")
+	// ErrOwnerOnly: the platform lets only the group's owner make
+	// administrators (QQ), and the bot's account is not the owner: the
+	// owner must make the monitor an administrator by hand.
+	ErrOwnerOnly = shequn.Errorf(shequn.CodeForbidden, "only the group's owner makes administrators")
 )
 
 // Service applies the pyramid's rules.

@@ -66,8 +66,44 @@ func (q *QQ) Handling(next func(ctx context.Context, u tgbotapi.Update) error) f
 				q.remember(shequn.QQNumber(jr.Chat.ID), shequn.QQNumber(jr.From.ID), flag)
 			}
 		}
+		if m := u.Message; m != nil && m.Chat != nil && shequn.IsQQ(m.Chat.ID) && m.ReplyToMessage != nil && m.ReplyToMessage.From == nil {
+			u.Message = q.replied(ctx, m)
+		}
 		return next(ctx, u)
 	}
+}
+
+// replied returns the message with the message it replies to read from
+// QQ (get_msg): its author and text. When QQ no longer has it, the person
+// the reply @s stands in as its author (QQ's client adds that @);
+// without one it is a reply to nothing.
+func (q *QQ) replied(ctx context.Context, m *tgbotapi.Message) *tgbotapi.Message {
+	var got struct {
+		Sender  Author  `json:"sender"`
+		Message Message `json:"message"`
+	}
+	to := *m.ReplyToMessage
+	if err := q.API.Call(ctx, "get_msg", map[string]any{"message_id": to.MessageID}, &got); err != nil || got.Sender.UserID == 0 {
+		q.Log.InfoContext(ctx, "qq replied-to message not read", "message", to.MessageID, "err", err)
+		for _, e := range m.Entities {
+			if e.Type == "text_mention" && e.User != nil {
+				out := *m
+				to.From = e.User // QQ's client @s the author of a reply
+				out.ReplyToMessage = &to
+				return &out
+			}
+		}
+		return m
+	}
+	self := q.Self != nil && got.Sender.UserID == q.Self()
+	to.From = &tgbotapi.User{ID: shequn.QQUser(got.Sender.UserID), FirstName: got.Sender.Nickname, IsBot: self}
+	if !self && got.Sender.Nickname == "" {
+		to.From.FirstName = q.known(got.Sender.UserID)
+	}
+	to.Text = strings.TrimSpace(got.Message.PlainText())
+	out := *m
+	out.ReplyToMessage = &to
+	return &out
 }
 
 // updateID gives an event an id in QQ's range of update ids (above
@@ -190,8 +226,22 @@ func (q *QQ) message(e Event, user *tgbotapi.User, chat *tgbotapi.Chat) *tgbotap
 			// message replied to, as on Telegram; an @ of the bot only
 			// addresses it.
 			n, err := strconv.ParseInt(seg.Str("qq"), 10, 64)
-			if err == nil && n > 0 && (q.Self == nil || n != q.Self()) && m.ReplyToMessage == nil {
-				m.ReplyToMessage = &tgbotapi.Message{Chat: chat, From: &tgbotapi.User{ID: shequn.QQUser(n), FirstName: q.known(n)}}
+			if err != nil || n <= 0 || (q.Self != nil && n == q.Self()) {
+				break
+			}
+			named := &tgbotapi.User{ID: shequn.QQUser(n), FirstName: q.known(n)}
+			if m.ReplyToMessage == nil {
+				m.ReplyToMessage = &tgbotapi.Message{Chat: chat, From: named}
+			}
+			// Kept as a mention too: a reply whose message QQ lost falls
+			// back to the person named (see replied).
+			m.Entities = append(m.Entities, tgbotapi.MessageEntity{Type: "text_mention", User: named})
+		case "reply":
+			// A reply names the message by id only; Handling reads it
+			// (get_msg) off the socket's reader, so a command answering
+			// a member's message acts on its author, as on Telegram.
+			if id, err := strconv.Atoi(seg.Str("id")); err == nil {
+				m.ReplyToMessage = &tgbotapi.Message{MessageID: id, Chat: chat}
 			}
 		case "file":
 			if m.Document == nil {

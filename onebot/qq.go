@@ -127,6 +127,15 @@ func (q *QQ) Pin(ctx context.Context, chatID int64, messageID int) error {
 	return nil
 }
 
+// Delete recalls a message (delete_msg): an administrator's account
+// recalls members' messages, and its own.
+func (q *QQ) Delete(ctx context.Context, chatID int64, messageID int) error {
+	if err := q.API.Call(ctx, "delete_msg", map[string]any{"message_id": messageID}, nil); err != nil {
+		return fmt.Errorf("delete_msg in %d: %w", shequn.QQNumber(chatID), err)
+	}
+	return nil
+}
+
 // choice returns the data of the n-th choice last shown in the chat.
 func (q *QQ) choice(chatID int64, n int) (string, bool) {
 	q.mu.Lock()

@@ -40,7 +40,8 @@ type params struct {
 	MsgType  string          `json:"message_type"`
 	AutoEsc  bool            `json:"auto_escape"`
 	NoCache  bool            `json:"no_cache"`
-	Duration int             `json:"duration"`
+	Duration int64           `json:"duration"`
+	Title    string          `json:"special_title"`
 }
 
 type id int64
@@ -84,6 +85,9 @@ func (s *Server) handle(action string, raw json.RawMessage) answer {
 
 // run runs one action; the caller holds s.mu.
 func (s *Server) run(action string, p params) answer {
+	if a, ok := s.memberAction(action, p); ok {
+		return a
+	}
 	switch action {
 	case "get_login_info":
 		return answer{data: map[string]any{"user_id": s.SelfID, "nickname": "shequn"}}
@@ -117,15 +121,6 @@ func (s *Server) run(action string, p params) answer {
 			}
 			m.Card = p.Card
 			return answer{}
-		})
-	case "set_group_kick":
-		return s.admin(int64(p.GroupID), func(g *Group) answer {
-			if g.Members[int64(p.UserID)] == nil {
-				return failed(onebot.RetBadParams, "MEMBER_NOT_FOUND")
-			}
-			delete(g.Members, int64(p.UserID))
-			return answer{after: []onebot.Event{{PostType: "notice", NoticeType: "group_decrease", SubType: "kick",
-				GroupID: g.ID, UserID: int64(p.UserID), OperatorID: s.SelfID}}}
 		})
 	case "set_group_add_request":
 		return s.addRequest(p)
@@ -210,6 +205,7 @@ func (s *Server) send(groupID, userID int64, raw json.RawMessage) answer {
 		return failed(RetRiskControl, "send failed: risk control (messages too frequent)")
 	}
 	s.sent = append(s.sent, m)
+	s.remember(m.ID, said{groupID: groupID, userID: s.SelfID, nickname: "shequn", role: "member", message: msg, at: m.At})
 	return answer{data: map[string]any{"message_id": m.ID}}
 }
 

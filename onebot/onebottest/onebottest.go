@@ -12,6 +12,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"sync"
@@ -48,6 +49,10 @@ type Member struct {
 	Nickname string
 	Card     string
 	Role     string // owner, admin, member
+	Title    string // the special title (专属头衔) the owner gave
+	// BannedUntil is the end of the member's own ban (禁言); the
+	// whole-group ban is the group's WholeBan, apart from it.
+	BannedUntil time.Time
 }
 
 // Group is a QQ group the account is in.
@@ -56,6 +61,7 @@ type Group struct {
 	Name     string
 	WholeBan bool
 	Members  map[int64]*Member
+	Blocked  map[int64]bool // kicked with reject_add_request
 }
 
 // JoinRequest is a request to join a group, with what was done with it.
@@ -92,6 +98,7 @@ type Server struct {
 	actions    []func(action string, groupID, userID int64)
 	friends    map[int64]bool
 	friendReqs map[string]int64 // flag -> user
+	said       map[int64]*said  // messages by id, for get_msg and delete_msg
 }
 
 // OnAction registers f to see every action that succeeded, after it did.
@@ -119,7 +126,7 @@ func (s *Server) now() time.Time {
 func (s *Server) AddGroup(id int64, name, role string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.groups[id] = &Group{ID: id, Name: name, Members: map[int64]*Member{s.SelfID: {UserID: s.SelfID, Nickname: "shequn", Role: role}}}
+	s.groups[id] = &Group{ID: id, Name: name, Members: map[int64]*Member{s.SelfID: {UserID: s.SelfID, Nickname: "shequn", Role: role}}, Blocked: map[int64]bool{}}
 }
 
 // AddMember puts someone in a group without a request (staff added by hand).
@@ -142,6 +149,7 @@ func (s *Server) Group(id int64) (Group, bool) {
 	}
 	c := *g
 	c.Members = map[int64]*Member{}
+	c.Blocked = maps.Clone(g.Blocked)
 	for k, m := range g.Members {
 		mm := *m
 		c.Members[k] = &mm
@@ -252,31 +260,27 @@ func (s *Server) PrivateMessage(ctx context.Context, userID int64, nickname stri
 	s.nicks[userID] = nickname
 	s.nextMsg++
 	id := s.nextMsg
+	s.remember(id, said{userID: userID, nickname: nickname, message: msg, at: s.now()})
 	s.mu.Unlock()
 	return s.Emit(ctx, onebot.Event{PostType: "message", MessageType: "private", SubType: "friend", MessageID: id,
 		UserID: userID, Message: msg, Sender: &onebot.Author{UserID: userID, Nickname: nickname}})
 }
 
-// GroupMessage is a member speaking in a group, with their card as it is.
+// GroupMessage is a member speaking in a group, with their card as it is
+// (see Speak).
 func (s *Server) GroupMessage(ctx context.Context, groupID, userID int64, msg ...onebot.Segment) error {
-	m, _ := s.Member(groupID, userID)
-	s.mu.Lock()
-	s.nextMsg++
-	id := s.nextMsg
-	s.mu.Unlock()
-	role := m.Role
-	if role == "" {
-		role = "member"
-	}
-	return s.Emit(ctx, onebot.Event{PostType: "message", MessageType: "group", SubType: "normal", MessageID: id,
-		UserID: userID, GroupID: groupID, Message: msg,
-		Sender: &onebot.Author{UserID: userID, Nickname: m.Nickname, Card: m.Card, Role: role}})
+	_, err := s.Speak(ctx, groupID, userID, msg...)
+	return err
 }
 
 // AskToJoin is a user asking to join a group with a 验证信息; it returns
 // the request's flag.
 func (s *Server) AskToJoin(ctx context.Context, groupID, userID int64, nickname, comment string) (string, error) {
 	s.mu.Lock()
+	if g := s.groups[groupID]; g != nil && g.Blocked[userID] {
+		s.mu.Unlock()
+		return "", ErrBlocked
+	}
 	s.nextFlag++
 	flag := "flag-" + strconv.Itoa(s.nextFlag)
 	s.requests[flag] = &JoinRequest{Flag: flag, GroupID: groupID, UserID: userID, Nickname: nickname, Comment: comment}
