@@ -34,6 +34,7 @@ import (
 // Store is everything the app keeps: one adapter provides all of it.
 type Store interface {
 	membership.Store
+	membership.Numbers
 	membership.EventInbox
 	membership.EventLog
 	payments.SessionStore
@@ -42,6 +43,10 @@ type Store interface {
 	groups.Store
 	assignments.Store
 	groups.PostLog
+	groups.CoreStore
+	groups.Homework
+	groups.TaskStore
+	groups.ChainStore
 	shequn.UpdateLog
 	shequn.DialogueStore
 	jobs.Leases
@@ -195,6 +200,7 @@ func (a *App) build(ctx context.Context) error {
 	a.Groups = &groups.Service{
 		Store: a.store, Posts: a.store, Platform: &bot.Platform{Sender: a.sender, BotID: b.ID, Now: a.now}, Notifier: b, Profiles: a.store,
 		Owners: cfg.Owners, Courses: cfg.CourseMap(), Now: a.now, Log: a.log, Wake: a.Wake,
+		Core: a.store, CoreRules: cfg.Core, Homework: a.store, Tasks: a.store, Chains: a.store, Location: cfg.Location(),
 	}
 	b.Groups = a.Groups
 	a.Homework = &assignments.Service{
@@ -340,6 +346,15 @@ func (a *App) reconcile(ctx context.Context, now time.Time) error {
 // RunDigest sends the daily digest to reviewers, on one instance.
 func (a *App) RunDigest(ctx context.Context, now time.Time) error {
 	_, err := a.daily.RunOnce(ctx, jobs.Job{ID: "digest", Run: a.Homework.Digest}, now)
+	return err
+}
+
+// RunCoreTick runs the core group's cycle at now, on one instance: new
+// candidates queued, members at risk warned, a period's elimination
+// recorded (the reconciler's pass then removes, tells and refills). The
+// schedule runs it every hour and once at start.
+func (a *App) RunCoreTick(ctx context.Context, now time.Time) error {
+	_, err := a.daily.RunOnce(ctx, jobs.Job{ID: "core-tick", Run: a.Groups.CoreTick}, now)
 	return err
 }
 

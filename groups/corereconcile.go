@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -64,7 +65,7 @@ func (s *Service) reconcileCore(ctx context.Context, set *groupSet, now time.Tim
 		}},
 		{CoreStepInvite, func(g Group, c CoreSeat) error { return s.coreInvite(ctx, set, g, c, now) }},
 		{CoreStepWelcome, func(g Group, c CoreSeat) error {
-			_, err := s.Notifier.Post(ctx, g.ChatID, CoreWelcomeNotice{Scope: c.Scope, UserID: c.UserID, Reason: c.Reason})
+			_, err := s.Notifier.Post(ctx, g.ChatID, CoreWelcomeNotice{Scope: c.Scope, UserID: c.UserID, Name: s.firstName(ctx, c.UserID), Reason: c.Reason})
 			return err
 		}},
 	}
@@ -195,9 +196,12 @@ func (s *Service) coreSummaries(ctx context.Context, cores map[string]Group, run
 		if err != nil {
 			return fmt.Errorf("invited: %w", err)
 		}
-		n := CoreSummaryNotice{Scope: r.Scope, Period: r.Period, Left: len(r.Out), Top: r.TopUsers}
+		n := CoreSummaryNotice{Scope: r.Scope, Period: r.Period, Left: len(r.Out), Top: r.TopUsers, Names: map[int64]string{}}
 		for _, c := range joined {
 			n.Invited = append(n.Invited, c.UserID)
+		}
+		for _, u := range append(slices.Clone(n.Invited), n.Top...) {
+			n.Names[u] = s.firstName(ctx, u)
 		}
 		key := "core-run:" + strconv.FormatInt(r.ID, 10)
 		if err := s.postOnce(ctx, key, g, n, now); err != nil {

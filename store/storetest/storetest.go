@@ -27,6 +27,7 @@ import (
 // Stores is everything an adapter provides.
 type Stores interface {
 	membership.Store
+	membership.Numbers
 	membership.EventInbox
 	membership.ProfileStore
 	groups.Store
@@ -50,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		run  func(t *testing.T, s Stores)
 	}{
 		{"NumbersPerCourse", testNumbersPerCourse},
+		{"EnrollmentByNumber", testEnrollmentByNumber},
 		{"RecordPaymentIdempotent", testRecordPaymentIdempotent},
 		{"ReenrollmentKeepsNumber", testReenrollmentKeepsNumber},
 		{"HighestNumberRefunded", testHighestNumberRefunded},
