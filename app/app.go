@@ -185,7 +185,7 @@ func (a *App) build(ctx context.Context) error {
 	senderOpts := append([]bot.SenderOption{bot.WithHealth(a.health)}, a.opts.SenderOptions...)
 	a.sender = bot.NewSender(bot.NewAPI(cfg.TelegramToken, cfg.TelegramAPIURL, httpClient), limits, a.log, senderOpts...)
 	b := &bot.Bot{
-		Sender: a.sender, Updates: a.store, Members: a.store, Profiles: a.store,
+		Sender: a.sender, Updates: a.store, Members: a.store, Numbers: a.store, Profiles: a.store,
 		Roles: a.store, Dialogues: a.store, Location: cfg.Location(),
 		Courses: cfg.Courses, Owners: cfg.Owners, Now: a.now, Log: a.log,
 		Checkout: a.opts.Checkout, Wake: a.Wake, CommandsPerMinute: a.opts.CommandsPerMinute,

@@ -66,11 +66,14 @@ type standings struct {
 	People   *membership.People
 }
 
+// coreDesk (coredesk.go) and coreWork (corework.go) are the core group's
+// cycle and its shared work, over corePeople (corepeople.go).
+
 // wire builds the core and the features from the Bot's fields, and
 // collects their tables and dialogues.
 func (b *Bot) wire() {
 	c := &core{Sender: b.Sender, Dialogues: b.Dialogues, Location: b.Location, Courses: b.Courses, Now: b.Now, Log: b.Log, Wake: b.Wake, botName: b.self.UserName}
-	people := &membership.People{Members: b.Members, Profiles: b.Profiles, Roles: b.Roles, Now: b.Now}
+	people := &membership.People{Members: b.Members, Profiles: b.Profiles, Roles: b.Roles, Numbers: b.Numbers, Now: b.Now}
 	work := &studentWork{core: c, Homework: b.Homework}
 	en := &enrollment{core: c, People: people, Groups: b.Groups, Checkout: b.Checkout, startSubmission: work.startSubmission}
 	roles := &roleDesk{core: c, People: people}
@@ -85,6 +88,8 @@ func (b *Bot) wire() {
 		(&standings{core: c, Homework: b.Homework, People: people}).standingsTable(),
 		(&groupDesk{core: c, Groups: b.Groups}).groupsTable(),
 		roles.rolesTable(),
+		(&coreDesk{&corePeople{core: c, Groups: b.Groups, People: people}}).coreTable(),
+		(&coreWork{&corePeople{core: c, Groups: b.Groups, People: people}, b.GroupLang}).workTable(),
 		(&dialogueDesk{c}).dialogueTable(),
 	}
 	c.dialogues = map[string]Dialogue{}
