@@ -145,11 +145,15 @@ func (s *Service) coreStep(ctx context.Context, cores map[string]Group, step Cor
 
 // coreRemove takes a leaving member out of the core group. It looks
 // first: a pass that died after the removal and before recording it finds
-// the member gone and does not remove them again.
+// the member gone and does not remove them again, but lifts the ban in
+// case it died before that, so that the member can be invited again.
 func (s *Service) coreRemove(ctx context.Context, g Group, c CoreSeat) error {
 	in, err := s.Platform.IsMember(ctx, g.ChatID, c.UserID)
-	if err != nil || !in {
+	if err != nil {
 		return err
+	}
+	if !in {
+		return s.Platform.LiftBan(ctx, g.ChatID, c.UserID)
 	}
 	return s.Platform.RemoveMember(ctx, g.ChatID, c.UserID)
 }
