@@ -35,7 +35,7 @@ func Run(ctx context.Context, out io.Writer) error { return RunWith(ctx, out) }
 // RunWith plays the story on a community changed by setups (another
 // store, for one).
 func RunWith(ctx context.Context, out io.Writer, setups ...Setup) error {
-	h, err := Start(ctx, setups...)
+	h, err := Start(ctx, append([]Setup{demoCore}, setups...)...)
 	if err != nil {
 		return fmt.Errorf("start the community: %w", err)
 	}
@@ -158,7 +158,10 @@ func story(ctx context.Context, h *Harness, t *transcript) error {
 	if err := t.check(h, g1, g2, g3); err != nil {
 		return err
 	}
-	return homework(ctx, h, t)
+	if err := homework(ctx, h, t); err != nil {
+		return err
+	}
+	return coreAct(ctx, h, t)
 }
 
 // The teachers of the homework act.
