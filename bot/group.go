@@ -51,6 +51,16 @@ func (f *groupDesk) register(ctx context.Context, r *Request) error {
 		}
 		req.Capacity = n
 	}
+	if req.Kind == groups.KindCore && req.Capacity > 0 {
+		// Registering the core group again with a number changes its seats.
+		g, err := f.Groups.SetCoreCapacity(ctx, r.ChatID, req.Capacity)
+		if err == nil {
+			return f.reply(ctx, r, T(r.Lang, "register.core_capacity", g.Capacity))
+		}
+		if !errors.Is(err, shequn.ErrNotFound) {
+			return err
+		}
+	}
 	g, err := f.Groups.Register(ctx, req)
 	var missing *groups.MissingRightsError
 	switch {

@@ -7,8 +7,9 @@ var coreTexts = map[string][2]string{
 	"core.invite": {
 		"🎉 恭喜你入选核心群！入选理由：%s。\n核心群是社群最活跃的圈子：人人发言、分工协作，每期按贡献评选，末位淘汰。你的学员群座位保持不变。\n点击下方按钮申请入群，我会自动通过。邀请有效至 %s，逾期名额将让给下一位候选人。",
 		"🎉 Congratulations: you are invited into the core group! Why: %s.\nThe core group is the community's most active circle: everyone speaks and shares the work; members are ranked by contribution each period and the lowest ranked make room. You keep your seat in your student group.\nTap the button below to ask to join; I approve it at once. The invitation holds until %s; after that the seat passes to the next candidate."},
-	"core.invite_button": {"加入核心群", "Join the core group"},
-	"core.welcome":       {"欢迎 %s 加入核心群 🎉（%s）", "Welcome %s to the core group 🎉 (%s)"},
+	"register.core_capacity": {"✅ 核心群容量已改为 %d 人。多出的名额会邀请候选人；减少名额不会移出任何人，成员离开后不再补位。", "✅ The core group now has %d seats. New seats go to the candidates; fewer seats take nobody out: leavers are not replaced until it fits."},
+	"core.invite_button":     {"加入核心群", "Join the core group"},
+	"core.welcome":           {"欢迎 %s 加入核心群 🎉（%s）", "Welcome %s to the core group 🎉 (%s)"},
 	"core.warning": {
 		"⚠️ 核心群本期（%s）即将结束。你目前贡献 %d 分，排名第 %d，距离安全还差 %d 分。完成核心任务、提交优秀作业都能加分，加油！发送 /contrib 查看明细。",
 		"⚠️ The core group's period (%s) ends soon. You have %d points and rank %d: %d more points make you safe. Core tasks and excellent homework both count. Send /contrib for the details."},

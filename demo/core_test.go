@@ -81,6 +81,10 @@ func TestRegisterCoreTakesTheDefaultCapacity(t *testing.T) {
 	core := h.Group("核心群", telegramtest.FullAdminRights())
 	got := say(t, h, h.Owner, core, "/register core")
 	wantText(t, "register core", got, "核心群，容量 69 人")
+	wantText(t, "a new capacity", say(t, h, h.Owner, core, "/register core 80"), "容量已改为 80 人")
+	if g, err := h.App.Groups.CoreGroupOfChat(t.Context(), core); err != nil || g.Capacity != 80 {
+		t.Fatalf("core group = %+v, %v; want 80 seats", g, err)
+	}
 	got = say(t, h, h.Owner, h.Group("另一个核心群", telegramtest.FullAdminRights()), "/register core 10")
 	wantText(t, "a second core group", got, "已经有核心群了")
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/groups"
 )
 
@@ -93,5 +94,49 @@ func TestCoreRemovalLiftsABanLeftBehind(t *testing.T) {
 	}
 	if len(w.p.removed) != 2 || w.n.told["core_eliminated"] == nil || len(w.n.told["core_eliminated"]) != 2 {
 		t.Fatalf("removed %v, told %v; want two members, each once", w.p.removed, w.n.told["core_eliminated"])
+	}
+}
+
+// More seats go to the queue at the next pass; fewer take nobody out, and
+// a member who leaves is not replaced until the circle fits its seats.
+func TestCoreCapacityChange(t *testing.T) {
+	w := newCoreWorld(t, 2, 6)
+	ctx := t.Context()
+	w.mustReconcile()
+	if w.taken() != 2 {
+		t.Fatalf("%d seats taken, want 2", w.taken())
+	}
+	if _, err := w.s.SetCoreCapacity(ctx, w.g.ChatID, 4); err != nil {
+		t.Fatal(err)
+	}
+	w.mustReconcile()
+	if got := w.n.told["core_invite"]; w.taken() != 4 || got[102] != 1 || got[103] != 1 || got[104] != 0 {
+		t.Fatalf("after growing to 4: %d taken, invited %v; want 102 and 103 added", w.taken(), got)
+	}
+	w.joinAll()
+	if _, err := w.s.SetCoreCapacity(ctx, w.g.ChatID, 2); err != nil {
+		t.Fatal(err)
+	}
+	w.mustReconcile()
+	if w.taken() != 4 || len(w.p.removed) != 0 {
+		t.Fatalf("after shrinking to 2: %d taken, removed %v; want the 4 kept", w.taken(), w.p.removed)
+	}
+	for i, u := range []int64{100, 101, 102} {
+		if err := w.s.MemberLeft(ctx, w.g.ChatID, u); err != nil {
+			t.Fatal(err)
+		}
+		w.mustReconcile()
+		if want := max(3-i, 2); w.taken() != want {
+			t.Fatalf("after %d left: %d taken, want %d", u, w.taken(), want)
+		}
+	}
+	if w.n.told["core_invite"][104] != 1 || w.n.told["core_invite"][105] != 0 {
+		t.Fatalf("invited %v, want 104 only once the circle fits", w.n.told["core_invite"])
+	}
+	if _, err := w.s.SetCoreCapacity(ctx, w.g.ChatID, 0); shequn.ErrorCode(err) != shequn.CodeInvalid {
+		t.Fatalf("capacity 0 = %v, want invalid", err)
+	}
+	if _, err := w.s.SetCoreCapacity(ctx, -1234, 5); !errors.Is(err, shequn.ErrNotFound) {
+		t.Fatalf("capacity of an unknown chat = %v, want not found", err)
 	}
 }

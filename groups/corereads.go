@@ -74,3 +74,22 @@ func (s *Service) ChainPosted(ctx context.Context, chainID, chatID int64, messag
 	}
 	return nil
 }
+
+// SetCoreCapacity changes the seats of the core group the chat is. More
+// seats are offered to the queue in the next pass; fewer take nobody out:
+// the circle shrinks as members leave or are eliminated.
+func (s *Service) SetCoreCapacity(ctx context.Context, chatID int64, capacity int) (Group, error) {
+	if !ValidCapacity(capacity) {
+		return Group{}, shequn.Errorf(shequn.CodeInvalid, "capacity must be between %d and %d", MinCapacity, MaxCapacity)
+	}
+	g, err := s.CoreGroupOfChat(ctx, chatID)
+	if err != nil {
+		return Group{}, err
+	}
+	if err := s.Store.SetGroupCapacity(ctx, g.ID, capacity); err != nil {
+		return Group{}, fmt.Errorf("core capacity: %w", err)
+	}
+	g.Capacity = capacity
+	s.wake()
+	return g, nil
+}
