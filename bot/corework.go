@@ -41,6 +41,13 @@ func (d taskDraft) valid() bool { return d.Step != "" }
 // task creates a task in one line, "/task <title> | @a @b | 2026-12-01
 // [| points]", or, in a private chat, through a short dialogue.
 func (f *coreWork) task(ctx context.Context, r *Request) error {
+	if !r.Private {
+		if _, err := f.Groups.CoreGroupOfChat(ctx, r.ChatID); errors.Is(err, shequn.ErrNotFound) {
+			return f.reply(ctx, r, T(r.Lang, "core.task_in_core"))
+		} else if err != nil {
+			return err
+		}
+	}
 	scope, ok, err := f.scope(ctx, r, 0)
 	if err != nil || !ok {
 		return cmpErr(err, f.reply(ctx, r, T(r.Lang, "core.which_group")))

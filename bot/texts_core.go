@@ -73,6 +73,7 @@ var coreTexts = map[string][2]string{
 	"core.task_usage": {
 		"分配核心任务：<code>/task &lt;标题&gt; | @成员 @成员 | &lt;截止日期 YYYY-MM-DD&gt; [| 分数]</code>，例如 <code>/task 整理第三章笔记 | @alice @bob | 2026-12-01</code>（私聊发送 /task 可一步步填写）",
 		"Give core members a task: <code>/task &lt;title&gt; | @member @member | &lt;due YYYY-MM-DD&gt; [| points]</code>, e.g. <code>/task Notes of chapter 3 | @alice @bob | 2026-12-01</code> (send /task privately for a dialogue)"},
+	"core.task_in_core":   {"核心任务在核心群里或私聊我分配。", "Core tasks are given in the core group, or privately to me."},
 	"core.task_ask_title": {"任务标题是什么？（/cancel 取消）", "What is the task's title? (/cancel to stop)"},
 	"core.task_ask_who":   {"分配给谁？请写上核心成员的 @用户名 或学员编号，用空格分开。", "Who does it? Send the core members' @usernames or member numbers, separated by spaces."},
 	"core.task_ask_due":   {"截止日期？格式 YYYY-MM-DD 或 YYYY-MM-DD HH:MM（%s 时间）", "When is it due? YYYY-MM-DD or YYYY-MM-DD HH:MM (%s time)"},

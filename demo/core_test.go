@@ -273,3 +273,21 @@ func TestCoreEliminationFinishedAfterTelegramFails(t *testing.T) {
 		t.Fatal("an eliminated member could not come back")
 	}
 }
+
+// A task is given through a short dialogue in a private chat too; in a
+// student group /task is refused; a non-member cannot be an assignee.
+func TestCoreTaskDialogue(t *testing.T) {
+	h := mustStart(t)
+	studentGroup, _ := coreCircle(t, h, 5, 601, 602)
+	say(t, h, teacher1, teacher1, "/promote PPT-00001")
+	must(t, h.Join(t.Context(), 601))
+	wantText(t, "task in a student group", say(t, h, h.Owner, studentGroup, "/task x | PPT-00001 | 2030-01-01"), "核心群里或私聊")
+	wantText(t, "ask title", say(t, h, teacher1, teacher1, "/task"), "任务标题")
+	wantText(t, "ask who", say(t, h, teacher1, teacher1, "第一课笔记"), "分配给谁")
+	wantText(t, "a non-member", say(t, h, teacher1, teacher1, "PPT-00002"), "不是核心群成员")
+	wantText(t, "ask due", say(t, h, teacher1, teacher1, "PPT-00001"), "截止日期")
+	wantText(t, "bad due", say(t, h, teacher1, teacher1, "tomorrow"), "看不懂这个日期")
+	due := h.Clock.Now().Add(72 * time.Hour).In(h.Config.Location()).Format("2006-01-02")
+	wantText(t, "created", say(t, h, teacher1, teacher1, due), "核心任务 #1《第一课笔记》", "U601", "10 分")
+	wantText(t, "tasks", say(t, h, 601, 601, "/tasks"), "第一课笔记", "0 of 1")
+}
