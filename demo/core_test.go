@@ -100,8 +100,17 @@ func TestCoreCycleEndToEnd(t *testing.T) {
 	ev := countEvents(h)
 	ctx := t.Context()
 	studentGroup, core := coreCircle(t, h, 3, 601, 602, 603, 604, 605, 606)
+	links := h.TG.Calls("createChatInviteLink")
 	for _, n := range []string{"PPT-00001", "PPT-00002", "PPT-00003", "PPT-00004", "PPT-00005"} {
-		wantText(t, "promote "+n, say(t, h, teacher1, teacher1, "/promote "+n), "已推荐")
+		_, err := h.TG.SendText(teacher1, teacher1, "/promote "+n) // one pass invites the first three
+		must(t, err)
+	}
+	must(t, h.Step(ctx))
+	if got := count(botTexts(h, teacher1), "已推荐"); got != 5 {
+		t.Fatalf("%d promotions confirmed, want 5", got)
+	}
+	if made := h.TG.Calls("createChatInviteLink") - links; made != 1 {
+		t.Fatalf("%d join links made for the core group's invitations, want one", made)
 	}
 	wantText(t, "promote again", say(t, h, teacher1, teacher1, "/promote PPT-00001"), "已经是候选人")
 	wantText(t, "promote a stranger", say(t, h, teacher1, teacher1, "/promote PPT-00099"), "找不到学员编号 PPT-00099")

@@ -172,6 +172,9 @@ func (s *Service) tell(ctx context.Context, userID int64, n shequn.Notice) error
 // holds for the timeout from now (MarkCore moves the stored expiry alike).
 func (s *Service) coreInvite(ctx context.Context, set *groupSet, g Group, c CoreSeat, now time.Time) error {
 	set.mu.Lock() // one link per group, made once
+	if cur, ok := set.m[g.ID]; ok {
+		g = cur // holds the link an earlier invitation of this pass made
+	}
 	link, err := s.joinLink(ctx, &g)
 	if err == nil {
 		set.m[g.ID] = g
