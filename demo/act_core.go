@@ -67,7 +67,6 @@ func coreAct(ctx context.Context, h *Harness, t *transcript) error {
 		return err
 	}
 	for _, s := range []student{xiaoli, xiaoming} {
-		h.Clock.Advance(time.Minute)
 		fmt.Fprintf(t.out, "%s taps [接龙 +1]\n", t.who(s.id))
 		if err := h.Press(ctx, s.id, core, "ch:1"); err != nil {
 			return err

@@ -382,6 +382,9 @@ var migrations = []string{
 		at       INTEGER NOT NULL,
 		PRIMARY KEY (chain_id, user_id)
 	) WITHOUT ROWID;`,
+	// 13: a chain's names keep the order they came in, also within one
+	// millisecond: each has its place (0 for names given before).
+	`ALTER TABLE core_chain_members ADD COLUMN place INTEGER NOT NULL DEFAULT 0;`,
 }
 
 // migrate applies the migrations the database lacks, each in its own
