@@ -38,6 +38,7 @@ import (
 // Store is everything the app keeps: one adapter provides all of it.
 type Store interface {
 	membership.Store
+	membership.Numbers
 	membership.EventInbox
 	membership.EventLog
 	payments.SessionStore
@@ -46,6 +47,10 @@ type Store interface {
 	groups.Store
 	assignments.Store
 	groups.PostLog
+	groups.CoreStore
+	groups.Homework
+	groups.TaskStore
+	groups.ChainStore
 	shequn.UpdateLog
 	shequn.DialogueStore
 	jobs.Leases
@@ -200,7 +205,7 @@ func (a *App) build(ctx context.Context) error {
 	senderOpts := append([]bot.SenderOption{bot.WithHealth(a.health)}, a.opts.SenderOptions...)
 	a.sender = bot.NewSender(bot.NewAPI(cfg.TelegramToken, cfg.TelegramAPIURL, httpClient), limits, a.log, senderOpts...)
 	b := &bot.Bot{
-		Sender: a.sender, Updates: a.store, Members: a.store, Profiles: a.store,
+		Sender: a.sender, Updates: a.store, Members: a.store, Numbers: a.store, Profiles: a.store,
 		Roles: a.store, Dialogues: a.store, Location: cfg.Location(),
 		Courses: cfg.Courses, Owners: cfg.Owners, Now: a.now, Log: a.log,
 		Checkout: a.opts.Checkout, Wake: a.Wake, CommandsPerMinute: a.opts.CommandsPerMinute,
@@ -215,6 +220,7 @@ func (a *App) build(ctx context.Context) error {
 	a.Groups = &groups.Service{
 		Store: a.store, Posts: a.store, Platform: &bot.Platform{Sender: a.sender, BotID: b.ID, Now: a.now}, Notifier: b, Profiles: a.store,
 		Owners: cfg.Owners, Courses: cfg.CourseMap(), Now: a.now, Log: a.log, Wake: a.Wake,
+		Core: a.store, CoreRules: cfg.Core, Homework: a.store, Tasks: a.store, Chains: a.store, Location: cfg.Location(),
 	}
 	b.Groups = a.Groups
 	a.buildSessions(b)
@@ -375,6 +381,15 @@ func (a *App) reconcile(ctx context.Context, now time.Time) error {
 // RunDigest sends the daily digest to reviewers, on one instance.
 func (a *App) RunDigest(ctx context.Context, now time.Time) error {
 	_, err := a.daily.RunOnce(ctx, jobs.Job{ID: "digest", Run: a.Homework.Digest}, now)
+	return err
+}
+
+// RunCoreTick runs the core group's cycle at now, on one instance: new
+// candidates queued, members at risk warned, a period's elimination
+// recorded (the reconciler's pass then removes, tells and refills). The
+// schedule runs it every hour and once at start.
+func (a *App) RunCoreTick(ctx context.Context, now time.Time) error {
+	_, err := a.daily.RunOnce(ctx, jobs.Job{ID: "core-tick", Run: a.Groups.CoreTick}, now)
 	return err
 }
 

@@ -98,6 +98,7 @@ type workers struct {
 	reconciled chan struct{}
 	// broadcasts is closed when the broadcast worker returned.
 	broadcasts chan struct{}
+	ticked     chan struct{} // closed when the core cycle's run at start ended
 }
 
 // startWorkers starts the work loop, the lease keeper and the schedule
@@ -108,13 +109,14 @@ func (a *App) startWorkers(ctx context.Context) (*workers, error) {
 	workCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	keepCtx, stopKeep := context.WithCancel(workCtx)
 	w := &workers{stop: make(chan struct{}), done: make(chan struct{}), keepDone: make(chan struct{}), stopKeep: stopKeep, cancel: cancel,
-		reconciled: make(chan struct{}), broadcasts: make(chan struct{})}
+		reconciled: make(chan struct{}), broadcasts: make(chan struct{}), ticked: make(chan struct{})}
 	a.cron = cron.New(cron.WithLocation(a.cfg.Location()))
 	if a.opts.Manual {
 		close(w.done)
 		close(w.keepDone)
 		close(w.reconciled)
 		close(w.broadcasts)
+		close(w.ticked)
 		return w, nil
 	}
 	go func() { defer close(w.done); a.work(workCtx, w.stop) }()
@@ -141,6 +143,11 @@ func (a *App) startWorkers(ctx context.Context) (*workers, error) {
 		cancel()
 		return nil, fmt.Errorf("schedule the update log's pruning: %w", err)
 	}
+	if _, err := a.cron.AddFunc("@hourly", func() { a.runCoreTick(workCtx) }); err != nil {
+		cancel()
+		return nil, fmt.Errorf("schedule the core group's cycle: %w", err)
+	}
+	go func() { defer close(w.ticked); a.runCoreTick(workCtx) }() // a period that ended while the service was down
 	if a.stripe == nil {
 		close(w.reconciled)
 	} else {
@@ -173,6 +180,7 @@ func (a *App) stopWorkers(ctx context.Context, w *workers) {
 	}
 	<-w.reconciled
 	<-w.broadcasts
+	<-w.ticked
 	w.stopKeep()
 	<-w.keepDone
 	if err := a.passes.Release(ctx, "reconcile"); err != nil {
@@ -239,6 +247,14 @@ func safely(fn func() error) (err error) {
 func (a *App) pruneUpdates(ctx context.Context) {
 	if err := safely(func() error { return a.PruneUpdates(ctx, a.now()) }); err != nil {
 		a.log.ErrorContext(ctx, "pruning the update log failed", "err", err)
+	}
+}
+
+// runCoreTick runs the core group's cycle; the schedule triggers it, and
+// the time it reads is the injected clock's.
+func (a *App) runCoreTick(ctx context.Context) {
+	if err := safely(func() error { return a.RunCoreTick(ctx, a.now()) }); err != nil {
+		a.log.ErrorContext(ctx, "core group cycle failed", "err", err)
 	}
 }
 

@@ -35,6 +35,7 @@ type Bot struct {
 	Sender   *Sender
 	Updates  shequn.UpdateLog
 	Members  membership.Store
+	Numbers  membership.Numbers // finds people by member number; may be nil
 	Profiles membership.ProfileStore
 	Groups   *groups.Service
 	Checkout Checkout // nil while payments are not configured: Buy says purchases are not open

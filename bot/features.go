@@ -101,12 +101,15 @@ type qaDesk struct {
 	help  HandlerFunc // for private text of a non-member
 }
 
+// coreDesk (coredesk.go) and coreWork (corework.go) are the core group's
+// cycle and its shared work, over corePeople (corepeople.go).
+
 // wire builds the core and the features from the Bot's fields, and
 // collects their tables and dialogues.
 func (b *Bot) wire() {
 	c := &core{Sender: b.Sender, Dialogues: b.Dialogues, Location: b.Location, Courses: b.Courses, Now: b.Now, Log: b.Log, Wake: b.Wake, botName: b.self.UserName}
 	c.qq = func() QQSide { return b.QQ }
-	people := &membership.People{Members: b.Members, Profiles: b.Profiles, Roles: b.Roles, Now: b.Now}
+	people := &membership.People{Members: b.Members, Profiles: b.Profiles, Roles: b.Roles, Numbers: b.Numbers, Now: b.Now}
 	work := &studentWork{core: c, Homework: b.Homework}
 	en := &enrollment{core: c, People: people, Groups: b.Groups, Checkout: b.Checkout, startSubmission: work.startSubmission}
 	roles := &roleDesk{core: c, People: people, Pyramid: b.Moderation, GroupLang: b.GroupLang}
@@ -123,6 +126,8 @@ func (b *Bot) wire() {
 		(&groupDesk{core: c, Groups: b.Groups, arrived: pyramid.arrived, gone: pyramid.gone}).groupsTable(),
 		roles.rolesTable(),
 		pyramid.pyramidTable(),
+		(&coreDesk{&corePeople{core: c, Groups: b.Groups, People: people}}).coreTable(),
+		(&coreWork{&corePeople{core: c, Groups: b.Groups, People: people}, b.GroupLang}).workTable(),
 	}
 	qa := &qaDesk{core: c, Desk: b.Desk, Files: b.Files, help: en.help}
 	if b.Desk != nil {

@@ -32,16 +32,35 @@ func (f *groupDesk) register(ctx context.Context, r *Request) error {
 		if _, ok := f.course(req.Course); !ok {
 			return f.reply(ctx, r, T(r.Lang, "buy.unknown", r.Args[1]))
 		}
-	case len(r.Args) == 2 && strings.EqualFold(r.Args[0], "core"):
-		req.Kind, capArg = groups.KindCore, r.Args[1]
+	case len(r.Args) >= 1 && len(r.Args) <= 3 && strings.EqualFold(r.Args[0], "core"):
+		var ok bool
+		if req.Course, capArg, ok = f.coreArgs(r.Args[1:]); !ok {
+			return usage()
+		}
+		req.Kind = groups.KindCore
+		if _, known := f.course(req.Course); req.Course != "" && !known {
+			return f.reply(ctx, r, T(r.Lang, "buy.unknown", req.Course))
+		}
 	default:
 		return usage()
 	}
-	n, err := strconv.Atoi(capArg)
-	if err != nil || !groups.ValidCapacity(n) {
-		return f.reply(ctx, r, T(r.Lang, "register.capacity"))
+	if capArg != "" { // the core group's default is the configured capacity
+		n, err := strconv.Atoi(capArg)
+		if err != nil || !groups.ValidCapacity(n) {
+			return f.reply(ctx, r, T(r.Lang, "register.capacity"))
+		}
+		req.Capacity = n
 	}
-	req.Capacity = n
+	if req.Kind == groups.KindCore && req.Capacity > 0 {
+		// Registering the core group again with a number changes its seats.
+		g, err := f.Groups.SetCoreCapacity(ctx, r.ChatID, req.Capacity)
+		if err == nil {
+			return f.reply(ctx, r, T(r.Lang, "register.core_capacity", g.Capacity))
+		}
+		if !errors.Is(err, shequn.ErrNotFound) {
+			return err
+		}
+	}
 	g, err := f.Groups.Register(ctx, req)
 	var missing *groups.MissingRightsError
 	switch {
@@ -55,6 +74,8 @@ func (f *groupDesk) register(ctx context.Context, r *Request) error {
 		return f.reply(ctx, r, T(r.Lang, "register.missing", strings.Join(names, T(r.Lang, "right.separator"))))
 	case errors.Is(err, groups.ErrOtherPlatform):
 		return f.reply(ctx, r, T(r.Lang, "register.other_platform", f.courseTitle(req.Course)))
+	case shequn.ErrorCode(err) == shequn.CodeInvalid && req.Kind == groups.KindCore:
+		return usage()
 	case shequn.ErrorCode(err) == shequn.CodeConflict && req.Kind == groups.KindCore:
 		return f.reply(ctx, r, T(r.Lang, "register.core_taken"))
 	case shequn.ErrorCode(err) == shequn.CodeConflict:
@@ -72,6 +93,24 @@ func (f *groupDesk) register(ctx context.Context, r *Request) error {
 		key = "register.pending"
 	}
 	return f.reply(ctx, r, T(r.Lang, key, f.courseTitle(g.Course), groupName(r.Lang, g), g.Capacity))
+}
+
+// coreArgs reads what follows "/register core": "[capacity]", or
+// "<course> [capacity]" when every course has its own core group.
+func (f *groupDesk) coreArgs(args []string) (course, capArg string, ok bool) {
+	if f.Groups.CoreRules.PerCourse {
+		if len(args) == 0 {
+			return "", "", false
+		}
+		course, args = strings.ToLower(args[0]), args[1:]
+	}
+	switch len(args) {
+	case 0:
+		return course, "", true
+	case 1:
+		return course, args[0], true
+	}
+	return "", "", false
 }
 
 // listGroups shows every group with seats used and capacity, and who waits.
@@ -216,8 +255,8 @@ func (f *groupDesk) groupsTable() Table {
 		Commands: []Command{
 			{Name: "register", Audience: Owners, Where: Anywhere, Handle: f.register,
 				Menu: [2]string{"登记本群（所有者）", "Register this group (owners)"},
-				Help: [2]string{"student &lt;课程&gt; &lt;容量&gt; — 在群里发送，登记学员群；<code>/register core &lt;容量&gt;</code> 登记核心群",
-					"student &lt;course&gt; &lt;capacity&gt; — send it in the group to register a student group; <code>/register core &lt;capacity&gt;</code> for the core group"}},
+				Help: [2]string{"student &lt;课程&gt; &lt;容量&gt; — 在群里发送，登记学员群；<code>/register core [容量]</code> 登记核心群（默认 69 人）",
+					"student &lt;course&gt; &lt;capacity&gt; — send it in the group to register a student group; <code>/register core [capacity]</code> for the core group (69 by default)"}},
 			{Name: "groups", Audience: Owners, Where: Anywhere, Handle: f.listGroups,
 				Menu: [2]string{"所有群及座位（所有者）", "All groups and seats (owners)"},
 				Help: [2]string{"— 所有群及座位", "— all groups and their seats"}},

@@ -14,6 +14,7 @@ var features = map[string]bool{
 	"enrollment": true, "studentWork": true, "assignDesk": true, "reviewDesk": true,
 	"standings": true, "groupDesk": true, "roleDesk": true, "dialogueDesk": true,
 	"sessionDesk": true, "broadcastDesk": true,
+	"coreDesk": true, "coreWork": true, "corePeople": true,
 }
 
 // roleLookups are the calls that find out who a user is; only the

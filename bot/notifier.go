@@ -92,6 +92,9 @@ func render(c *core, lang Lang, n shequn.Notice) (string, *tgbotapi.InlineKeyboa
 		text, kb = renderDesk(c, lang, n)
 	}
 	if text == "" {
+		text, kb = renderCore(c, lang, n)
+	}
+	if text == "" {
 		text = renderPayments(c, lang, n)
 	}
 	if text == "" {

@@ -192,6 +192,16 @@ func (p *Platform) RemoveMember(ctx context.Context, chatID, userID int64) error
 	return nil
 }
 
+// LiftBan unbans the user only if banned, so that someone taken out may
+// come back; it leaves anyone else as they are.
+func (p *Platform) LiftBan(ctx context.Context, chatID, userID int64) error {
+	member := tgbotapi.ChatMemberConfig{ChatID: chatID, UserID: userID}
+	if _, err := p.Sender.Request(ctx, tgbotapi.UnbanChatMemberConfig{ChatMemberConfig: member, OnlyIfBanned: true}); err != nil {
+		return fmt.Errorf("unbanChatMember: %w", groupError(chatID, groups.RightRestrict, err))
+	}
+	return nil
+}
+
 // IsMember reports whether the user is in the chat.
 func (p *Platform) IsMember(ctx context.Context, chatID, userID int64) (bool, error) {
 	m, err := p.member(ctx, chatID, userID)

@@ -4,7 +4,7 @@ package bot
 // fmt verbs; texts are HTML (parse_mode=HTML). Each feature keeps its
 // texts in a map of its own and registers it here, explicitly; a key
 // defined twice is reported by TestCatalogHasNoDuplicates.
-var catalog = mergeTexts(generalTexts, enrollmentTexts, groupTexts, homeworkTexts, roleTexts, paymentTexts, pyramidTexts, deskTexts, qqTexts, qqModTexts, sessionTexts)
+var catalog = mergeTexts(generalTexts, enrollmentTexts, groupTexts, homeworkTexts, roleTexts, paymentTexts, pyramidTexts, deskTexts, qqTexts, qqModTexts, sessionTexts, coreTexts)
 
 // mergeTexts joins the features' catalogs. A key defined twice keeps its
 // first text and is recorded in duplicateTexts: a missing or doubled text
@@ -114,8 +114,8 @@ var enrollmentTexts = map[string][2]string{
 var groupTexts = map[string][2]string{
 	// Groups, for owners.
 	"register.usage": {
-		"用法：\n<code>/register student &lt;课程&gt; &lt;容量&gt;</code> — 登记学员群\n<code>/register core &lt;容量&gt;</code> — 登记核心群\n课程：%s",
-		"Usage:\n<code>/register student &lt;course&gt; &lt;capacity&gt;</code> — register a student group\n<code>/register core &lt;capacity&gt;</code> — register the core group\nCourses: %s"},
+		"用法：\n<code>/register student &lt;课程&gt; &lt;容量&gt;</code> — 登记学员群\n<code>/register core [容量]</code> — 登记核心群（不写容量为默认值；每门课一个核心群时写 <code>/register core &lt;课程&gt; [容量]</code>）\n课程：%s",
+		"Usage:\n<code>/register student &lt;course&gt; &lt;capacity&gt;</code> — register a student group\n<code>/register core [capacity]</code> — register the core group (the configured capacity when left out; <code>/register core &lt;course&gt; [capacity]</code> when every course has its own)\nCourses: %s"},
 	"register.in_group":      {"请在要登记的群里发送 /register。", "Send /register in the group you want to register."},
 	"register.ok":            {"✅ 本群已登记为《%s》%s，容量 %d 人。已全员禁言并置顶群公告。", "✅ This group is now %[2]s of “%[1]s”, capacity %[3]d. Members are muted and the rules are pinned."},
 	"register.pending":       {"✅ 本群已登记为《%s》%s，容量 %d 人。禁言和置顶群公告尚未完成，完成后我会私聊告诉你。", "✅ This group is now %[2]s of “%[1]s”, capacity %[3]d. Muting and pinning the rules are not done yet; I will tell you privately when they are."},
@@ -123,7 +123,7 @@ var groupTexts = map[string][2]string{
 	"register.not_admin":     {"请先把机器人设为本群管理员，再发送 /register。", "Make the bot an administrator of this group first, then send /register again."},
 	"register.missing":       {"机器人缺少这些管理员权限：%s。请在群设置里打开后再发送 /register。", "The bot lacks these administrator rights: %s. Turn them on in the group settings, then send /register again."},
 	"register.duplicate":     {"本群已经登记过了。发送 /groups 查看。", "This group is registered already. Send /groups to see it."},
-	"register.core_taken":    {"已经有一个核心群了。", "There is a core group already."},
+	"register.core_taken":    {"已经有核心群了（全社群一个，或该课程已有一个）。", "There is a core group already (one for the community, or that course has one)."},
 	"register.capacity":      {"容量必须是 1 到 200000 之间的整数。", "The capacity must be a whole number from 1 to 200000."},
 	"right.invite_users":     {"邀请用户", "Invite users via link"},
 	"right.restrict_members": {"封禁成员", "Ban users"},

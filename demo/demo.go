@@ -35,7 +35,7 @@ func Run(ctx context.Context, out io.Writer) error { return RunWith(ctx, out) }
 // RunWith plays the story on a community changed by setups (another
 // store, for one).
 func RunWith(ctx context.Context, out io.Writer, setups ...Setup) error {
-	h, err := Start(ctx, append([]Setup{WithQQCourse}, setups...)...)
+	h, err := Start(ctx, append([]Setup{WithQQCourse, demoCore}, setups...)...)
 	if err != nil {
 		return fmt.Errorf("start the community: %w", err)
 	}
@@ -162,6 +162,9 @@ func story(ctx context.Context, h *Harness, t *transcript) error {
 		return err
 	}
 	if err := homework(ctx, h, t); err != nil {
+		return err
+	}
+	if err := coreAct(ctx, h, t); err != nil {
 		return err
 	}
 	if err := friday(ctx, h, t, g1, g2, g3); err != nil {

@@ -60,6 +60,7 @@ type coreNotifier struct {
 	last map[string]shequn.Notice
 	// lastTold is the last notice told to each user.
 	lastTold map[int64]shequn.Notice
+	posted   []shequn.Notice // in order
 }
 
 func newCoreNotifier() *coreNotifier {
@@ -86,6 +87,7 @@ func (n *coreNotifier) Post(_ context.Context, _ int64, no shequn.Notice) (int, 
 	defer n.mu.Unlock()
 	n.post[no.NoticeName()]++
 	n.last[no.NoticeName()] = no
+	n.posted = append(n.posted, no)
 	return 1, nil
 }
 

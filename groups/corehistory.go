@@ -1,8 +1,10 @@
 package groups
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -40,7 +42,18 @@ func (s *Service) History(ctx context.Context, scope string, userID int64) ([]Co
 	if err != nil {
 		return nil, fmt.Errorf("history: %w", err)
 	}
+	// Steps of one pass share a time; they happened in the cycle's order.
+	slices.SortStableFunc(h, func(a, b CoreEvent) int {
+		return cmp.Or(a.At.Compare(b.At), cmp.Compare(cycleOrder[a.Kind], cycleOrder[b.Kind]))
+	})
 	return h, nil
+}
+
+// cycleOrder is the order of the events of one moment: a person qualifies
+// before being invited, is invited before joining, joins before leaving.
+var cycleOrder = map[CoreEventKind]int{
+	EventQualified: 1, EventInvited: 2, EventExpired: 3, EventJoined: 4,
+	EventProtected: 5, EventUnprotected: 6, EventLeft: 7, EventEliminated: 8,
 }
 
 // eliminatedEvent writes the decision of the run about the member.

@@ -24,6 +24,7 @@ type CoreInviteNotice struct {
 type CoreWelcomeNotice struct {
 	Scope  string
 	UserID int64
+	Name   string // the member's first name, "" when unknown
 	Reason Reason
 }
 
@@ -55,6 +56,7 @@ type CoreSummaryNotice struct {
 	Invited []int64
 	Left    int
 	Top     []int64
+	Names   map[int64]string // first names of the invited and the top, when known
 }
 
 // NoticeName implements shequn.Notice.
@@ -123,4 +125,17 @@ func (s *Service) coreLeft(ctx context.Context, g Group, userID int64) error {
 	}
 	s.wake()
 	return s.event(ctx, CoreEvent{Scope: g.Course, UserID: userID, At: now, Kind: EventLeft}, "left:"+at(now))
+}
+
+// firstName is the user's first name for a notice, "" when unknown: a
+// missing profile never holds up a notice.
+func (s *Service) firstName(ctx context.Context, userID int64) string {
+	if s.Profiles == nil {
+		return ""
+	}
+	p, err := s.Profiles.Profile(ctx, userID)
+	if err != nil {
+		return ""
+	}
+	return p.FirstName
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -64,7 +65,7 @@ func (s *Service) reconcileCore(ctx context.Context, set *groupSet, now time.Tim
 		}},
 		{CoreStepInvite, func(g Group, c CoreSeat) error { return s.coreInvite(ctx, set, g, c, now) }},
 		{CoreStepWelcome, func(g Group, c CoreSeat) error {
-			_, err := s.Notifier.Post(ctx, g.ChatID, CoreWelcomeNotice{Scope: c.Scope, UserID: c.UserID, Reason: c.Reason})
+			_, err := s.Notifier.Post(ctx, g.ChatID, CoreWelcomeNotice{Scope: c.Scope, UserID: c.UserID, Name: s.firstName(ctx, c.UserID), Reason: c.Reason})
 			return err
 		}},
 	}
@@ -144,11 +145,15 @@ func (s *Service) coreStep(ctx context.Context, cores map[string]Group, step Cor
 
 // coreRemove takes a leaving member out of the core group. It looks
 // first: a pass that died after the removal and before recording it finds
-// the member gone and does not remove them again.
+// the member gone and does not remove them again, but lifts the ban in
+// case it died before that, so that the member can be invited again.
 func (s *Service) coreRemove(ctx context.Context, g Group, c CoreSeat) error {
 	in, err := s.Platform.IsMember(ctx, g.ChatID, c.UserID)
-	if err != nil || !in {
+	if err != nil {
 		return err
+	}
+	if !in {
+		return s.Platform.LiftBan(ctx, g.ChatID, c.UserID)
 	}
 	return s.Platform.RemoveMember(ctx, g.ChatID, c.UserID)
 }
@@ -167,6 +172,9 @@ func (s *Service) tell(ctx context.Context, userID int64, n shequn.Notice) error
 // holds for the timeout from now (MarkCore moves the stored expiry alike).
 func (s *Service) coreInvite(ctx context.Context, set *groupSet, g Group, c CoreSeat, now time.Time) error {
 	set.mu.Lock() // one link per group, made once
+	if cur, ok := set.m[g.ID]; ok {
+		g = cur // holds the link an earlier invitation of this pass made
+	}
 	link, err := s.joinLink(ctx, &g)
 	if err == nil {
 		set.m[g.ID] = g
@@ -195,9 +203,12 @@ func (s *Service) coreSummaries(ctx context.Context, cores map[string]Group, run
 		if err != nil {
 			return fmt.Errorf("invited: %w", err)
 		}
-		n := CoreSummaryNotice{Scope: r.Scope, Period: r.Period, Left: len(r.Out), Top: r.TopUsers}
+		n := CoreSummaryNotice{Scope: r.Scope, Period: r.Period, Left: len(r.Out), Top: r.TopUsers, Names: map[int64]string{}}
 		for _, c := range joined {
 			n.Invited = append(n.Invited, c.UserID)
+		}
+		for _, u := range append(slices.Clone(n.Invited), n.Top...) {
+			n.Names[u] = s.firstName(ctx, u)
 		}
 		key := "core-run:" + strconv.FormatInt(r.ID, 10)
 		if err := s.postOnce(ctx, key, g, n, now); err != nil {

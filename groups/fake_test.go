@@ -165,6 +165,12 @@ func (p *chatPlatform) DeclineJoin(_ context.Context, chatID, userID int64) erro
 	return nil
 }
 
+func (p *chatPlatform) LiftBan(_ context.Context, chatID, userID int64) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.do("liftban", chatID, userID)
+}
+
 func (p *chatPlatform) RemoveMember(_ context.Context, chatID, userID int64) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -165,6 +165,9 @@ type Store interface {
 	// SetGroupProblem records the group's problem ("" clears it) and
 	// reports whether it changed. ErrNotFound when there is no such group.
 	SetGroupProblem(ctx context.Context, groupID int64, p Problem) (bool, error)
+	// SetGroupCapacity changes the group's capacity; nobody seated loses
+	// their seat when it shrinks. ErrNotFound when there is no such group.
+	SetGroupCapacity(ctx context.Context, groupID int64, capacity int) error
 	// SetJoinLink stores the group's join link.
 	SetJoinLink(ctx context.Context, groupID int64, link string) error
 	// MarkSeat records a step. It reports false, changing nothing, when the

@@ -30,6 +30,7 @@ func (platform) JoinLinkWorks(context.Context, int64, string, string) (bool, err
 func (platform) ApproveJoin(context.Context, int64, int64) error                    { return nil }
 func (platform) DeclineJoin(context.Context, int64, int64) error                    { return nil }
 func (platform) RemoveMember(context.Context, int64, int64) error                   { return nil }
+func (platform) LiftBan(context.Context, int64, int64) error                        { return nil }
 func (platform) IsMember(context.Context, int64, int64) (bool, error)               { return false, nil }
 
 // notifier records whom it told; telling user 13 panics, as a notice

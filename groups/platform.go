@@ -44,6 +44,10 @@ type Platform interface {
 	// RemoveMember takes a member out and lets them come back later with
 	// a new purchase (on Telegram: ban, then unban).
 	RemoveMember(ctx context.Context, chatID, userID int64) error
+	// LiftBan lets a user who was taken out come back (on Telegram: unban,
+	// only if banned); it does nothing to anyone else. A removal that died
+	// between its ban and the ban's lifting is finished with it.
+	LiftBan(ctx context.Context, chatID, userID int64) error
 	// IsMember reports whether the user is in the chat now.
 	IsMember(ctx context.Context, chatID, userID int64) (bool, error)
 }

@@ -66,7 +66,7 @@ type RegisterRequest struct {
 	ChatID   int64
 	Title    string
 	Kind     Kind
-	Course   string // student groups only
+	Course   string // student groups, and core groups when every course has its own
 	Capacity int
 	By       int64
 }
@@ -105,6 +105,9 @@ func (s *Service) Register(ctx context.Context, r RegisterRequest) (Group, error
 }
 
 func (s *Service) checkRequest(ctx context.Context, r *RegisterRequest) error {
+	if r.Kind == KindCore && r.Capacity == 0 {
+		r.Capacity = s.CoreRules.Capacity
+	}
 	if !ValidCapacity(r.Capacity) {
 		return shequn.Errorf(shequn.CodeInvalid, "capacity must be between %d and %d", MinCapacity, MaxCapacity)
 	}
@@ -115,12 +118,19 @@ func (s *Service) checkRequest(ctx context.Context, r *RegisterRequest) error {
 		}
 		return s.checkPlatform(ctx, r)
 	case KindCore:
-		r.Course = ""
+		// One core group for the community, or one per course (its scope).
+		r.Course = s.CoreRules.Scope(r.Course)
+		if _, ok := s.Courses[r.Course]; r.Course != "" && !ok {
+			return shequn.Errorf(shequn.CodeNotFound, "unknown course %q", r.Course)
+		}
+		if s.CoreRules.PerCourse && r.Course == "" {
+			return shequn.Errorf(shequn.CodeInvalid, "each course has its own core group: name the course")
+		}
 		gs, err := s.Store.Groups(ctx)
 		if err != nil {
 			return fmt.Errorf("list groups: %w", err)
 		}
-		if slices.ContainsFunc(gs, func(g Group) bool { return g.Kind == KindCore && g.ChatID != r.ChatID }) {
+		if slices.ContainsFunc(gs, func(g Group) bool { return g.Kind == KindCore && g.Course == r.Course && g.ChatID != r.ChatID }) {
 			return shequn.Errorf(shequn.CodeConflict, "a core group is registered already")
 		}
 	default:

@@ -3,6 +3,8 @@ package membership
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/shequn/shequn"
@@ -21,7 +23,54 @@ type People struct {
 	Members  Store
 	Profiles ProfileStore
 	Roles    RoleStore
-	Now      func() time.Time
+	// Numbers finds people by member number; nil when the transport has
+	// no such lookup (ByNumber then finds nobody).
+	Numbers Numbers
+	Now     func() time.Time
+}
+
+// Numbers finds an enrollment by its member number. Both stores implement
+// it over the unique index of (course, number).
+type Numbers interface {
+	// EnrollmentByNumber returns the enrollment holding the number in the
+	// course, active or not, or shequn.ErrNotFound.
+	EnrollmentByNumber(ctx context.Context, course string, number int) (Enrollment, error)
+}
+
+// ParseNumber reads a member number as people write it: "PPT-00042",
+// "ppt-42", or a bare "42" when there is one course. It returns the
+// course and the sequence number.
+func ParseNumber(courses []Course, s string) (course string, n int, ok bool) {
+	prefix, digits, dashed := strings.Cut(strings.TrimSpace(s), "-")
+	if !dashed {
+		prefix, digits = "", prefix
+	}
+	n, err := strconv.Atoi(digits)
+	if err != nil || n <= 0 {
+		return "", 0, false
+	}
+	if prefix == "" {
+		if len(courses) != 1 {
+			return "", 0, false
+		}
+		return courses[0].ID, n, true
+	}
+	for _, c := range courses {
+		if strings.EqualFold(c.Prefix, prefix) {
+			return c.ID, n, true
+		}
+	}
+	return "", 0, false
+}
+
+// ByNumber returns the enrollment of a member number (see ParseNumber),
+// or shequn.ErrNotFound when it names nobody.
+func (p *People) ByNumber(ctx context.Context, courses []Course, s string) (Enrollment, error) {
+	course, n, ok := ParseNumber(courses, s)
+	if !ok || p.Numbers == nil {
+		return Enrollment{}, fmt.Errorf("member number %q: %w", s, shequn.ErrNotFound)
+	}
+	return p.Numbers.EnrollmentByNumber(ctx, course, n)
 }
 
 // NameError says why a username does not name one person the bot can

@@ -52,3 +52,30 @@ func TestPeopleByUsername(t *testing.T) {
 		t.Errorf("an unknown role: %v", err)
 	}
 }
+
+func TestParseNumber(t *testing.T) {
+	one := []membership.Course{{ID: "ppt", Prefix: "PPT"}}
+	two := append(one, membership.Course{ID: "xls", Prefix: "XLS"})
+	cases := []struct {
+		courses []membership.Course
+		in      string
+		course  string
+		n       int
+		ok      bool
+	}{
+		{one, "PPT-00042", "ppt", 42, true},
+		{two, "xls-7", "xls", 7, true},
+		{one, "42", "ppt", 42, true},
+		{two, "42", "", 0, false}, // a bare number names nobody among two courses
+		{two, "DOC-1", "", 0, false},
+		{one, "PPT-0", "", 0, false},
+		{one, "PPT-x", "", 0, false},
+		{one, "@alice", "", 0, false},
+	}
+	for _, c := range cases {
+		course, n, ok := membership.ParseNumber(c.courses, c.in)
+		if course != c.course || n != c.n || ok != c.ok {
+			t.Errorf("ParseNumber(%q) = %q, %d, %v; want %q, %d, %v", c.in, course, n, ok, c.course, c.n, c.ok)
+		}
+	}
+}

@@ -139,6 +139,10 @@ func (p Platform) RemoveMember(ctx context.Context, chatID, userID int64) error 
 	return fmt.Errorf("set_group_kick: %w", p.QQ.diagnose(ctx, chatID, groups.RightRestrict, err))
 }
 
+// LiftBan has nothing to lift: RemoveMember kicks without rejecting later
+// join requests, so nobody taken out is kept out on QQ.
+func (p Platform) LiftBan(context.Context, int64, int64) error { return nil }
+
 // IsMember reads the member; one QQ does not find is not in the group.
 func (p Platform) IsMember(ctx context.Context, chatID, userID int64) (bool, error) {
 	err := p.call(ctx, "get_group_member_info", map[string]any{"group_id": shequn.QQNumber(chatID), "user_id": shequn.QQNumber(userID), "no_cache": true}, nil)
@@ -242,6 +246,10 @@ func (p Platforms) DeclineJoinWith(ctx context.Context, chatID, userID int64, re
 
 func (p Platforms) RemoveMember(ctx context.Context, chatID, userID int64) error {
 	return p.of(chatID).RemoveMember(ctx, chatID, userID)
+}
+
+func (p Platforms) LiftBan(ctx context.Context, chatID, userID int64) error {
+	return p.of(chatID).LiftBan(ctx, chatID, userID)
 }
 
 func (p Platforms) IsMember(ctx context.Context, chatID, userID int64) (bool, error) {

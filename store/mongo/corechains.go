@@ -3,12 +3,14 @@ package mongo
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/groups"
@@ -25,21 +27,29 @@ type chainDoc struct {
 	ChatID    int64                     `bson:"chat_id"`
 	MessageID int                       `bson:"message_id"`
 	Members   map[string]chainMemberDoc `bson:"members"`
+	Joins     int64                     `bson:"joins"` // the last member's place
 }
 
+// chainMemberDoc is one name on a chain; N is its place, so that names
+// given in the same millisecond keep the order they came in.
 type chainMemberDoc struct {
 	UserID int64     `bson:"user_id"`
 	At     time.Time `bson:"at"`
+	N      int64     `bson:"n"`
 }
 
 func (d chainDoc) chain() groups.Chain {
 	c := groups.Chain{ID: d.ID, Scope: d.Scope, Title: d.Title, By: d.By, CreatedAt: d.CreatedAt.UTC(), ChatID: d.ChatID, MessageID: d.MessageID}
+	list := make([]chainMemberDoc, 0, len(d.Members))
 	for _, m := range d.Members {
+		list = append(list, m)
+	}
+	slices.SortFunc(list, func(a, b chainMemberDoc) int {
+		return cmp.Or(cmp.Compare(a.N, b.N), a.At.Compare(b.At), cmp.Compare(a.UserID, b.UserID))
+	})
+	for _, m := range list {
 		c.Members = append(c.Members, groups.ChainMember{UserID: m.UserID, At: m.At.UTC()})
 	}
-	slices.SortFunc(c.Members, func(a, b groups.ChainMember) int {
-		return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.UserID, b.UserID))
-	})
 	return c
 }
 
@@ -66,13 +76,24 @@ func (db *DB) Chain(ctx context.Context, id int64) (groups.Chain, error) {
 	return d.chain(), nil
 }
 
-// JoinChain adds the user to the chain once.
+// JoinChain adds the user to the chain once. The place is taken first
+// (the chain's counter), then the name is set under it; a crash between the
+// two leaves a gap in the places, never a name twice.
 func (db *DB) JoinChain(ctx context.Context, id, userID int64, at time.Time) (groups.Chain, bool, error) {
 	k := "members.u" + strconv.FormatInt(userID, 10)
-	added, err := db.update(ctx, db.coreChains, bson.M{"_id": id, k: bson.M{"$exists": false}},
-		bson.M{"$set": bson.M{k: chainMemberDoc{UserID: userID, At: ms(at)}}})
-	if err != nil {
+	var d chainDoc
+	err := db.modify(ctx, db.coreChains, bson.M{"_id": id, k: bson.M{"$exists": false}}, bson.M{"$inc": bson.M{"joins": 1}}, &d, nil)
+	added := false
+	switch {
+	case errors.Is(err, mongo.ErrNoDocuments): // no such chain, or on it already
+	case err != nil:
 		return groups.Chain{}, false, fmt.Errorf("join chain %d: %w", id, err)
+	default:
+		added, err = db.update(ctx, db.coreChains, bson.M{"_id": id, k: bson.M{"$exists": false}},
+			bson.M{"$set": bson.M{k: chainMemberDoc{UserID: userID, At: ms(at), N: d.Joins}}})
+		if err != nil {
+			return groups.Chain{}, false, fmt.Errorf("join chain %d: %w", id, err)
+		}
 	}
 	c, err := db.Chain(ctx, id)
 	return c, added, err

@@ -111,6 +111,14 @@ func (db *DB) SetJoinLink(ctx context.Context, groupID int64, link string) error
 	return nil
 }
 
+// SetGroupCapacity changes the group's capacity.
+func (db *DB) SetGroupCapacity(ctx context.Context, groupID int64, capacity int) error {
+	if err := db.setGroup(ctx, groupID, "capacity", capacity); err != nil {
+		return fmt.Errorf("set capacity of group %d: %w", groupID, err)
+	}
+	return nil
+}
+
 // SetGroupProblem records the group's problem ("" clears it) and reports
 // whether it changed. ErrNotFound when there is no such group.
 func (db *DB) SetGroupProblem(ctx context.Context, groupID int64, p groups.Problem) (bool, error) {

@@ -258,6 +258,15 @@ func (db *DB) Enrollment(ctx context.Context, course string, userID int64) (memb
 	return e.enrollment(), nil
 }
 
+// EnrollmentByNumber returns the enrollment holding the member number.
+func (db *DB) EnrollmentByNumber(ctx context.Context, course string, number int) (membership.Enrollment, error) {
+	var e enrollmentDoc
+	if err := findOne(ctx, db.enrollments, bson.M{"course": course, "number": number}, &e); err != nil {
+		return membership.Enrollment{}, fmt.Errorf("enrollment %s #%d: %w", course, number, notFound(err))
+	}
+	return e.enrollment(), nil
+}
+
 // Enrollments returns every enrollment of a user, active or not, by course.
 func (db *DB) Enrollments(ctx context.Context, userID int64) ([]membership.Enrollment, error) {
 	docs, err := findAll[enrollmentDoc](ctx, db.enrollments, bson.M{"user_id": userID},

@@ -10,10 +10,12 @@ import (
 )
 
 var (
-	qAddChain        = stmt(`INSERT INTO core_chains (scope, title, by_user, created_at) VALUES (?, ?, ?, ?) RETURNING id`)
-	qChain           = stmt(`SELECT id, scope, title, by_user, created_at, chat_id, message_id FROM core_chains WHERE id = ?`)
-	qChainMembers    = stmt(`SELECT user_id, at FROM core_chain_members WHERE chain_id = ? ORDER BY at, user_id`)
-	qJoinChain       = stmt(`INSERT INTO core_chain_members (chain_id, user_id, at) SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM core_chains WHERE id = ?1) ON CONFLICT DO NOTHING`)
+	qAddChain     = stmt(`INSERT INTO core_chains (scope, title, by_user, created_at) VALUES (?, ?, ?, ?) RETURNING id`)
+	qChain        = stmt(`SELECT id, scope, title, by_user, created_at, chat_id, message_id FROM core_chains WHERE id = ?`)
+	qChainMembers = stmt(`SELECT user_id, at FROM core_chain_members WHERE chain_id = ? ORDER BY place, at, user_id`)
+	qJoinChain    = stmt(`INSERT INTO core_chain_members (chain_id, user_id, at, place)
+		SELECT ?1, ?2, ?3, (SELECT COALESCE(MAX(place), 0) + 1 FROM core_chain_members WHERE chain_id = ?1)
+		WHERE EXISTS (SELECT 1 FROM core_chains WHERE id = ?1) ON CONFLICT DO NOTHING`)
 	qSetChainMessage = stmt(`UPDATE core_chains SET chat_id = ?, message_id = ? WHERE id = ?`)
 )
 

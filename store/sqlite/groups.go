@@ -16,6 +16,7 @@ var (
 		FROM chat_groups WHERE kind = ?2 AND course = ?3
 		RETURNING ` + groupCols)
 	qGroupSetUp  = stmt(`UPDATE chat_groups SET set_up_at = ? WHERE id = ?`)
+	qCapacity    = stmt(`UPDATE chat_groups SET capacity = ? WHERE id = ?`)
 	qJoinLink    = stmt(`UPDATE chat_groups SET join_link = ? WHERE id = ?`)
 	qProblem     = stmt(`UPDATE chat_groups SET problem = ?1 WHERE id = ?2 AND problem <> ?1`)
 	qGroupExists = stmt(`SELECT EXISTS (SELECT 1 FROM chat_groups WHERE id = ?)`)
@@ -81,6 +82,21 @@ func (db *DB) SetJoinLink(ctx context.Context, groupID int64, link string) error
 	})
 	if err != nil {
 		return fmt.Errorf("set join link of group %d: %w", groupID, err)
+	}
+	return nil
+}
+
+// SetGroupCapacity changes the group's capacity.
+func (db *DB) SetGroupCapacity(ctx context.Context, groupID int64, capacity int) error {
+	err := db.write(ctx, func(t *tx) error {
+		n, err := t.exec(qCapacity, capacity, groupID)
+		if err == nil && n == 0 {
+			return shequn.ErrNotFound
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("set capacity of group %d: %w", groupID, err)
 	}
 	return nil
 }

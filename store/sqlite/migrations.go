@@ -507,6 +507,9 @@ var migrations = []string{
 		blocked     INTEGER NOT NULL DEFAULT 0
 	);
 	CREATE INDEX seats_audience ON seats (user_id) WHERE state = 'seated';`,
+	// 16: a chain's names keep the order they came in, also within one
+	// millisecond: each has its place (0 for names given before).
+	`ALTER TABLE core_chain_members ADD COLUMN place INTEGER NOT NULL DEFAULT 0;`,
 }
 
 // migrate applies the migrations the database lacks, each in its own

@@ -20,6 +20,7 @@ var (
 	qOrdersByUser     = stmt(`SELECT ` + orderCols + ` FROM orders WHERE user_id = ? ORDER BY paid_at DESC, rowid DESC`)
 	qNextNumber       = stmt(`INSERT INTO course_counters (course, last_number) VALUES (?, 1) ON CONFLICT (course) DO UPDATE SET last_number = last_number + 1 RETURNING last_number`)
 	qEnrollment       = stmt(`SELECT ` + enrollmentCols + ` FROM enrollments WHERE course = ? AND user_id = ?`)
+	qEnrollmentByNum  = stmt(`SELECT ` + enrollmentCols + ` FROM enrollments WHERE course = ? AND number = ?`)
 	qEnrollmentByUser = stmt(`SELECT ` + enrollmentCols + ` FROM enrollments WHERE user_id = ? ORDER BY course`)
 	qInsertEnrollment = stmt(`INSERT INTO enrollments (course, user_id, number, order_id, status, enrolled_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`)
@@ -148,6 +149,15 @@ func (db *DB) Enrollment(ctx context.Context, course string, userID int64) (memb
 	e, err := scanEnrollment(db.queryRow(ctx, qEnrollment, course, userID))
 	if err != nil {
 		return membership.Enrollment{}, fmt.Errorf("enrollment %s/%d: %w", course, userID, notFound(err))
+	}
+	return e, nil
+}
+
+// EnrollmentByNumber returns the enrollment holding the member number.
+func (db *DB) EnrollmentByNumber(ctx context.Context, course string, number int) (membership.Enrollment, error) {
+	e, err := scanEnrollment(db.queryRow(ctx, qEnrollmentByNum, course, number))
+	if err != nil {
+		return membership.Enrollment{}, fmt.Errorf("enrollment %s #%d: %w", course, number, notFound(err))
 	}
 	return e, nil
 }

@@ -94,7 +94,18 @@ func testCoreChains(t *testing.T, s Stores) {
 		t.Fatalf("chain = %+v, want members 5, 2, 7", got)
 	}
 	sameTime(t, "joined", got.Members[0].At, at(3))
-	if len(must(s.Chain(ctx, other.ID))(t).Members) != 0 {
+	// Names given in the same millisecond keep the order they came in.
+	for _, u := range []int64{30, 10, 20} {
+		must2(s.JoinChain(ctx, other.ID, u, at(6)))(t)
+	}
+	order = order[:0]
+	for _, m := range must(s.Chain(ctx, other.ID))(t).Members {
+		order = append(order, m.UserID)
+	}
+	if !slices.Equal(order, []int64{30, 10, 20}) {
+		t.Fatalf("chain of one millisecond = %v, want 30, 10, 20 as they came", order)
+	}
+	if len(got.Members) != 3 {
 		t.Fatal("joined the other chain")
 	}
 	ok(t, s.SetChainMessage(ctx, c.ID, -500, 42))

@@ -59,6 +59,11 @@ func testAddGroup(t *testing.T, s Stores) {
 	if g.JoinLink != "https://t.me/+join" || g.ChatID != -5 {
 		t.Errorf("group = %+v, want join link stored", g)
 	}
+	ok(t, s.SetGroupCapacity(ctx, g.ID, 7))
+	if g = must(s.Group(ctx, g.ID))(t); g.Capacity != 7 || g.JoinLink != "https://t.me/+join" {
+		t.Errorf("group = %+v, want capacity 7, the rest unchanged", g)
+	}
+	isErr(t, "capacity of an unknown group", s.SetGroupCapacity(ctx, 1<<40, 7), shequn.ErrNotFound)
 	_, err = s.Group(ctx, 1<<40)
 	isErr(t, "unknown group", err, shequn.ErrNotFound)
 	_, err = s.GroupByChat(ctx, 12345)

@@ -47,6 +47,26 @@ func testNumbersPerCourse(t *testing.T, s Stores) {
 	isErr(t, "enrollment of a stranger", err, shequn.ErrNotFound)
 }
 
+// testEnrollmentByNumber: a member number names one enrollment of its
+// course (the /promote PPT-00042 lookup), refunded ones too.
+func testEnrollmentByNumber(t *testing.T, s Stores) {
+	ctx := t.Context()
+	must(s.RecordPayment(ctx, paid("cs_1", "ppt", 11, 1)))(t)
+	must(s.RecordPayment(ctx, paid("cs_2", "ppt", 12, 2)))(t)
+	must(s.RecordPayment(ctx, paid("cs_3", "xls", 13, 3)))(t)
+	got := must(s.EnrollmentByNumber(ctx, "ppt", 2))(t)
+	if got.UserID != 12 || got.Course != "ppt" || got.Number != 2 {
+		t.Errorf("ppt #2 = %+v, want user 12", got)
+	}
+	if got := must(s.EnrollmentByNumber(ctx, "xls", 1))(t); got.UserID != 13 {
+		t.Errorf("xls #1 = %+v, want user 13", got)
+	}
+	_, err := s.EnrollmentByNumber(ctx, "xls", 2)
+	isErr(t, "a number not given", err, shequn.ErrNotFound)
+	_, err = s.EnrollmentByNumber(ctx, "doc", 1)
+	isErr(t, "a number of an unknown course", err, shequn.ErrNotFound)
+}
+
 func testRecordPaymentIdempotent(t *testing.T, s Stores) {
 	ctx := t.Context()
 	o := paid("cs_1", "ppt", 7, 1)

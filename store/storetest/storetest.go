@@ -30,6 +30,7 @@ import (
 // Stores is everything an adapter provides.
 type Stores interface {
 	membership.Store
+	membership.Numbers
 	membership.EventInbox
 	membership.ProfileStore
 	groups.Store
@@ -56,6 +57,7 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		run  func(t *testing.T, s Stores)
 	}{
 		{"NumbersPerCourse", testNumbersPerCourse},
+		{"EnrollmentByNumber", testEnrollmentByNumber},
 		{"RecordPaymentIdempotent", testRecordPaymentIdempotent},
 		{"ReenrollmentKeepsNumber", testReenrollmentKeepsNumber},
 		{"HighestNumberRefunded", testHighestNumberRefunded},
