@@ -70,6 +70,9 @@ func (f *coreDesk) promote(ctx context.Context, r *Request) error {
 		return f.reply(ctx, r, T(r.Lang, "core.not_student", label))
 	}
 	err = f.Groups.Promote(ctx, r.From.ID, scope, who.ID)
+	if errors.Is(err, groups.ErrCoreOtherPlatform) {
+		return f.reply(ctx, r, T(r.Lang, "core.other_platform", label, platformName(!shequn.IsQQ(who.ID))))
+	}
 	if shequn.ErrorCode(err) == shequn.CodeConflict {
 		return f.reply(ctx, r, T(r.Lang, "core.promote_already", label))
 	}
@@ -333,4 +336,12 @@ func (f *coreDesk) coreTable() Table {
 			Help: [2]string{"— 我在核心群本期的贡献、排名和组成（老师可加 @用户）", "— my contribution in the core group this period, rank and parts (staff may add @user)"}},
 	}}
 	return t
+}
+
+// platformName names a platform for a text: QQ or Telegram.
+func platformName(qq bool) string {
+	if qq {
+		return "QQ"
+	}
+	return "Telegram"
 }

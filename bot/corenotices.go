@@ -57,13 +57,20 @@ func reasonText(lang Lang, r groups.Reason) string {
 }
 
 // mention links a user's name to their profile (an HTML mention), so the
-// core group sees who is meant; the id stands in for an unknown name.
+// core group sees who is meant; the id stands in for an unknown name. A
+// QQ user is named in plain text: QQ has no such links.
 func mention(lang Lang, userID int64, name string) HTML {
 	name = strings.TrimSpace(name)
-	if name == "" {
+	switch {
+	case name == "" && shequn.IsQQ(userID):
+		return HTML(T(lang, "core.someone", shequn.QQNumber(userID)))
+	case name == "":
 		name = T(lang, "core.someone", userID)
-	} else {
+	default:
 		name = html.EscapeString(name)
+	}
+	if shequn.IsQQ(userID) {
+		return HTML(name)
 	}
 	return HTML(fmt.Sprintf(`<a href="tg://user?id=%s">%s</a>`, strconv.FormatInt(userID, 10), name))
 }

@@ -242,13 +242,26 @@ func (f *coreWork) chain(ctx context.Context, r *Request) error {
 		return err
 	}
 	text, kb := f.chainMessage(ctx, f.groupLang, c)
-	msg := tgbotapi.NewMessage(r.ChatID, text)
-	msg.ParseMode, msg.ReplyMarkup = tgbotapi.ModeHTML, kb
-	sent, err := f.Sender.Send(ctx, Interactive, r.ChatID, msg)
+	sent, err := f.postChain(ctx, r.ChatID, text, kb)
 	if err != nil {
 		return fmt.Errorf("post chain %d: %w", c.ID, err)
 	}
-	return f.Groups.ChainPosted(ctx, c.ID, r.ChatID, sent.MessageID)
+	return f.Groups.ChainPosted(ctx, c.ID, r.ChatID, sent)
+}
+
+// postChain posts a chain's message and returns its id: on QQ as text
+// with the Join button as a numbered choice (reply "1").
+func (f *coreWork) postChain(ctx context.Context, chatID int64, text string, kb tgbotapi.InlineKeyboardMarkup) (int, error) {
+	if shequn.IsQQ(chatID) {
+		if f.qq == nil || f.qq() == nil {
+			return 0, fmt.Errorf("post to QQ %d: QQ is not configured: %w", shequn.QQNumber(chatID), shequn.ErrUnreachable)
+		}
+		return f.qq().Send(ctx, chatID, text, choicesOf(&kb))
+	}
+	msg := tgbotapi.NewMessage(chatID, text)
+	msg.ParseMode, msg.ReplyMarkup = tgbotapi.ModeHTML, kb
+	sent, err := f.Sender.Send(ctx, Interactive, chatID, msg)
+	return sent.MessageID, err
 }
 
 // chainMessage is a chain's text, with the list so far, and its button.
@@ -286,7 +299,8 @@ func chainText(lang Lang, c groups.Chain, names map[int64]string) string {
 }
 
 // chainJoin takes the Join button: a core member is added once and the
-// message is edited in place to show the list. Others change nothing.
+// message is edited in place to show the list (on QQ, which cannot edit,
+// the list is posted again). Others change nothing.
 func (f *coreWork) chainJoin(ctx context.Context, r *Request) error {
 	id, err := strconv.ParseInt(r.Payload, 10, 64)
 	if err != nil || id <= 0 {
@@ -300,6 +314,14 @@ func (f *coreWork) chainJoin(ctx context.Context, r *Request) error {
 		return err
 	}
 	text, kb := f.chainMessage(ctx, f.groupLang, c)
+	if shequn.IsQQ(c.ChatID) {
+		// QQ cannot edit a message: the list is posted again, with the
+		// choice, so the next one replies to the newest.
+		if _, err := f.postChain(ctx, c.ChatID, text, kb); err != nil {
+			return fmt.Errorf("re-post chain %d: %w", c.ID, err)
+		}
+		return nil
+	}
 	edit := tgbotapi.NewEditMessageTextAndMarkup(c.ChatID, c.MessageID, text, kb)
 	edit.ParseMode = tgbotapi.ModeHTML
 	if _, err := f.Sender.Send(ctx, Interactive, c.ChatID, edit); err != nil && !notModified(err) {

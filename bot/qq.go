@@ -51,6 +51,12 @@ func sendQQ(ctx context.Context, b *Bot, chatID, userID int64, lang Lang, n sheq
 			groupName(lang, inv.Group), shequn.QQNumber(inv.Group.ChatID), groups.JoinCode(inv.Course, userID))
 		return b.QQ.Send(ctx, chatID, text, nil)
 	}
+	if inv, ok := n.(groups.CoreInviteNotice); ok && userID != 0 && shequn.IsQQ(inv.Group.ChatID) {
+		// The core group's way in on QQ: its number and the invitee's code.
+		text := T(lang, "qq.core_invite", HTML(reasonText(lang, inv.Reason)), shequn.QQNumber(inv.Group.ChatID),
+			groups.CoreJoinCode(inv.Scope, userID), b.core.date(lang, inv.Expires))
+		return b.QQ.Send(ctx, chatID, text, nil)
+	}
 	if an, ok := n.(assignments.AssignmentNotice); ok {
 		// No deep links on QQ: the students send /submit to the bot.
 		a := an.Assignment

@@ -86,10 +86,14 @@ func (s *Service) queue(ctx context.Context, scope string, excellent, rank map[i
 		}
 	}
 	slices.Sort(users)
+	core, hasCore, err := s.coreGroupOf(ctx, scope)
+	if err != nil {
+		return 0, err
+	}
 	added := 0
 	for _, u := range users {
 		reason, score, ok := Qualifies(s.CoreRules, excellent[u], rank[u], month)
-		if !ok {
+		if !ok || hasCore && shequn.IsQQ(core.ChatID) != shequn.IsQQ(u) { // could never ask to join it
 			continue
 		}
 		c, err := s.Core.CoreSeat(ctx, scope, u)

@@ -171,6 +171,9 @@ func (s *Service) tell(ctx context.Context, userID int64, n shequn.Notice) error
 // coreInvite congratulates the invited with the way in; the invitation
 // holds for the timeout from now (MarkCore moves the stored expiry alike).
 func (s *Service) coreInvite(ctx context.Context, set *groupSet, g Group, c CoreSeat, now time.Time) error {
+	if shequn.IsQQ(g.ChatID) != shequn.IsQQ(c.UserID) {
+		return s.passOn(ctx, c, now)
+	}
 	set.mu.Lock() // one link per group, made once
 	if cur, ok := set.m[g.ID]; ok {
 		g = cur // holds the link an earlier invitation of this pass made
@@ -248,4 +251,20 @@ func (s *Service) runDone(ctx context.Context, r EliminationRun) (bool, error) {
 		}
 	}
 	return true, nil
+}
+
+// passOn ends an invitation its holder could never use (queued before the
+// core group was registered on the other platform): the seat goes to the
+// next candidate at the next pass.
+func (s *Service) passOn(ctx context.Context, c CoreSeat, now time.Time) error {
+	ended, err := s.Core.SetCoreState(ctx, c.Scope, c.UserID, CoreInvited, CoreExpired, now)
+	if err != nil {
+		return fmt.Errorf("pass invitation on: %w", err)
+	}
+	if !ended {
+		return nil
+	}
+	s.Log.InfoContext(ctx, "core invitation passed on: the core group is on the other platform", "user", c.UserID)
+	s.wake()
+	return s.event(ctx, CoreEvent{Scope: c.Scope, UserID: c.UserID, At: now, Kind: EventExpired}, "expired:"+at(c.InvitedAt))
 }

@@ -21,6 +21,13 @@ const promotedScore = 1e9
 // pass when one is free) through the same invitation, timeout and join
 // approval as everyone else.
 func (s *Service) Promote(ctx context.Context, by int64, scope string, userID int64) error {
+	other, err := s.CorePlatformMismatch(ctx, scope, userID)
+	if err != nil {
+		return err
+	}
+	if other {
+		return ErrCoreOtherPlatform
+	}
 	now := s.Now()
 	added, err := s.Core.AddCandidate(ctx, CoreSeat{
 		Scope: scope, UserID: userID, State: CoreCandidate, Reason: Reason{Kind: ReasonPromoted, By: by},

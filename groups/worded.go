@@ -47,9 +47,12 @@ func JoinCode(course string, userID int64) string {
 // (PPT-00042, PPT00042, ppt-42 or 42 alone are all the number).
 func (s *Service) Names(seat Seat, words string) bool {
 	w := strings.ToUpper(strings.Join(strings.Fields(words), " "))
-	if strings.Contains(w, JoinCode(seat.Course, seat.UserID)) {
-		return true
-	}
+	return strings.Contains(w, JoinCode(seat.Course, seat.UserID)) || s.namesNumber(seat, w)
+}
+
+// namesNumber reports whether words (upper case) name the seat's member
+// number.
+func (s *Service) namesNumber(seat Seat, w string) bool {
 	prefix := strings.ToUpper(seat.Course)
 	if c, ok := s.Courses[seat.Course]; ok {
 		prefix = c.Prefix
@@ -77,7 +80,8 @@ func (s *Service) JoinRequestSaying(ctx context.Context, chatID, userID int64, w
 		return false, true, fmt.Errorf("find group: %w", err)
 	}
 	if g.Kind == KindCore && s.Core != nil {
-		return s.JoinRequest(ctx, chatID, userID)
+		approved, err := s.coreJoinSaying(ctx, g, userID, words)
+		return approved, true, err
 	}
 	seat, err := s.Store.SeatInGroup(ctx, g.ID, userID)
 	reason := ReasonNoCode
@@ -107,7 +111,10 @@ func (s *Service) declineWith(ctx context.Context, chatID, userID int64, reason 
 // shown (PPT-00042), for platforms that write it on the member's card;
 // ok is false for someone without a seat there.
 func (s *Service) MemberNumber(ctx context.Context, chatID, userID int64) (number string, ok bool, err error) {
-	_, seat, err := s.seatInChat(ctx, chatID, userID)
+	g, seat, err := s.seatInChat(ctx, chatID, userID)
+	if err == nil && seat == nil && g.Kind == KindCore && s.Core != nil {
+		return s.coreMemberNumber(ctx, g, userID)
+	}
 	if err != nil || seat == nil {
 		return "", false, err
 	}
