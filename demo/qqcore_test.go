@@ -129,14 +129,15 @@ func TestQQCoreRefusesTheOtherPlatform(t *testing.T) {
 	}
 }
 
-// qqCoreMembers promotes and lets in XL-00001 and XL-00002.
+// qqCoreMembers lets the invited XL-00001 and XL-00002 in, one with the
+// core code, one with the member number.
 func qqCoreMembers(t *testing.T, qq *QQ) {
 	t.Helper()
 	for _, u := range []struct {
-		id   int64
-		name string
-	}{{qqBuyer, "小红"}, {qqMember, "小刚"}} {
-		if r := qq.Request(qqJoinsCore(t, qq, u.id, u.name, coreCode(u.id))); !r.Approved {
+		id          int64
+		name, words string
+	}{{qqBuyer, "小红", coreCode(qqBuyer)}, {qqMember, "小刚", "我是 XL-00002"}} {
+		if r := qq.Request(qqJoinsCore(t, qq, u.id, u.name, u.words)); !r.Approved {
 			t.Fatalf("%s could not join the core group: %+v", u.name, r)
 		}
 	}

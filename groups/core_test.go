@@ -120,6 +120,11 @@ type coreWorld struct {
 }
 
 func newCoreWorld(t *testing.T, capacity, candidates int) *coreWorld {
+	return newCoreWorldIn(t, -500, capacity, candidates)
+}
+
+// newCoreWorldIn is a core world whose core group is the chat.
+func newCoreWorldIn(t *testing.T, chatID int64, capacity, candidates int) *coreWorld {
 	ctx := t.Context()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "shequn.db"))
 	if err != nil {
@@ -128,7 +133,7 @@ func newCoreWorld(t *testing.T, capacity, candidates int) *coreWorld {
 	t.Cleanup(func() { db.Close() })
 	w := &coreWorld{db: db, t: t, now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC),
 		p: &corePlatform{members: map[int64]bool{}, removed: map[int64]int{}, removeLimit: -1}, n: newCoreNotifier()}
-	w.g, err = db.AddGroup(ctx, groups.Group{ChatID: -500, Kind: groups.KindCore, Capacity: capacity, SetUpAt: w.now})
+	w.g, err = db.AddGroup(ctx, groups.Group{ChatID: chatID, Kind: groups.KindCore, Capacity: capacity, SetUpAt: w.now})
 	if err != nil {
 		t.Fatal(err)
 	}
