@@ -239,3 +239,35 @@ func TestQQCoreEliminationRefillsAndSummarises(t *testing.T) {
 		t.Fatalf("the eliminated member could not come back: %+v", r)
 	}
 }
+
+// Promoted by homework on QQ: an excellent review puts the student at the
+// top of the month's ranking, the hourly cycle makes them a candidate and
+// invites them with the core group's number and their code, and they
+// join with it.
+func TestQQCorePromotedByHomework(t *testing.T) {
+	h, qq := qqCoreCircle(t, 2)
+	ctx := t.Context()
+	due := h.Clock.Now().Add(72 * time.Hour).In(h.Config.Location()).Format("2006-01-02")
+	must(t, qq.Say(ctx, qqTeacher, "周老师", 0, "/assign xl "+due+" 100 透视表 | 汇总销售数据"))
+	must(t, qq.Say(ctx, qqBuyer, "小红", 0, "/submit"))
+	must(t, qq.Say(ctx, qqBuyer, "小红", 0, "1"))
+	must(t, qq.Say(ctx, qqBuyer, "小红", 0, "https://example.com/pivot"))
+	must(t, qq.Say(ctx, qqTeacher, "周老师", 0, "/review"))
+	pick := ""
+	for _, line := range strings.Split(qq.LastTo(qqTeacher, 0), "\n") {
+		if strings.Contains(line, "优秀") && strings.HasPrefix(line, "[") {
+			pick = strings.TrimSuffix(strings.TrimPrefix(strings.Fields(line)[0], "["), "]")
+		}
+	}
+	if pick == "" {
+		t.Fatalf("no numbered 优秀 on the review card: %q", qq.LastTo(qqTeacher, 0))
+	}
+	must(t, qq.Say(ctx, qqTeacher, "周老师", 0, pick))
+	must(t, qq.Say(ctx, qqTeacher, "周老师", 0, "/skip"))
+	must(t, h.App.RunCoreTick(ctx, h.Clock.Now()))
+	must(t, qq.Step(ctx))
+	wantText(t, "the invitation after homework", qq.LastTo(qqBuyer, 0), "恭喜", "作业排行第 1 名", "700100900", coreCode(qqBuyer))
+	if r := qq.Request(qqJoinsCore(t, qq, qqBuyer, "小红", coreCode(qqBuyer))); !r.Approved {
+		t.Fatalf("the promoted student could not join: %+v", r)
+	}
+}
