@@ -3,6 +3,7 @@ package demo
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -269,5 +270,56 @@ func TestQQCorePromotedByHomework(t *testing.T) {
 	wantText(t, "the invitation after homework", qq.LastTo(qqBuyer, 0), "恭喜", "作业排行第 1 名", "700100900", coreCode(qqBuyer))
 	if r := qq.Request(qqJoinsCore(t, qq, qqBuyer, "小红", coreCode(qqBuyer))); !r.Approved {
 		t.Fatalf("the promoted student could not join: %+v", r)
+	}
+}
+
+// QQ failing half-way through an elimination (the kick times out, the
+// goodbye and the refill's invitation are refused for a while) is finished
+// by the later passes: the member is kicked once and told once, and the
+// freed seat is offered once.
+func TestQQCoreEliminationFinishedAfterQQFails(t *testing.T) {
+	h, qq := qqCoreCircle(t, 2)
+	ctx := t.Context()
+	var mu sync.Mutex
+	kicks := map[int64]int{}
+	qq.OnAction(func(action string, group, user int64) {
+		if action == "set_group_kick" && group == qqCoreNo {
+			mu.Lock()
+			kicks[user]++
+			mu.Unlock()
+		}
+	})
+	qqPromote(t, qq, "XL-00001", "XL-00002", "XL-00003")
+	qqCoreMembers(t, qq)
+	must(t, qq.Say(ctx, qqTeacher, "周老师", 0, "/award XL-00001 9 组织分享"))
+	loc := h.Config.Location()
+	now := h.Clock.Now().In(loc)
+	h.Clock.Advance(time.Date(now.Year(), now.Month()+1, 1, 1, 0, 0, 0, loc).Sub(now))
+	qq.FailNext("set_group_kick", 1, 200, "Timeout: NTEvent serviceAndMethod:NodeIKernelGroupService/kickMember")
+	qq.FailNext("send_private_msg", 6, 200, "Timeout: NTEvent serviceAndMethod:NodeIKernelMsgService/sendMsg")
+	must(t, h.App.RunCoreTick(ctx, h.Clock.Now()))
+	must(t, qq.Step(ctx))
+	if _, in := qq.Member(qqCoreNo, qqMember); !in {
+		t.Fatal("the kick did not fail")
+	}
+	for range 4 { // later passes, after the back-off
+		h.Clock.Advance(10 * time.Minute)
+		must(t, h.App.RunJobs(ctx, h.Clock.Now()))
+		must(t, qq.Step(ctx))
+	}
+	if _, in := qq.Member(qqCoreNo, qqMember); in {
+		t.Fatal("the bottom member is still in the QQ core group")
+	}
+	mu.Lock()
+	kicked := kicks[qqMember]
+	mu.Unlock()
+	if told := strings.Count(strings.Join(qq.SentTo(qqMember, 0), "\n"), "谢谢你在核心群的付出"); kicked != 1 || told != 1 {
+		t.Fatalf("kicked %d times, told %d times; want once, once", kicked, told)
+	}
+	if n := strings.Count(strings.Join(qq.SentTo(qqThird, 0), "\n"), "恭喜你入选核心群"); n != 1 {
+		t.Fatalf("the refill invited %d times, want once", n)
+	}
+	if r := qq.Request(qqJoinsCore(t, qq, qqThird, "小明", coreCode(qqThird))); !r.Approved {
+		t.Fatalf("the refill could not join: %+v", r)
 	}
 }

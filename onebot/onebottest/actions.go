@@ -69,7 +69,10 @@ func (s *Server) handle(action string, raw json.RawMessage) answer {
 		return failed(onebot.RetBadRequest, "bad params: "+err.Error())
 	}
 	s.mu.Lock()
-	a := s.run(action, p)
+	a, failing := s.nextFailure(action)
+	if !failing {
+		a = s.run(action, p)
+	}
 	ls := slices.Clone(s.actions)
 	if s.Opaque && a.retcode != 0 && a.retcode != onebot.RetNoAction {
 		a.retcode, a.msg = 200, "操作失败"

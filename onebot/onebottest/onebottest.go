@@ -97,8 +97,9 @@ type Server struct {
 	listeners  []func(onebot.Event)
 	actions    []func(action string, groupID, userID int64)
 	friends    map[int64]bool
-	friendReqs map[string]int64 // flag -> user
-	said       map[int64]*said  // messages by id, for get_msg and delete_msg
+	friendReqs map[string]int64    // flag -> user
+	said       map[int64]*said     // messages by id, for get_msg and delete_msg
+	failing    map[string][]answer // action -> the failures its next calls answer (fail.go)
 }
 
 // OnAction registers f to see every action that succeeded, after it did.
