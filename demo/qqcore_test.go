@@ -210,6 +210,8 @@ func TestQQCoreEliminationRefillsAndSummarises(t *testing.T) {
 	must(t, h.App.RunCoreTick(ctx, h.Clock.Now()))
 	must(t, qq.Step(ctx))
 	wantText(t, "the warning on QQ", qq.LastTo(qqMember, 0), "即将结束", "0 分", "排名第 2")
+	must(t, qq.Say(ctx, qqTeacher, "周老师", 0, "/eliminate preview"))
+	wantText(t, "/eliminate preview on QQ", qq.LastTo(qqTeacher, 0), "1 人", "XL-00002")
 
 	h.Clock.Advance(end.Sub(h.Clock.Now()) + time.Hour)
 	must(t, h.App.RunCoreTick(ctx, h.Clock.Now()))
@@ -227,6 +229,8 @@ func TestQQCoreEliminationRefillsAndSummarises(t *testing.T) {
 	if strings.Contains(summary, "tg://") {
 		t.Errorf("a Telegram mention in the QQ summary: %q", summary)
 	}
+	must(t, qq.Say(ctx, qqTeacher, "周老师", 0, "/history XL-00002"))
+	wantText(t, "/history on QQ", qq.LastTo(qqTeacher, 0), "末位淘汰：第 2 名")
 	if r := qq.Request(qqJoinsCore(t, qq, qqThird, "小明", coreCode(qqThird))); !r.Approved {
 		t.Fatalf("the refill could not join: %+v", r)
 	}
