@@ -203,7 +203,8 @@ func (f *sessionDesk) relayOr(next HandlerFunc) HandlerFunc {
 	return func(ctx context.Context, r *Request) error {
 		staff := r.Who.Staff || r.Who.Owner
 		if r.Message != nil && r.Private && (staff || f.isSpeaker(ctx, r)) {
-			ref := sessions.MessageRef{ChatID: r.ChatID, MessageIDs: []int{r.Message.MessageID}, Album: r.Message.MediaGroupID}
+			ref := sessions.MessageRef{ChatID: r.ChatID, MessageIDs: []int{r.Message.MessageID}, Album: r.Message.MediaGroupID,
+				Items: []string{ItemOf(r.Message)}}
 			ok, err := f.Sessions.Relay(ctx, r.From.ID, staff, ref)
 			if err != nil || ok {
 				return err

@@ -97,6 +97,7 @@ type Server struct {
 	listeners  []func(onebot.Event)
 	actions    []func(action string, groupID, userID int64)
 	friends    map[int64]bool
+	gone       map[int64]bool   // deleted the account: private messages refused
 	friendReqs map[string]int64 // flag -> user
 	said       map[int64]*said  // messages by id, for get_msg and delete_msg
 }
