@@ -1,0 +1,216 @@
+package demo
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shequn/shequn"
+	"github.com/shequn/shequn/bot/telegramtest"
+	"github.com/shequn/shequn/groups"
+	"github.com/shequn/shequn/onebot"
+	"github.com/shequn/shequn/onebot/onebottest"
+	"github.com/shequn/shequn/sessions"
+)
+
+// qqFriend is a second QQ buyer, 小明, seated in the QQ group.
+const qqFriend = 20003
+
+// qqFridayRoom is a community with a Telegram student group (PPT, member
+// 41) and a QQ student group (Excel, members 小红 and 小明), and a
+// speaker on Telegram who opened a private chat with the bot.
+func qqFridayRoom(t *testing.T) (*Harness, *QQ, int64) {
+	t.Helper()
+	h, qq := qqCommunity(t)
+	ctx := t.Context()
+	must(t, h.Say(ctx, h.Owner, h.Owner, "/start"))
+	g := h.Group("PPT 学员群", telegramtest.FullAdminRights())
+	must(t, h.Say(ctx, h.Owner, g, "/register student ppt 1"))
+	buyer(t, h, 41, "en")
+	_, err := h.Paid(ctx, 41, 1)
+	must(t, err)
+	must(t, h.Join(ctx, 41))
+	for _, b := range []struct {
+		qq   int64
+		name string
+	}{{qqBuyer, "小红"}, {qqFriend, "小明"}} {
+		qqBuys(t, h, qq, b.qq, b.name)
+		_, err := qq.AskToJoin(ctx, qqGroupNo, b.qq, b.name, groups.JoinCode("xl", shequn.QQUser(b.qq)))
+		must(t, err)
+		must(t, qq.Step(ctx))
+		if _, in := qq.Member(qqGroupNo, b.qq); !in {
+			t.Fatalf("%s is not in the QQ group", b.name)
+		}
+	}
+	h.TG.AddUser(telegramtest.User{ID: fridaySpeaker, FirstName: "Ann", Username: "ann_speaks", LanguageCode: "zh"})
+	must(t, h.Say(ctx, fridaySpeaker, fridaySpeaker, "/start"))
+	return h, qq, g
+}
+
+// qqAfter returns the bot's messages in the QQ group after the first whose
+// text contains mark.
+func qqAfter(qq *QQ, mark string) []onebottest.Sent {
+	var out []onebottest.Sent
+	seen := false
+	for _, m := range qq.Sent() {
+		if m.GroupID != qqGroupNo {
+			continue
+		}
+		if seen {
+			out = append(out, m)
+		}
+		seen = seen || strings.Contains(m.Text, mark)
+	}
+	return out
+}
+
+func texts(ms []onebottest.Sent) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.Text
+	}
+	return out
+}
+
+// One session in a Telegram group and a QQ group at once: the reminder
+// with its check-in in both (a numbered choice and the essence message on
+// QQ), the talk relayed in order into both (a Telegram picture fetched and
+// sent to QQ as one), the QQ group unmuted and muted again by the window
+// on the injected clock, a question asked on QQ reaching the speaker on
+// Telegram with the member's number, the recap, and the essence taken
+// back.
+func TestQQFridaySessionBesideTelegram(t *testing.T) {
+	h, qq, tg := qqFridayRoom(t)
+	ctx := t.Context()
+	x := schedule(t, h)
+	rulesEssence := len(qq.Essence())
+
+	h.Clock.Advance(24 * time.Hour)
+	must(t, qq.Step(ctx))
+	if last, _ := h.LastBotMessage(tg); !last.Pinned || !strings.Contains(last.Text, "封面设计") {
+		t.Fatalf("the Telegram group's reminder: %+v", last)
+	}
+	ms := qqAfter(qq, "")
+	var reminder onebottest.Sent
+	for _, m := range qq.Sent() {
+		if m.GroupID == qqGroupNo && strings.Contains(m.Text, "封面设计") {
+			reminder = m
+		}
+	}
+	if reminder.ID == 0 || !strings.Contains(reminder.Text, "[1] ✅ 签到") || strings.Contains(reminder.Text, "<b>") {
+		t.Fatalf("the QQ group's reminder: %q (after it %q)", reminder.Text, texts(ms))
+	}
+	if !slices.Contains(qq.Essence(), reminder.ID) {
+		t.Fatalf("the QQ reminder %d is not the essence message: %v", reminder.ID, qq.Essence())
+	}
+	must(t, qq.Say(ctx, qqBuyer, "小红", qqGroupNo, "1"))
+	reminderTG, _ := h.LastBotMessage(tg)
+	_, err := h.TG.Click(41, tg, reminderTG.ID, fmt.Sprintf("ci:%d", x.ID))
+	must(t, err)
+	must(t, qq.Step(ctx))
+	cs, err := h.App.Store().CheckIns(ctx, x.ID)
+	must(t, err)
+	if len(cs) != 2 || !slices.ContainsFunc(cs, func(c sessions.CheckIn) bool {
+		return c.UserID == shequn.QQUser(qqBuyer) && c.ChatID == shequn.QQGroup(qqGroupNo)
+	}) {
+		t.Fatalf("check-ins %+v, want 小红 in the QQ group and 41", cs)
+	}
+
+	h.Clock.Advance(24 * time.Hour) // the start time
+	must(t, qq.Step(ctx))
+	picture := []byte("\x89PNG fake picture bytes")
+	must(t, h.Say(ctx, fridaySpeaker, fridaySpeaker, "第一页：对齐"))
+	_, _, err = h.TG.SendPhotoData(fridaySpeaker, fridaySpeaker, "配图", picture)
+	must(t, err)
+	must(t, h.Say(ctx, fridaySpeaker, fridaySpeaker, "第三页：留白"))
+	must(t, qq.Step(ctx))
+	talk := []string{"第一页：对齐", "配图", "第三页：留白"}
+	if got := after(h, tg, "分享会开始了"); !slices.Equal(got, talk) {
+		t.Fatalf("the Telegram group got %q, want %q", got, talk)
+	}
+	relayed := qqAfter(qq, "分享会开始了")
+	if got := texts(relayed); !slices.Equal(got, talk) {
+		t.Fatalf("the QQ group got %q, want %q", got, talk)
+	}
+	img := relayed[1].Message[0]
+	data, _ := strings.CutPrefix(img.Str("file"), "base64://")
+	if got, _ := base64.StdEncoding.DecodeString(data); img.Type != "image" || !bytes.Equal(got, picture) {
+		t.Errorf("the picture reached QQ as %s %.40q", img.Type, img.Str("file"))
+	}
+
+	must(t, h.Say(ctx, h.Owner, h.Owner, "/session qa 10"))
+	must(t, qq.Step(ctx))
+	if g, _ := qq.Group(qqGroupNo); g.WholeBan {
+		t.Fatal("the QQ group is still muted in the question window")
+	}
+	must(t, qq.Say(ctx, qqFriend, "小明", qqGroupNo, "标题用什么字体？"))
+	asked := count(botTexts(h, fridaySpeaker), "问题 #1（XL-00002）")
+	if asked != 1 || count(botTexts(h, fridaySpeaker), "标题用什么字体？") != 1 {
+		t.Fatalf("the speaker got %q", botTexts(h, fridaySpeaker))
+	}
+	h.Clock.Advance(11 * time.Minute)
+	must(t, qq.Step(ctx))
+	if g, _ := qq.Group(qqGroupNo); !g.WholeBan {
+		t.Fatal("the QQ group is not muted again after the window")
+	}
+
+	must(t, h.Say(ctx, h.Owner, h.Owner, "/session end"))
+	must(t, qq.Step(ctx))
+	if recap := qq.LastTo(0, qqGroupNo); !strings.Contains(recap, "分享会回顾") || !strings.Contains(recap, "本群 1 人，全部 2 人") || !strings.Contains(recap, "问题：1 个") {
+		t.Errorf("the QQ recap: %q", recap)
+	}
+	if slices.Contains(qq.Essence(), reminder.ID) || len(qq.Essence()) != rulesEssence {
+		t.Errorf("essence after the session: %v (the reminder was %d)", qq.Essence(), reminder.ID)
+	}
+	if n := len(qq.Bursts()); n != 0 {
+		t.Errorf("%d QQ messages broke the limits", n)
+	}
+	if x, _ := h.App.Store().Session(ctx, x.ID); x.State != sessions.Closed {
+		t.Errorf("the session is %s, want closed", x.State)
+	}
+}
+
+// A broadcast to the QQ course: the admin's message goes into the QQ
+// group and to each QQ member by private message through the QQ sender;
+// a member who deleted the account is marked like a blocked Telegram
+// member and skipped. A QQ admin's own message (a picture with words) is
+// sent again from what QQ gave: the picture by its reference.
+func TestQQBroadcastToGroupsAndMembers(t *testing.T) {
+	h, qq, _ := qqFridayRoom(t)
+	ctx := t.Context()
+	qq.Unfriend(qqFriend)
+
+	must(t, h.Say(ctx, h.Owner, h.Owner, "/announce xl dm"))
+	must(t, h.Say(ctx, h.Owner, h.Owner, "今晚 8 点分享会，别错过"))
+	must(t, qq.Step(ctx))
+	for _, to := range [][2]int64{{0, qqGroupNo}, {qqBuyer, 0}} {
+		if got := qq.LastTo(to[0], to[1]); got != "今晚 8 点分享会，别错过" {
+			t.Errorf("QQ %v got %q", to, got)
+		}
+	}
+	if n := count(qq.SentTo(qqFriend, 0), "今晚"); n != 0 {
+		t.Errorf("the member who deleted the account got it %d times", n)
+	}
+	if n := count(botTexts(h, h.Owner), "群发 #1 已完成：私信送达 1 人，1 人拉黑了机器人"); n != 1 {
+		t.Errorf("the owner was told %d times that #1 is done: %q", n, botTexts(h, h.Owner))
+	}
+
+	// The QQ owner broadcasts a picture with words from QQ.
+	must(t, qq.Say(ctx, qqOwner, "群主", 0, "/announce xl"))
+	url := "https://multimedia.nt.qq.com.cn/download?appid=1407&fileid=cover"
+	must(t, qq.PrivateMessage(ctx, qqOwner, "群主", onebot.Segment{Type: "image", Data: map[string]any{"file": "cover.jpg", "url": url}}, onebot.Text("新封面")))
+	must(t, qq.Step(ctx))
+	last := qq.Sent()[len(qq.Sent())-1]
+	for _, m := range qq.Sent() {
+		if m.GroupID == qqGroupNo {
+			last = m
+		}
+	}
+	if len(last.Message) != 2 || last.Message[0].Type != "image" || last.Message[0].Str("file") != url || last.Text != "新封面" {
+		t.Errorf("the QQ group got %+v", last.Message)
+	}
+}
