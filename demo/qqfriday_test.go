@@ -2,14 +2,19 @@ package demo
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"fmt"
+	"log/slog"
+	"net"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/shequn/shequn"
+	"github.com/shequn/shequn/app"
+	"github.com/shequn/shequn/bot"
 	"github.com/shequn/shequn/bot/telegramtest"
 	"github.com/shequn/shequn/groups"
 	"github.com/shequn/shequn/onebot"
@@ -213,4 +218,74 @@ func TestQQBroadcastToGroupsAndMembers(t *testing.T) {
 	if len(last.Message) != 2 || last.Message[0].Type != "image" || last.Message[0].Str("file") != url || last.Text != "新封面" {
 		t.Errorf("the QQ group got %+v", last.Message)
 	}
+}
+
+// A relay into a QQ group whose process stopped half-way continues in the
+// next process where it stopped: every page once, in order.
+func TestQQRelayResumesAfterARestart(t *testing.T) {
+	h, qq, tg := qqFridayRoom(t)
+	ctx := t.Context()
+	x := schedule(t, h)
+	must(t, h.Say(ctx, h.Owner, h.Owner, fmt.Sprintf("/session start %d", x.ID)))
+	must(t, qq.Step(ctx))
+
+	// The first process gets three pages into the QQ group and fails
+	// from then on (it is going down).
+	copied := 0
+	qq.OnAction(func(action string, group, _ int64) {
+		if action == "send_group_msg" && group == qqGroupNo {
+			if last := qq.LastTo(0, qqGroupNo); strings.HasPrefix(last, "page") {
+				if copied++; copied == 3 {
+					qq.FailNext("send_group_msg", 1000, onebot.RetFailed, "send failed: the process is going down")
+				}
+			}
+		}
+	})
+	var talk []string
+	for i := range 6 {
+		talk = append(talk, fmt.Sprintf("page %d", i+1))
+		_, err := h.TG.SendText(fridaySpeaker, fridaySpeaker, talk[i])
+		must(t, err)
+	}
+	_ = qq.Step(ctx)
+	if got := texts(qqAfter(qq, "分享会开始了")); !slices.Equal(got, talk[:3]) {
+		t.Fatalf("before the restart the QQ group got %q", got)
+	}
+	again := restartQQ(t, h, qq)
+	qq.FailNext("send_group_msg", 0, 0, "")
+	must(t, again.Step(ctx))
+	if got := texts(qqAfter(qq, "分享会开始了")); !slices.Equal(got, talk) {
+		t.Errorf("the QQ group got %q, want %q", got, talk)
+	}
+	if got := after(h, tg, "分享会开始了"); !slices.Equal(got, talk) {
+		t.Errorf("the Telegram group got %q, want %q", got, talk)
+	}
+}
+
+// restartQQ stops the harness's app and starts another on the same store,
+// fake Telegram and fake QQ account, which connects to it again as NapCat
+// does after a restart; the new app is stepped by hand.
+func restartQQ(t *testing.T, h *Harness, qq *QQ) *app.App {
+	t.Helper()
+	h.cancel()
+	<-h.done
+	h.done <- nil // Close waits for it
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	again, err := app.New(t.Context(), h.Config, slog.New(slog.DiscardHandler), app.Options{
+		Listener: ln, Manual: true, Limits: &bot.Limits{}, Checkout: h.Sales, Now: h.Clock.Now, QQLimits: &onebot.Limits{},
+	})
+	must(t, err)
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(t.Context()))
+	done := make(chan error, 1)
+	go func() { done <- again.Run(runCtx) }()
+	<-again.Running()
+	t.Cleanup(func() { cancel(); <-done; again.Close() })
+	conn, err := qq.DialWS(t.Context(), "ws://"+ln.Addr().String()+onebot.WSPath, qqToken)
+	must(t, err)
+	t.Cleanup(conn.Close)
+	wctx, stop := context.WithTimeout(t.Context(), 5*time.Second)
+	defer stop()
+	must(t, again.WaitQQ(wctx))
+	return again
 }

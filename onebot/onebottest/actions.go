@@ -85,6 +85,9 @@ func (s *Server) handle(action string, raw json.RawMessage) answer {
 
 // run runs one action; the caller holds s.mu.
 func (s *Server) run(action string, p params) answer {
+	if a, ok := s.failure(action); ok {
+		return a
+	}
 	if a, ok := s.memberAction(action, p); ok {
 		return a
 	}

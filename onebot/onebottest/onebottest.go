@@ -100,6 +100,7 @@ type Server struct {
 	gone       map[int64]bool   // deleted the account: private messages refused
 	friendReqs map[string]int64 // flag -> user
 	said       map[int64]*said  // messages by id, for get_msg and delete_msg
+	failing    map[string]*failing
 }
 
 // OnAction registers f to see every action that succeeded, after it did.
