@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -288,4 +290,55 @@ func restartQQ(t *testing.T, h *Harness, qq *QQ) *app.App {
 	defer stop()
 	must(t, again.WaitQQ(wctx))
 	return again
+}
+
+// An admin on QQ talks during a session: each message reaches the QQ
+// group again from what QQ gave (the picture by its URL) and the Telegram
+// group as Telegram messages (the picture downloaded from QQ and
+// uploaded), in order in both.
+func TestQQAdminTalksIntoBothPlatforms(t *testing.T) {
+	h, qq, tg := qqFridayRoom(t)
+	ctx := t.Context()
+	picture := []byte("\x89PNG a picture on QQ's servers")
+	files := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/download/cover.png" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write(picture)
+	}))
+	t.Cleanup(files.Close)
+	x := schedule(t, h)
+	must(t, h.Say(ctx, h.Owner, h.Owner, fmt.Sprintf("/session start %d", x.ID)))
+	must(t, qq.Step(ctx))
+
+	must(t, qq.Say(ctx, qqOwner, "群主", 0, "第一页：目录"))
+	url := files.URL + "/download/cover.png"
+	must(t, qq.PrivateMessage(ctx, qqOwner, "群主", onebot.Segment{Type: "image", Data: map[string]any{"file": "cover.png", "url": url}}, onebot.Text("封面示例")))
+	must(t, qq.Step(ctx))
+	must(t, qq.Say(ctx, qqOwner, "群主", 0, "第三页：排版"))
+	talk := []string{"第一页：目录", "封面示例", "第三页：排版"}
+
+	relayed := qqAfter(qq, "分享会开始了")
+	if got := texts(relayed); !slices.Equal(got, talk) {
+		t.Fatalf("the QQ group got %q, want %q", got, talk)
+	}
+	if img := relayed[1].Message[0]; img.Type != "image" || img.Str("file") != url {
+		t.Errorf("the picture reached QQ as %+v", img)
+	}
+	if got := after(h, tg, "分享会开始了"); !slices.Equal(got, talk) {
+		t.Fatalf("the Telegram group got %q, want %q", got, talk)
+	}
+	ms := h.TG.BotMessages(tg)
+	photo := ms[len(ms)-2]
+	if up, ok := h.TG.Upload(photo.PhotoFileID); !ok || !bytes.Equal(up.Data, picture) {
+		t.Errorf("the Telegram group's picture is %q (uploaded %v)", photo.PhotoFileID, ok)
+	}
+	gs, err := h.App.Store().Groups(ctx)
+	must(t, err)
+	for _, g := range gs {
+		if g.Problem != "" {
+			t.Errorf("group %d has a problem: %s", g.ChatID, g.Problem)
+		}
+	}
 }
