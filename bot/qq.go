@@ -9,6 +9,7 @@ import (
 	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/assignments"
 	"github.com/shequn/shequn/groups"
+	"github.com/shequn/shequn/sessions"
 )
 
 // QQSide is the QQ transport as the bot sees it (package onebot): a
@@ -60,6 +61,9 @@ func sendQQ(ctx context.Context, b *Bot, chatID, userID int64, lang Lang, n sheq
 	text, kb, err := render(b.core, lang, n)
 	if err != nil {
 		return 0, err
+	}
+	if _, ok := n.(sessions.ReminderNotice); ok {
+		text += "\n" + T(lang, "qq.session.checkin_hint") // the group is muted: /checkin privately
 	}
 	return b.QQ.Send(ctx, chatID, text, choicesOf(kb))
 }

@@ -119,12 +119,24 @@ func TestQQFridaySessionBesideTelegram(t *testing.T) {
 	_, err := h.TG.Click(41, tg, reminderTG.ID, fmt.Sprintf("ci:%d", x.ID))
 	must(t, err)
 	must(t, qq.Step(ctx))
+	// The QQ group is muted as a whole: 小明 checks in privately.
+	if !strings.Contains(reminder.Text, "/checkin") {
+		t.Errorf("the QQ reminder does not say how to check in privately: %q", reminder.Text)
+	}
+	must(t, qq.Say(ctx, qqFriend, "小明", 0, "/checkin"))
+	must(t, qq.Say(ctx, qqFriend, "小明", 0, "/checkin"))
+	if got := qq.SentTo(qqFriend, 0); count(got, "签到成功") != 1 || !strings.Contains(got[len(got)-1], "已经签到过") {
+		t.Errorf("小明's /checkin answered %q", got)
+	}
 	cs, err := h.App.Store().CheckIns(ctx, x.ID)
 	must(t, err)
-	if len(cs) != 2 || !slices.ContainsFunc(cs, func(c sessions.CheckIn) bool {
-		return c.UserID == shequn.QQUser(qqBuyer) && c.ChatID == shequn.QQGroup(qqGroupNo)
-	}) {
-		t.Fatalf("check-ins %+v, want 小红 in the QQ group and 41", cs)
+	inQQ := func(user int64) func(c sessions.CheckIn) bool {
+		return func(c sessions.CheckIn) bool {
+			return c.UserID == shequn.QQUser(user) && c.ChatID == shequn.QQGroup(qqGroupNo)
+		}
+	}
+	if len(cs) != 3 || !slices.ContainsFunc(cs, inQQ(qqBuyer)) || !slices.ContainsFunc(cs, inQQ(qqFriend)) {
+		t.Fatalf("check-ins %+v, want 小红 and 小明 in the QQ group and 41", cs)
 	}
 
 	h.Clock.Advance(24 * time.Hour) // the start time
@@ -167,7 +179,7 @@ func TestQQFridaySessionBesideTelegram(t *testing.T) {
 
 	must(t, h.Say(ctx, h.Owner, h.Owner, "/session end"))
 	must(t, qq.Step(ctx))
-	if recap := qq.LastTo(0, qqGroupNo); !strings.Contains(recap, "分享会回顾") || !strings.Contains(recap, "本群 1 人，全部 2 人") || !strings.Contains(recap, "问题：1 个") {
+	if recap := qq.LastTo(0, qqGroupNo); !strings.Contains(recap, "分享会回顾") || !strings.Contains(recap, "本群 2 人，全部 3 人") || !strings.Contains(recap, "问题：1 个") {
 		t.Errorf("the QQ recap: %q", recap)
 	}
 	if slices.Contains(qq.Essence(), reminder.ID) || len(qq.Essence()) != rulesEssence {
