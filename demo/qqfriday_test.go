@@ -354,3 +354,43 @@ func TestQQAdminTalksIntoBothPlatforms(t *testing.T) {
 		}
 	}
 }
+
+// qqSpeaker is a speaker on QQ, 王老师.
+const qqSpeaker = 30003
+
+// A speaker on QQ, named by their QQ number: what they write to the bot
+// reaches both groups, and the questions asked in either group reach them
+// on QQ in order with the members' numbers.
+func TestQQSpeakerGetsQuestionsFromBothPlatforms(t *testing.T) {
+	h, qq, tg := qqFridayRoom(t)
+	ctx := t.Context()
+	must(t, qq.Say(ctx, qqSpeaker, "王老师", 0, "/start"))
+	start := h.Clock.Now().Add(48 * time.Hour).In(h.Config.Location()).Format("2006-01-02 15:04")
+	must(t, h.Say(ctx, h.Owner, h.Owner, fmt.Sprintf("/session new %s | 函数入门 | qq:%d", start, qqSpeaker)))
+	if last, _ := h.LastBotMessage(h.Owner); !strings.Contains(last.Text, "已安排") || !strings.Contains(last.Text, "王老师") {
+		t.Fatalf("/session new with a QQ speaker: %q", last.Text)
+	}
+	must(t, h.Say(ctx, h.Owner, h.Owner, "/session start"))
+	must(t, qq.Say(ctx, qqSpeaker, "王老师", 0, "VLOOKUP 的四个参数"))
+	if got := texts(qqAfter(qq, "分享会开始了")); !slices.Equal(got, []string{"VLOOKUP 的四个参数"}) {
+		t.Fatalf("the QQ group got %q", got)
+	}
+	if got := after(h, tg, "分享会开始了"); !slices.Equal(got, []string{"VLOOKUP 的四个参数"}) {
+		t.Fatalf("the Telegram group got %q", got)
+	}
+
+	must(t, h.Say(ctx, h.Owner, h.Owner, "/session qa 10"))
+	must(t, qq.Step(ctx))
+	must(t, h.Say(ctx, 41, tg, "What is the fourth argument?"))
+	must(t, qq.Say(ctx, qqBuyer, "小红", qqGroupNo, "近似匹配怎么用？"))
+	var asked []string
+	for _, m := range qq.SentTo(qqSpeaker, 0) {
+		if strings.Contains(m, "问题 #") {
+			asked = append(asked, m)
+		}
+	}
+	if len(asked) != 2 || !strings.Contains(asked[0], "问题 #1（PPT-00001）") || !strings.Contains(asked[0], "fourth argument") ||
+		!strings.Contains(asked[1], "问题 #2（XL-00001）") || !strings.Contains(asked[1], "近似匹配") {
+		t.Fatalf("the QQ speaker got %q", asked)
+	}
+}
