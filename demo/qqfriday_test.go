@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,7 +19,9 @@ import (
 	"github.com/shequn/shequn/app"
 	"github.com/shequn/shequn/bot"
 	"github.com/shequn/shequn/bot/telegramtest"
+	"github.com/shequn/shequn/config"
 	"github.com/shequn/shequn/groups"
+	"github.com/shequn/shequn/membership"
 	"github.com/shequn/shequn/onebot"
 	"github.com/shequn/shequn/onebot/onebottest"
 	"github.com/shequn/shequn/sessions"
@@ -392,5 +395,69 @@ func TestQQSpeakerGetsQuestionsFromBothPlatforms(t *testing.T) {
 	if len(asked) != 2 || !strings.Contains(asked[0], "问题 #1（PPT-00001）") || !strings.Contains(asked[0], "fourth argument") ||
 		!strings.Contains(asked[1], "问题 #2（XL-00001）") || !strings.Contains(asked[1], "近似匹配") {
 		t.Fatalf("the QQ speaker got %q", asked)
+	}
+}
+
+// A broadcast to a QQ course with QQ's default limits on, on both sides
+// (scaled 10×, so that the pass stays within its lease on the injected
+// clock): the group and every member get it through the QQ sender, the
+// private messages spaced at the global rate, and nothing QQ's risk
+// control would punish.
+func TestQQBroadcastKeepsQQLimits(t *testing.T) {
+	var clock atomic.Pointer[Clock]
+	const scale = 10
+	limits := onebot.Limits{Group: onebot.Rate{Count: 1, Per: time.Second / scale}, Private: onebot.Rate{Count: 1, Per: time.Second / scale},
+		Global: onebot.Rate{Count: 20, Per: time.Minute / scale}}
+	step := limits.Global.Per / time.Duration(limits.Global.Count) // 300 ms, 3 s unscaled
+	h := mustStart(t, WithQQCourse, func(_ *config.Config, o *app.Options) {
+		o.QQLimits = &limits
+		o.QQSleep = func(ctx context.Context, d time.Duration) error {
+			clock.Load().Advance(d)
+			return ctx.Err()
+		}
+	})
+	clock.Store(h.Clock)
+	ctx := t.Context()
+	qq, err := h.ConnectQQ(ctx, qqSelf)
+	must(t, err)
+	t.Cleanup(qq.Close)
+	qq.SetLimits(onebottest.Limits{Group: onebottest.Rate(limits.Group), Private: onebottest.Rate(limits.Private), Global: onebottest.Rate(limits.Global)})
+	qq.AddGroup(qqGroupNo, "Excel QQ", "admin")
+	qq.AddMember(qqGroupNo, qqOwner, "群主", "owner")
+	must(t, qq.Say(ctx, qqOwner, "群主", qqGroupNo, "/register student xl 2000"))
+	const members = 6
+	for i := range members {
+		e := membership.Enrollment{Course: "xl", UserID: shequn.QQUser(int64(600_000 + i)), Number: i + 1, Status: membership.EnrollmentActive}
+		must(t, h.App.Groups.Seat(ctx, e))
+	}
+
+	must(t, h.Say(ctx, h.Owner, h.Owner, "/start"))
+	must(t, h.Say(ctx, h.Owner, h.Owner, "/announce xl dm"))
+	must(t, h.Say(ctx, h.Owner, h.Owner, "周五晚 8 点分享会"))
+	must(t, qq.Step(ctx))
+	if got := qq.LastTo(0, qqGroupNo); got != "周五晚 8 点分享会" {
+		t.Errorf("the QQ group got %q", got)
+	}
+	var dms []onebottest.Sent
+	for _, m := range qq.Sent() {
+		if m.GroupID == 0 && m.Text == "周五晚 8 点分享会" {
+			dms = append(dms, m)
+		}
+	}
+	if len(dms) != members {
+		t.Fatalf("%d members got it by private message, want %d", len(dms), members)
+	}
+	// The sender spaces the messages at the global rate (one a step): the
+	// last private message cannot go before six steps after the group's,
+	// on the injected clock.
+	group := qq.Sent()[slices.IndexFunc(qq.Sent(), func(m onebottest.Sent) bool { return m.GroupID == qqGroupNo && m.Text == "周五晚 8 点分享会" })]
+	if span := dms[len(dms)-1].At.Sub(group.At); span < members*step {
+		t.Errorf("the private messages went out %v after the group's, want at least %v", span, members*step)
+	}
+	if n := len(qq.Bursts()); n != 0 {
+		t.Errorf("%d messages broke QQ's limits", n)
+	}
+	if n := count(botTexts(h, h.Owner), fmt.Sprintf("私信送达 %d 人", members)); n != 1 {
+		t.Errorf("the owner was told %d times that it is done: %q", n, botTexts(h, h.Owner))
 	}
 }

@@ -34,3 +34,11 @@ func (s *Server) failure(action string) (answer, bool) {
 	}
 	return failed(f.retcode, f.msg), true
 }
+
+// SetLimits changes the limits the fake checks sends against while it
+// serves (Limits is for before).
+func (s *Server) SetLimits(l Limits) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.Limits = l
+}
