@@ -62,8 +62,10 @@ func sendQQ(ctx context.Context, b *Bot, chatID, userID int64, lang Lang, n sheq
 	if err != nil {
 		return 0, err
 	}
-	if _, ok := n.(sessions.ReminderNotice); ok {
-		text += "\n" + T(lang, "qq.session.checkin_hint") // the group is muted: /checkin privately
+	if rn, ok := n.(sessions.ReminderNotice); ok {
+		// No button on QQ, and the group is muted: a numbered reply, or /checkin privately.
+		x := rn.Session
+		text = T(lang, "qq.session.reminder", x.Topic, x.SpeakerName, b.core.date(lang, x.StartAt), shortDuration(rn.Before))
 	}
 	return b.QQ.Send(ctx, chatID, text, choicesOf(kb))
 }
