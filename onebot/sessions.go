@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"strings"
 
 	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/bot"
@@ -46,18 +47,61 @@ func (p SessionPlatform) Copy(ctx context.Context, chatID int64, ref sessions.Me
 	if relay {
 		pri = Interactive
 	}
-	for _, raw := range ref.Items {
+	items := make([]bot.RelayItem, len(ref.Items))
+	for i, raw := range ref.Items {
 		it, ok := bot.ParseItem(raw)
 		if !ok {
 			return fmt.Errorf("copy into QQ %d: unreadable item: %w", shequn.QQNumber(chatID), sessions.ErrSourceGone)
 		}
-		for _, msg := range p.messages(ctx, it) {
-			if _, err := p.QQ.Out.Send(ctx, pri, chatID, msg); err != nil {
-				return p.failed(ctx, chatID, err)
-			}
+		items[i] = it
+	}
+	msgs, ok := p.album(ctx, items)
+	if !ok {
+		msgs = nil
+		for _, it := range items {
+			msgs = append(msgs, p.messages(ctx, it)...)
+		}
+	}
+	for _, msg := range msgs {
+		if _, err := p.QQ.Out.Send(ctx, pri, chatID, msg); err != nil {
+			return p.failed(ctx, chatID, err)
 		}
 	}
 	return nil
+}
+
+// album sends an album of pictures as QQ shows one: the pictures in one
+// message, their captions after them. false when the items are not all
+// pictures that can be sent (one item, a file, a picture not fetched):
+// they go one by one.
+func (p SessionPlatform) album(ctx context.Context, items []bot.RelayItem) ([]Message, bool) {
+	if len(items) < 2 {
+		return nil, false
+	}
+	var msg Message
+	var captions []string
+	for _, it := range items {
+		if it.Photo == "" {
+			return nil, false
+		}
+		seg := p.media(ctx, "image", it.Photo, "", it.QQ, MaxImage)
+		if seg == nil {
+			return nil, false
+		}
+		msg = append(msg, *seg)
+		if it.Text != "" {
+			captions = append(captions, it.Text)
+		}
+	}
+	out := []Message{msg}
+	if text := strings.Join(captions, "\n"); text != "" {
+		parts := Split(text, MaxText)
+		out[0] = append(out[0], Text(parts[0]))
+		for _, part := range parts[1:] {
+			out = append(out, Message{Text(part)})
+		}
+	}
+	return out, true
 }
 
 // messages are the QQ messages that carry an item: a picture with its

@@ -122,3 +122,22 @@ func TestQQWindowAndEssence(t *testing.T) {
 		t.Errorf("an account that is no administrator opens the window: %v", err)
 	}
 }
+
+// An album of pictures reaches QQ as QQ shows one: the pictures in one
+// message with the captions after them.
+func TestQQCopySendsAnAlbumAsOneMessage(t *testing.T) {
+	p, fake := qqSessions(t, "admin")
+	a, b := item(bot.RelayItem{Photo: "https://qq/1.jpg", Text: "图一", QQ: true}), item(bot.RelayItem{Photo: "https://qq/2.jpg", QQ: true})
+	ref := sessions.MessageRef{ChatID: 1, MessageIDs: []int{1, 2}, Items: append(a.Items, b.Items...)}
+	if err := p.Copy(t.Context(), shequn.QQGroup(777), ref, true); err != nil {
+		t.Fatal(err)
+	}
+	sent := fake.Sent()
+	if len(sent) != 1 {
+		t.Fatalf("%d messages, want 1: %+v", len(sent), sent)
+	}
+	m := sent[0].Message
+	if len(m) != 3 || m[0].Str("file") != "https://qq/1.jpg" || m[1].Str("file") != "https://qq/2.jpg" || m[2].Str("text") != "图一" {
+		t.Errorf("the album went as %+v", m)
+	}
+}
