@@ -164,6 +164,21 @@ func TestQQFridaySessionBesideTelegram(t *testing.T) {
 		t.Errorf("the picture reached QQ as %s %.40q", img.Type, img.Str("file"))
 	}
 
+	// A document: QQ sends a file as a message of its own, the caption after it.
+	handout := []byte("%PDF-1.4 handout")
+	_, _, err = h.TG.SendDocumentData(fridaySpeaker, fridaySpeaker, "讲义.pdf", "讲义", handout)
+	must(t, err)
+	must(t, qq.Step(ctx))
+	relayed = qqAfter(qq, "第三页：留白")
+	if len(relayed) != 2 || relayed[1].Text != "讲义" {
+		t.Fatalf("after the talk the QQ group got %q", texts(relayed))
+	}
+	file := relayed[0].Message[0]
+	data, _ = strings.CutPrefix(file.Str("file"), "base64://")
+	if got, _ := base64.StdEncoding.DecodeString(data); file.Type != "file" || file.Str("name") != "讲义.pdf" || !bytes.Equal(got, handout) {
+		t.Errorf("the document reached QQ as %s %q %.40q", file.Type, file.Str("name"), file.Str("file"))
+	}
+
 	must(t, h.Say(ctx, h.Owner, h.Owner, "/session qa 10"))
 	must(t, qq.Step(ctx))
 	if g, _ := qq.Group(qqGroupNo); g.WholeBan {
