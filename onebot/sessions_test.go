@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
 	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/bot"
 	"github.com/shequn/shequn/groups"
@@ -22,7 +24,7 @@ func qqSessions(t *testing.T, role string) (onebot.SessionPlatform, *onebottest.
 	fake.AddMember(777, 42, "小明", "member")
 	tr, stop := connect(t, fake)
 	t.Cleanup(stop)
-	q := newQQ(tr, nil)
+	q := newQQ(tr, make(chan tgbotapi.Update, 100))
 	tr.Events = q.Take // a friend request is accepted
 	return onebot.SessionPlatform{QQ: q}, fake
 }
@@ -139,5 +141,18 @@ func TestQQCopySendsAnAlbumAsOneMessage(t *testing.T) {
 	m := sent[0].Message
 	if len(m) != 3 || m[0].Str("file") != "https://qq/1.jpg" || m[1].Str("file") != "https://qq/2.jpg" || m[2].Str("text") != "图一" {
 		t.Errorf("the album went as %+v", m)
+	}
+}
+
+// A group the account was removed from is the group's problem (its
+// owners are told, and it is skipped), not a passing failure.
+func TestQQCopyIntoAGroupTheAccountLeftIsItsProblem(t *testing.T) {
+	p, fake := qqSessions(t, "admin")
+	ctx := t.Context()
+	must(t, fake.KickBot(ctx, 777, 44))
+	var ge *groups.GroupError
+	err := p.Copy(ctx, shequn.QQGroup(777), item(bot.RelayItem{Text: "第一页"}), true)
+	if !errors.As(err, &ge) || ge.Problem != groups.ProblemRemoved {
+		t.Errorf("copy into a group the account left: %v", err)
 	}
 }
