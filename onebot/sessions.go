@@ -36,8 +36,9 @@ type SessionPlatform struct {
 var _ sessions.Platform = SessionPlatform{}
 
 // Copy sends the message (an album: each item, in order) again into the
-// QQ group or to the QQ member, the live relay before bulk traffic. A
-// member QQ does not let the account write to is shequn.ErrUnreachable.
+// QQ group or to the QQ member, the live relay after replies and before
+// bulk traffic. A member QQ does not let the account write to is
+// shequn.ErrUnreachable.
 func (p SessionPlatform) Copy(ctx context.Context, chatID int64, ref sessions.MessageRef, relay bool) error {
 	if len(ref.Items) == 0 {
 		// Kept before QQ could take it: nothing can send it here.
@@ -45,7 +46,7 @@ func (p SessionPlatform) Copy(ctx context.Context, chatID int64, ref sessions.Me
 	}
 	pri := Bulk
 	if relay {
-		pri = Interactive
+		pri = Relay
 	}
 	items := make([]bot.RelayItem, len(ref.Items))
 	for i, raw := range ref.Items {
