@@ -476,3 +476,28 @@ func TestQQBroadcastKeepsQQLimits(t *testing.T) {
 		t.Errorf("the owner was told %d times that it is done: %q", n, botTexts(h, h.Owner))
 	}
 }
+
+// A Telegram picture relayed into two QQ groups is downloaded from
+// Telegram once, not once per group.
+func TestQQRelayDownloadsATelegramPictureOnce(t *testing.T) {
+	h, qq, _ := qqFridayRoom(t)
+	ctx := t.Context()
+	const second = 700_100_300
+	qq.AddGroup(second, "Excel QQ 2", "admin")
+	qq.AddMember(second, qqOwner, "群主", "owner")
+	must(t, qq.Say(ctx, qqOwner, "群主", second, "/register student xl 2000"))
+	x := schedule(t, h)
+	must(t, h.Say(ctx, h.Owner, h.Owner, fmt.Sprintf("/session start %d", x.ID)))
+	before := h.TG.Calls("getFile")
+	_, _, err := h.TG.SendPhotoData(fridaySpeaker, fridaySpeaker, "配图", []byte("\x89PNG once"))
+	must(t, err)
+	must(t, qq.Step(ctx))
+	for _, g := range []int64{qqGroupNo, second} {
+		if last := qq.LastTo(0, g); last != "配图" {
+			t.Errorf("QQ group %d got %q last", g, last)
+		}
+	}
+	if n := h.TG.Calls("getFile") - before; n != 1 {
+		t.Errorf("the picture was fetched from Telegram %d times, want once", n)
+	}
+}
