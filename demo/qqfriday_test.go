@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -117,7 +118,16 @@ func TestQQFridaySessionBesideTelegram(t *testing.T) {
 	if !slices.Contains(qq.Essence(), reminder.ID) {
 		t.Fatalf("the QQ reminder %d is not the essence message: %v", reminder.ID, qq.Essence())
 	}
+	// The QQ group is muted as a whole: a member cannot answer there.
+	qq.RefuseInMutedGroups()
+	if _, err := qq.Speak(ctx, qqGroupNo, qqBuyer, onebot.Text("1")); !errors.Is(err, onebottest.ErrBanned) {
+		t.Fatalf("a member answered in the muted QQ group: %v", err)
+	}
+	// An administrator opens the group for a moment; the number answers.
+	must(t, qq.SetWholeBan(ctx, qqGroupNo, qqOwner, false))
 	must(t, qq.Say(ctx, qqBuyer, "小红", qqGroupNo, "1"))
+	must(t, qq.SetWholeBan(ctx, qqGroupNo, qqOwner, true))
+	must(t, qq.Step(ctx))
 	reminderTG, _ := h.LastBotMessage(tg)
 	_, err := h.TG.Click(41, tg, reminderTG.ID, fmt.Sprintf("ci:%d", x.ID))
 	must(t, err)
@@ -193,6 +203,10 @@ func TestQQFridaySessionBesideTelegram(t *testing.T) {
 	must(t, qq.Step(ctx))
 	if g, _ := qq.Group(qqGroupNo); !g.WholeBan {
 		t.Fatal("the QQ group is not muted again after the window")
+	}
+
+	if _, err := qq.Speak(ctx, qqGroupNo, qqFriend, onebot.Text("too late")); !errors.Is(err, onebottest.ErrBanned) {
+		t.Errorf("a member spoke in the QQ group after the window: %v", err)
 	}
 
 	must(t, h.Say(ctx, h.Owner, h.Owner, "/session end"))

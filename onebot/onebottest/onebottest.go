@@ -101,6 +101,8 @@ type Server struct {
 	friendReqs map[string]int64 // flag -> user
 	said       map[int64]*said  // messages by id, for get_msg and delete_msg
 	failing    map[string]*failing
+	// wholeBanRefuses: members of a whole-banned group cannot speak.
+	wholeBanRefuses bool
 }
 
 // OnAction registers f to see every action that succeeded, after it did.
