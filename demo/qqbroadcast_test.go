@@ -41,6 +41,16 @@ func TestQQBroadcastToGroupsAndMembers(t *testing.T) {
 		t.Errorf("the owner was told %d times that #1 is done: %q", n, botTexts(h, h.Owner))
 	}
 
+	// 小明 adds the account again: the next broadcast reaches him.
+	must(t, qq.AddFriend(ctx, qqFriend, "我回来了"))
+	must(t, qq.Step(ctx))
+	must(t, h.Say(ctx, h.Owner, h.Owner, "/announce xl dm"))
+	must(t, h.Say(ctx, h.Owner, h.Owner, "分享会改到 9 点"))
+	must(t, qq.Step(ctx))
+	if got := qq.LastTo(qqFriend, 0); got != "分享会改到 9 点" {
+		t.Errorf("小明, friends again, got %q last", got)
+	}
+
 	// The QQ owner broadcasts a picture with words from QQ.
 	must(t, qq.Say(ctx, qqOwner, "群主", 0, "/announce xl"))
 	url := "https://multimedia.nt.qq.com.cn/download?appid=1407&fileid=cover"

@@ -137,6 +137,9 @@ func (s *Server) run(action string, p params) answer {
 		}
 		delete(s.friendReqs, p.Flag)
 		s.friends[u] = p.Approve == nil || *p.Approve
+		if s.friends[u] {
+			delete(s.gone, u) // friends again: private messages reach them
+		}
 		return answer{}
 	}
 	return failed(onebot.RetNoAction, "API not found: "+action)
