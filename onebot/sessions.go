@@ -31,6 +31,9 @@ type SessionPlatform struct {
 	// Files downloads Telegram's pictures and files; nil in a QQ-only
 	// community, where a Telegram message never comes.
 	Files bot.FileFetcher
+	// Parts keeps a copy retried after a failure part-way from sending
+	// its first messages again; nil keeps nothing.
+	Parts *PartLog
 }
 
 var _ sessions.Platform = SessionPlatform{}
@@ -63,11 +66,14 @@ func (p SessionPlatform) Copy(ctx context.Context, chatID int64, ref sessions.Me
 			msgs = append(msgs, p.messages(ctx, it)...)
 		}
 	}
-	for _, msg := range msgs {
-		if _, err := p.QQ.Out.Send(ctx, pri, chatID, msg); err != nil {
+	key := partKey(chatID, ref)
+	for i := p.Parts.done(key); i < len(msgs); i++ {
+		if _, err := p.QQ.Out.Send(ctx, pri, chatID, msgs[i]); err != nil {
 			return p.failed(ctx, chatID, err)
 		}
+		p.Parts.mark(key, i+1)
 	}
+	p.Parts.forget(key)
 	return nil
 }
 

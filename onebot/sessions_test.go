@@ -26,7 +26,7 @@ func qqSessions(t *testing.T, role string) (onebot.SessionPlatform, *onebottest.
 	t.Cleanup(stop)
 	q := newQQ(tr, make(chan tgbotapi.Update, 100))
 	tr.Events = q.Take // a friend request is accepted
-	return onebot.SessionPlatform{QQ: q}, fake
+	return onebot.SessionPlatform{QQ: q, Parts: &onebot.PartLog{}}, fake
 }
 
 func item(m bot.RelayItem) sessions.MessageRef {
@@ -154,5 +154,28 @@ func TestQQCopyIntoAGroupTheAccountLeftIsItsProblem(t *testing.T) {
 	err := p.Copy(ctx, shequn.QQGroup(777), item(bot.RelayItem{Text: "第一页"}), true)
 	if !errors.As(err, &ge) || ge.Problem != groups.ProblemRemoved {
 		t.Errorf("copy into a group the account left: %v", err)
+	}
+}
+
+// A copy refused part-way (the caption after the file) is retried from
+// where it stopped: the file goes once.
+func TestQQCopyRetriedPartWaySendsOnlyTheRest(t *testing.T) {
+	p, fake := qqSessions(t, "admin")
+	ctx, g := t.Context(), shequn.QQGroup(777)
+	fake.OnAction(func(action string, _, _ int64) {
+		if action == "send_group_msg" && len(fake.Sent()) == 1 {
+			fake.FailNext("send_group_msg", 1, onebottest.RetRiskControl, "send failed: risk control")
+		}
+	})
+	ref := item(bot.RelayItem{Document: "https://qq/f.pdf", Name: "讲义.pdf", Text: "讲义", QQ: true})
+	if err := p.Copy(ctx, g, ref, true); err == nil {
+		t.Fatal("the caption was not refused")
+	}
+	if err := p.Copy(ctx, g, ref, true); err != nil {
+		t.Fatal(err)
+	}
+	sent := fake.Sent()
+	if len(sent) != 2 || sent[0].Message[0].Type != "file" || sent[1].Text != "讲义" {
+		t.Errorf("sent %+v, want the file once and then its caption", sent)
 	}
 }
