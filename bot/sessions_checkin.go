@@ -3,12 +3,9 @@ package bot
 import (
 	"context"
 	"errors"
-	"fmt"
-	"strings"
 
 	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/groups"
-	"github.com/shequn/shequn/membership"
 	"github.com/shequn/shequn/sessions"
 )
 
@@ -75,30 +72,4 @@ func (f *checkInDesk) checkInTable() Table {
 			Menu: [2]string{"分享会签到", "Check in at the session"},
 			Help: [2]string{"— 在下一场周五分享会签到", "— check in at the next Friday session"}},
 	}}
-}
-
-// speakerOf finds a session's speaker as written: @username on Telegram,
-// or qq:<QQ number> for a QQ member who has written to the bot (QQ has no
-// usernames). It returns them with the name the notices show.
-func speakerOf(ctx context.Context, people *membership.People, s string) (membership.Profile, string, error) {
-	if !strings.HasPrefix(strings.ToLower(s), "qq:") {
-		p, err := people.ByUsername(ctx, s, false)
-		return p, "@" + p.Username, err
-	}
-	id, err := shequn.ParseUserRef(s)
-	if err != nil {
-		return membership.Profile{}, "", &membership.NameError{Name: s, Unknown: true}
-	}
-	p, err := people.Profile(ctx, id)
-	if errors.Is(err, shequn.ErrNotFound) {
-		return p, "", &membership.NameError{Name: s, Unknown: true}
-	}
-	if err != nil {
-		return p, "", fmt.Errorf("speaker %s: %w", s, err)
-	}
-	name := p.FirstName
-	if name == "" {
-		name = shequn.UserRef(id)
-	}
-	return p, name, nil
 }
