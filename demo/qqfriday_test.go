@@ -381,6 +381,18 @@ func TestQQSpeakerGetsQuestionsFromBothPlatforms(t *testing.T) {
 		!strings.Contains(asked[1], "问题 #2（XL-00001）") || !strings.Contains(asked[1], "近似匹配") {
 		t.Fatalf("the QQ speaker got %q", asked)
 	}
+
+	// The speaker deletes the account: whoever scheduled the session is
+	// told once, and the questions wait for the speaker.
+	qq.Unfriend(qqSpeaker)
+	must(t, qq.Say(ctx, qqFriend, "小明", qqGroupNo, "能再讲一遍吗？"))
+	must(t, qq.Say(ctx, qqFriend, "小明", qqGroupNo, "谢谢老师"))
+	if n := count(botTexts(h, h.Owner), "分享人 王老师 还没有私聊过机器人"); n != 1 {
+		t.Errorf("the owner was told %d times that the QQ speaker cannot be reached: %q", n, botTexts(h, h.Owner))
+	}
+	if n := count(qq.SentTo(qqSpeaker, 0), "问题 #3"); n != 0 {
+		t.Errorf("question 3 reached the speaker who deleted the account")
+	}
 }
 
 // A Telegram picture relayed into two QQ groups is downloaded from

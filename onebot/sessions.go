@@ -189,12 +189,20 @@ func (p SessionPlatform) failed(ctx context.Context, chatID int64, err error) er
 	if chatID < 0 {
 		return fmt.Errorf("copy into QQ %d: %w", shequn.QQNumber(chatID), p.QQ.diagnose(ctx, chatID, "", err))
 	}
-	if refused(err) {
-		if friend, ferr := p.QQ.friend(ctx, shequn.QQNumber(chatID)); ferr == nil && !friend {
-			return fmt.Errorf("copy to QQ %d: %w: %w", shequn.QQNumber(chatID), err, shequn.ErrUnreachable)
-		}
+	return fmt.Errorf("copy to QQ %d: %w", shequn.QQNumber(chatID), p.QQ.unreachable(ctx, chatID, err))
+}
+
+// unreachable explains a private message QQ refused: the user is
+// shequn.ErrUnreachable when they are not the account's friend (they
+// deleted it, or never added it); otherwise the refusal passes.
+func (q *QQ) unreachable(ctx context.Context, userID int64, err error) error {
+	if !refused(err) {
+		return err
 	}
-	return fmt.Errorf("copy to QQ %d: %w", shequn.QQNumber(chatID), err)
+	if friend, ferr := q.friend(ctx, shequn.QQNumber(userID)); ferr == nil && !friend {
+		return fmt.Errorf("%w: %w", err, shequn.ErrUnreachable)
+	}
+	return err
 }
 
 // OpenChat lifts the whole-group ban for a question window, or sets it
