@@ -20,6 +20,10 @@ type RelayItem struct {
 	Document string `json:"document,omitempty"`
 	Name     string `json:"name,omitempty"` // the document's file name
 	QQ       bool   `json:"qq,omitempty"`   // the message came from QQ
+	// ID is a QQ message's id, to read it whole again (get_msg): QQ sends
+	// several pictures in one message, of which the fields above keep the
+	// first.
+	ID int `json:"id,omitempty"`
 }
 
 // ItemOf keeps what the message needs to be sent again: a Telegram
@@ -27,6 +31,9 @@ type RelayItem struct {
 // id; a QQ message's the same by QQ's references.
 func ItemOf(m *tgbotapi.Message) string {
 	it := RelayItem{Text: m.Text, QQ: m.Chat != nil && shequn.IsQQ(m.Chat.ID)}
+	if it.QQ {
+		it.ID = m.MessageID
+	}
 	if it.Text == "" {
 		it.Text = m.Caption
 	}

@@ -293,9 +293,9 @@ func restartQQ(t *testing.T, h *Harness, qq *QQ) *app.App {
 }
 
 // An admin on QQ talks during a session: each message reaches the QQ
-// group again from what QQ gave (the picture by its URL) and the Telegram
-// group as Telegram messages (the picture downloaded from QQ and
-// uploaded), in order in both.
+// group again as QQ has it (both pictures of a message, by their URLs)
+// and the Telegram group as Telegram messages (the first picture
+// downloaded from QQ and uploaded, with the words), in order in both.
 func TestQQAdminTalksIntoBothPlatforms(t *testing.T) {
 	h, qq, tg := qqFridayRoom(t)
 	ctx := t.Context()
@@ -313,8 +313,10 @@ func TestQQAdminTalksIntoBothPlatforms(t *testing.T) {
 	must(t, qq.Step(ctx))
 
 	must(t, qq.Say(ctx, qqOwner, "群主", 0, "第一页：目录"))
-	url := files.URL + "/download/cover.png"
-	must(t, qq.PrivateMessage(ctx, qqOwner, "群主", onebot.Segment{Type: "image", Data: map[string]any{"file": "cover.png", "url": url}}, onebot.Text("封面示例")))
+	// Two pictures in one QQ message, as QQ sends them.
+	url, back := files.URL+"/download/cover.png", files.URL+"/download/back.png"
+	must(t, qq.PrivateMessage(ctx, qqOwner, "群主", onebot.Segment{Type: "image", Data: map[string]any{"file": "cover.png", "url": url}},
+		onebot.Segment{Type: "image", Data: map[string]any{"file": "back.png", "url": back}}, onebot.Text("封面示例")))
 	must(t, qq.Step(ctx))
 	must(t, qq.Say(ctx, qqOwner, "群主", 0, "第三页：排版"))
 	talk := []string{"第一页：目录", "封面示例", "第三页：排版"}
@@ -323,8 +325,8 @@ func TestQQAdminTalksIntoBothPlatforms(t *testing.T) {
 	if got := texts(relayed); !slices.Equal(got, talk) {
 		t.Fatalf("the QQ group got %q, want %q", got, talk)
 	}
-	if img := relayed[1].Message[0]; img.Type != "image" || img.Str("file") != url {
-		t.Errorf("the picture reached QQ as %+v", img)
+	if m := relayed[1].Message; len(m) != 3 || m[0].Str("file") != url || m[1].Str("file") != back || m[2].Str("text") != "封面示例" {
+		t.Errorf("the pictures reached QQ as %+v", m)
 	}
 	if got := after(h, tg, "分享会开始了"); !slices.Equal(got, talk) {
 		t.Fatalf("the Telegram group got %q, want %q", got, talk)

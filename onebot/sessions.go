@@ -115,6 +115,9 @@ func (p SessionPlatform) album(ctx context.Context, items []bot.RelayItem) ([]Me
 // caption in one; a file alone (QQ sends a file as a message of its own)
 // and its caption after; a text split at QQ's length.
 func (p SessionPlatform) messages(ctx context.Context, it bot.RelayItem) []Message {
+	if whole, ok := p.original(ctx, it); ok {
+		return []Message{whole}
+	}
 	var out []Message
 	var media *Segment
 	switch {
@@ -145,6 +148,43 @@ func (p SessionPlatform) messages(ctx context.Context, it bot.RelayItem) []Messa
 		out = append(out, Message{Text(part)})
 	}
 	return out
+}
+
+// original reads a QQ message whole again (get_msg), so that all its
+// pictures go, not only the first the item kept; false when QQ no longer
+// has it, when it holds a file (sent as a message of its own) or
+// anything but text, pictures and QQ faces, or more text than one
+// message takes: the item is sent as kept.
+func (p SessionPlatform) original(ctx context.Context, it bot.RelayItem) (Message, bool) {
+	if !it.QQ || it.ID == 0 {
+		return nil, false
+	}
+	var got struct {
+		Message Message `json:"message"`
+	}
+	if err := p.QQ.API.Call(ctx, "get_msg", map[string]any{"message_id": it.ID}, &got); err != nil {
+		p.QQ.Log.InfoContext(ctx, "qq message not read again; sent as kept", "message", it.ID, "err", err)
+		return nil, false
+	}
+	var out Message
+	for _, seg := range got.Message {
+		switch seg.Type {
+		case "text":
+			out = append(out, Text(seg.Str("text")))
+		case "image":
+			out = append(out, Segment{Type: "image", Data: map[string]any{"file": firstOf(seg.Str("url"), seg.Str("file"))}})
+		case "face":
+			out = append(out, Segment{Type: "face", Data: map[string]any{"id": seg.Str("id")}})
+		case "at", "reply":
+			// Meant for the private chat with the bot, not the groups.
+		default:
+			return nil, false
+		}
+	}
+	if len(out) == 0 || len([]rune(out.PlainText())) > MaxText {
+		return nil, false
+	}
+	return out, true
 }
 
 // media is the segment of a picture or a file: QQ's own by its

@@ -2,6 +2,7 @@ package onebot_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -177,5 +178,31 @@ func TestQQCopyRetriedPartWaySendsOnlyTheRest(t *testing.T) {
 	sent := fake.Sent()
 	if len(sent) != 2 || sent[0].Message[0].Type != "file" || sent[1].Text != "讲义" {
 		t.Errorf("sent %+v, want the file once and then its caption", sent)
+	}
+}
+
+// A QQ message is read whole again when QQ still has it, and sent as
+// kept (its first picture and its words) when QQ no longer does.
+func TestQQCopyReadsAQQMessageWholeAgain(t *testing.T) {
+	p, fake := qqSessions(t, "admin")
+	ctx, g := t.Context(), shequn.QQGroup(777)
+	must(t, fake.PrivateMessage(ctx, 42, "小明", onebot.Segment{Type: "image", Data: map[string]any{"file": "a.png", "url": "https://qq/a.png"}},
+		onebot.Segment{Type: "face", Data: map[string]any{"id": "14"}}, onebot.Segment{Type: "image", Data: map[string]any{"file": "b.png", "url": "https://qq/b.png"}},
+		onebot.Text("两张图")))
+	kept := func(id int) sessions.MessageRef {
+		return sessions.MessageRef{ChatID: shequn.QQUser(42), MessageIDs: []int{id},
+			Items: []string{fmt.Sprintf(`{"text":"两张图","photo":"https://qq/a.png","qq":true,"id":%d}`, id)}}
+	}
+	must(t, p.Copy(ctx, g, kept(1001), true)) // the fake's first message id
+	must(t, p.Copy(ctx, g, kept(9999), true)) // one QQ no longer has
+	sent := fake.Sent()
+	if len(sent) != 2 {
+		t.Fatalf("%d messages, want 2", len(sent))
+	}
+	if m := sent[0].Message; len(m) != 4 || m[0].Str("file") != "https://qq/a.png" || m[1].Type != "face" || m[2].Str("file") != "https://qq/b.png" || m[3].Str("text") != "两张图" {
+		t.Errorf("read whole again: %+v", m)
+	}
+	if m := sent[1].Message; len(m) != 2 || m[0].Str("file") != "https://qq/a.png" || m[1].Str("text") != "两张图" {
+		t.Errorf("sent as kept: %+v", m)
 	}
 }
