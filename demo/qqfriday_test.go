@@ -421,3 +421,28 @@ func TestQQRelayDownloadsATelegramPictureOnce(t *testing.T) {
 		t.Errorf("the picture was fetched from Telegram %d times, want once", n)
 	}
 }
+
+// The demo's QQ Friday act runs to its broadcast.
+func TestDemoQQFridayAct(t *testing.T) {
+	var out bytes.Buffer
+	if err := Run(t.Context(), &out); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out.String())
+	}
+	at := strings.Index(out.String(), "13. QQ 上的周五分享会与群发")
+	if at < 0 {
+		t.Fatalf("the demo has no QQ Friday act:\n%s", out.String())
+	}
+	act := out.String()[at:]
+	for _, want := range []string{
+		"Excel 学员 QQ 群: 📣 周五分享会", "（1h后开始）", "[1] ✅ 签到", "小红 (QQ): 签到成功",
+		"Excel 学员 QQ 群: 透视表：行放地区", "❓ 问题 #1（XL-00001）", "群已恢复禁言", "签到：本群 1 人，全部 1 人",
+		"🐧 → 小红 (QQ): 下周五同一时间继续答疑",
+	} {
+		if !strings.Contains(act, want) {
+			t.Errorf("the QQ Friday act lacks %q", want)
+		}
+	}
+	if strings.Contains(act, "（24h后开始）") {
+		t.Error("the QQ act shows the day-ahead reminder it skipped")
+	}
+}
