@@ -508,7 +508,7 @@ var migrations = []string{
 	);
 	CREATE INDEX seats_audience ON seats (user_id) WHERE state = 'seated';`,
 
-	// N: what a relayed or broadcast message holds, for a platform that
+	// 16: what a relayed or broadcast message holds, for a platform that
 	// sends it again rather than copying it (QQ): a JSON array of strings.
 	`ALTER TABLE session_relays ADD COLUMN items TEXT NOT NULL DEFAULT '';
 	ALTER TABLE broadcasts ADD COLUMN items TEXT NOT NULL DEFAULT '';`,
