@@ -44,6 +44,9 @@ func (a *App) buildQQ(mux *http.ServeMux) {
 	if m := a.Bot.Moderation; m != nil {
 		m.Platform = onebot.ModerationPlatforms{Telegram: m.Platform, QQ: onebot.ModerationPlatform{QQ: q}}
 	}
+	if a.Sessions != nil {
+		a.Sessions.Platform = onebot.SessionPlatforms{Telegram: a.Sessions.Platform, QQ: onebot.SessionPlatform{QQ: q, Files: &onebot.FileCache{Files: a.Bot.Files}, Parts: &onebot.PartLog{}}}
+	}
 	a.OneBot, a.QQ = t, q
 	mux.HandleFunc("GET "+onebot.WSPath, t.ServeWS)
 	if cfg.Secret != "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -19,7 +20,7 @@ import (
 // store, the groups and the bot.
 func (a *App) buildSessions(b *bot.Bot) {
 	a.Sessions = &sessions.Service{
-		Store: a.store, Posts: a.store, Groups: a.Groups, Platform: &bot.SessionPlatform{Sender: a.sender},
+		Store: a.store, Posts: a.store, Groups: a.Groups, Platform: &bot.SessionPlatform{Sender: a.sender, Client: a.httpClient()},
 		Notifier: b, Members: memberNumbers{a.store}, Reminders: a.cfg.Sessions.Remind,
 		Now: a.now, Log: a.log, Wake: a.wakeBoth, CheckedIn: a.creditCheckIn,
 	}
@@ -127,4 +128,13 @@ func (a *App) scheduleSessions(ctx context.Context) error {
 		return fmt.Errorf("schedule the weekly session: %w", err)
 	}
 	return nil
+}
+
+// httpClient is the client the sessions download a QQ picture or file
+// with, to send it into Telegram again.
+func (a *App) httpClient() *http.Client {
+	if a.opts.HTTPClient != nil {
+		return a.opts.HTTPClient
+	}
+	return bot.NewHTTPClient(0)
 }

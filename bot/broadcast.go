@@ -27,7 +27,9 @@ type broadcastDraft struct {
 	DM     bool   `json:"dm,omitempty"`
 	Album  string `json:"album,omitempty"` // media_group_id of the album being collected
 	IDs    []int  `json:"ids,omitempty"`
-	Set    bool   `json:"set"`
+	// Items keep each message for a platform that re-sends it (ItemOf).
+	Items []string `json:"items,omitempty"`
+	Set   bool     `json:"set"`
 }
 
 func (d broadcastDraft) valid() bool { return d.Set }
@@ -66,14 +68,14 @@ func (f *broadcastDesk) target(lang Lang, d broadcastDraft) string {
 func (f *broadcastDesk) message(ctx context.Context, r *Request, d broadcastDraft) error {
 	m := r.Message
 	if m.MediaGroupID == "" {
-		d.IDs = []int{m.MessageID}
+		d.IDs, d.Items = []int{m.MessageID}, []string{ItemOf(m)}
 		return f.send(ctx, r, d)
 	}
 	first := d.Album != m.MediaGroupID
 	if first {
-		d.Album, d.IDs = m.MediaGroupID, nil
+		d.Album, d.IDs, d.Items = m.MediaGroupID, nil, nil
 	}
-	d.IDs = append(d.IDs, m.MessageID)
+	d.IDs, d.Items = append(d.IDs, m.MessageID), append(d.Items, ItemOf(m))
 	if err := f.ask(ctx, r.From.ID, askBroadcast, d); err != nil {
 		return err
 	}
@@ -100,7 +102,7 @@ func (f *broadcastDesk) send(ctx context.Context, r *Request, d broadcastDraft) 
 	if err := f.closeDialogue(ctx, r.From.ID); err != nil {
 		return err
 	}
-	b, err := f.Sessions.Announce(ctx, r.From.ID, d.Course, d.DM, sessions.MessageRef{ChatID: r.ChatID, MessageIDs: d.IDs})
+	b, err := f.Sessions.Announce(ctx, r.From.ID, d.Course, d.DM, sessions.MessageRef{ChatID: r.ChatID, MessageIDs: d.IDs, Items: d.Items})
 	if err != nil {
 		return err
 	}

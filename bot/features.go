@@ -138,6 +138,7 @@ func (b *Bot) wire() {
 		news := &broadcastDesk{core: c, Sessions: b.Sessions}
 		c.tables = append([]Table{news.privateChatTable()}, c.tables...)
 		c.tables = append(c.tables, talks.sessionsTable(), news.broadcastTable())
+		c.tables = append(c.tables, (&checkInDesk{core: c, Sessions: b.Sessions, Groups: b.Groups}).checkInTable())
 		pyramid.heard = talks.question
 	}
 	c.tables = append(c.tables, (&dialogueDesk{c}).dialogueTable())

@@ -9,6 +9,7 @@ import (
 	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/assignments"
 	"github.com/shequn/shequn/groups"
+	"github.com/shequn/shequn/sessions"
 )
 
 // QQSide is the QQ transport as the bot sees it (package onebot): a
@@ -66,6 +67,11 @@ func sendQQ(ctx context.Context, b *Bot, chatID, userID int64, lang Lang, n sheq
 	text, kb, err := render(b.core, lang, n)
 	if err != nil {
 		return 0, err
+	}
+	if rn, ok := n.(sessions.ReminderNotice); ok {
+		// No button on QQ, and the group is muted: a numbered reply, or /checkin privately.
+		x := rn.Session
+		text = T(lang, "qq.session.reminder", x.Topic, x.SpeakerName, b.core.date(lang, x.StartAt), shortDuration(rn.Before))
 	}
 	return b.QQ.Send(ctx, chatID, text, choicesOf(kb))
 }

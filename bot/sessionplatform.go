@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 
@@ -20,6 +21,9 @@ import (
 // muting a group, unpinning.
 type SessionPlatform struct {
 	Sender *Sender
+	// Client downloads a QQ picture or file to send it into Telegram
+	// again (see resend); nil sends a line naming it instead.
+	Client *http.Client
 }
 
 var _ sessions.Platform = (*SessionPlatform)(nil)
@@ -29,6 +33,9 @@ func (p *SessionPlatform) Copy(ctx context.Context, chatID int64, ref sessions.M
 	pri := Bulk
 	if relay {
 		pri = Relay
+	}
+	if shequn.IsQQ(ref.ChatID) {
+		return p.resend(ctx, pri, chatID, ref)
 	}
 	params := tgbotapi.Params{"chat_id": strconv.FormatInt(chatID, 10), "from_chat_id": strconv.FormatInt(ref.ChatID, 10)}
 	method := "copyMessage"
@@ -45,6 +52,12 @@ func (p *SessionPlatform) Copy(ctx context.Context, chatID int64, ref sessions.M
 	if err == nil {
 		return nil
 	}
+	return copyError(method, chatID, err)
+}
+
+// copyError explains a failed copy: the source gone, a member who cannot
+// be written to, a group's problem, or a passing failure.
+func copyError(method string, chatID int64, err error) error {
 	e, ok := apiError(err)
 	switch {
 	case ok && e.Code == 400 && strings.Contains(e.Message, "message to copy not found"):

@@ -113,7 +113,7 @@ func (f *sessionDesk) newSession(ctx context.Context, r *Request, line string) e
 	}
 	x.StartAt = start
 	speaker := strings.TrimSpace(parts[2])
-	p, err := f.People.ByUsername(ctx, speaker, false)
+	p, name, err := speakerOf(ctx, f.People, speaker)
 	var nameErr *membership.NameError
 	if errors.As(err, &nameErr) {
 		return f.reply(ctx, r, T(r.Lang, "session.bad_speaker", speaker))
@@ -121,7 +121,7 @@ func (f *sessionDesk) newSession(ctx context.Context, r *Request, line string) e
 	if err != nil {
 		return err
 	}
-	x.Speaker, x.SpeakerName = p.UserID, "@"+p.Username
+	x.Speaker, x.SpeakerName = p.UserID, name
 	x, err = f.Sessions.New(ctx, x)
 	if err != nil {
 		return err
@@ -203,7 +203,8 @@ func (f *sessionDesk) relayOr(next HandlerFunc) HandlerFunc {
 	return func(ctx context.Context, r *Request) error {
 		staff := r.Who.Staff || r.Who.Owner
 		if r.Message != nil && r.Private && (staff || f.isSpeaker(ctx, r)) {
-			ref := sessions.MessageRef{ChatID: r.ChatID, MessageIDs: []int{r.Message.MessageID}, Album: r.Message.MediaGroupID}
+			ref := sessions.MessageRef{ChatID: r.ChatID, MessageIDs: []int{r.Message.MessageID}, Album: r.Message.MediaGroupID,
+				Items: []string{ItemOf(r.Message)}}
 			ok, err := f.Sessions.Relay(ctx, r.From.ID, staff, ref)
 			if err != nil || ok {
 				return err

@@ -4,7 +4,7 @@ package bot
 // fmt verbs; texts are HTML (parse_mode=HTML). Each feature keeps its
 // texts in a map of its own and registers it here, explicitly; a key
 // defined twice is reported by TestCatalogHasNoDuplicates.
-var catalog = mergeTexts(generalTexts, enrollmentTexts, groupTexts, homeworkTexts, roleTexts, paymentTexts, pyramidTexts, deskTexts, qqTexts, qqModTexts, sessionTexts, coreTexts, qqCoreTexts)
+var catalog = mergeTexts(generalTexts, enrollmentTexts, groupTexts, homeworkTexts, roleTexts, paymentTexts, pyramidTexts, deskTexts, qqTexts, qqModTexts, sessionTexts, coreTexts, qqCoreTexts, qqFridayTexts)
 
 // mergeTexts joins the features' catalogs. A key defined twice keeps its
 // first text and is recorded in duplicateTexts: a missing or doubled text

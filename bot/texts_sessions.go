@@ -20,8 +20,8 @@ var sessionTexts = map[string][2]string{
 	"session.checked_dup": {"你已经签到过了。", "You have checked in already."},
 	"session.over":        {"这场分享会已经结束了。", "This session is over."},
 	// Commands.
-	"session.usage": {"用法：\n<code>/session new [课程] 2026-11-27 20:00 | 主题 | @分享人</code>\n<code>/session start [编号]</code>\n<code>/session qa 分钟</code>\n<code>/session end</code>",
-		"Usage:\n<code>/session new [course] 2026-11-27 20:00 | topic | @speaker</code>\n<code>/session start [id]</code>\n<code>/session qa minutes</code>\n<code>/session end</code>"},
+	"session.usage": {"用法：\n<code>/session new [课程] 2026-11-27 20:00 | 主题 | @分享人</code>（QQ 上的分享人写 <code>qq:QQ号</code>）\n<code>/session start [编号]</code>\n<code>/session qa 分钟</code>\n<code>/session end</code>",
+		"Usage:\n<code>/session new [course] 2026-11-27 20:00 | topic | @speaker</code> (a speaker on QQ: <code>qq:number</code>)\n<code>/session start [id]</code>\n<code>/session qa minutes</code>\n<code>/session end</code>"},
 	"session.ask_line":        {"请发送分享会信息：<code>2026-11-27 20:00 | 主题 | @分享人</code>（/cancel 取消）", "Send the session: <code>2026-11-27 20:00 | topic | @speaker</code> (/cancel to stop)"},
 	"session.bad_when":        {"时间格式应为 <code>2026-11-27 20:00</code>（%s），且在将来。", "The time must look like <code>2026-11-27 20:00</code> (%s) and lie ahead."},
 	"session.bad_speaker":     {"找不到分享人 %s：请对方先私聊机器人发送 /start。", "I don't know the speaker %s yet: ask them to send /start to the bot privately."},

@@ -112,7 +112,10 @@ func qqAct(ctx context.Context, h *Harness, t *transcript) error {
 	if err := qqJoins(ctx, s, code); err != nil {
 		return err
 	}
-	return qqHomework(ctx, h, s)
+	if err := qqHomework(ctx, h, s); err != nil {
+		return err
+	}
+	return qqFriday(ctx, h, s)
 }
 
 // qqJoins: the buyer joins with the code and wears the number, a stranger

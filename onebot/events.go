@@ -23,11 +23,14 @@ func (q *QQ) Take(ctx context.Context, e Event) error {
 		q.correctCard(e.GroupID, e.UserID, e.CardNew, "", true)
 		return nil
 	}
+	var u tgbotapi.Update
+	ok := false
 	if e.PostType == "request" && e.RequestType == "friend" {
 		q.befriend(e.Flag, e.UserID) // anyone may talk to the bot to buy
-		return nil
+		u, ok = q.friended(e), e.UserID != 0
+	} else {
+		u, ok = q.update(e)
 	}
-	u, ok := q.update(e)
 	if !ok {
 		return nil
 	}
@@ -256,4 +259,20 @@ func (q *QQ) message(e Event, user *tgbotapi.User, chat *tgbotapi.Chat) *tgbotap
 		m.Text = t
 	}
 	return m
+}
+
+// friended carries a friend request, which the account accepts, as
+// Telegram's my_chat_member of a private chat the user (re)started: a
+// member who had deleted the account is reached by broadcasts again.
+func (q *QQ) friended(e Event) tgbotapi.Update {
+	user := tgbotapi.User{ID: shequn.QQUser(e.UserID), FirstName: q.known(e.UserID)}
+	self := e.SelfID
+	if q.Self != nil && q.Self() != 0 {
+		self = q.Self()
+	}
+	me := &tgbotapi.User{ID: shequn.QQUser(self), IsBot: true}
+	return tgbotapi.Update{UpdateID: updateID(e), MyChatMember: &tgbotapi.ChatMemberUpdated{
+		Chat: tgbotapi.Chat{ID: user.ID, Type: "private", FirstName: user.FirstName}, From: user, Date: int(e.Time),
+		OldChatMember: tgbotapi.ChatMember{User: me, Status: "kicked"}, NewChatMember: tgbotapi.ChatMember{User: me, Status: "member"},
+	}}
 }

@@ -110,7 +110,7 @@ func (q *QQ) send(ctx context.Context, pri Priority, chatID int64, text string, 
 			return first, q.diagnose(ctx, chatID, "", err) // the account removed or the group gone: the owners are told
 		}
 		if err != nil {
-			return first, err
+			return first, q.unreachable(ctx, chatID, err) // deleted the account: the notice waits for them
 		}
 		if i == 0 {
 			first = int(id)

@@ -32,14 +32,16 @@ var DefaultLimits = Limits{Group: Rate{1, time.Second}, Private: Rate{1, time.Se
 // Priority orders the messages waiting for the limits.
 type Priority int
 
-// Replies to someone who just wrote go before notices and posts.
+// Replies to someone who just wrote go before a live session's talk, and
+// the talk before notices, posts and broadcasts.
 const (
 	Interactive Priority = iota
+	Relay
 	Bulk
 )
 
 // fairShare bounds starvation: bulk traffic that waits gets at least one
-// slot in every fairShare, however many replies go out.
+// slot in every fairShare, however many replies and relays go out.
 const fairShare = 10
 
 // Caller runs OneBot actions; Transport is one.
@@ -65,7 +67,7 @@ type Sender struct {
 	last   time.Time             // the latest moment given out
 	global []time.Time           // moments given out, newest last
 	chats  map[int64][]time.Time // per chat
-	lines  [2][]*waiter          // by priority, first come first
+	lines  [3][]*waiter          // by priority, first come first
 	passed int                   // replies let through while bulk waited
 }
 
@@ -146,14 +148,17 @@ func (s *Sender) sleep(ctx context.Context, d time.Duration) error {
 	return timerSleep(ctx, d)
 }
 
-// first is the message whose turn it is: a reply, unless bulk traffic
-// has waited for fairShare replies. The caller holds s.mu.
+// first is the message whose turn it is: a reply, then the talk, unless
+// bulk traffic has waited for fairShare of them. The caller holds s.mu.
 func (s *Sender) first() *waiter {
-	if len(s.lines[Bulk]) > 0 && (len(s.lines[Interactive]) == 0 || s.passed >= fairShare-1) {
+	ahead := len(s.lines[Interactive]) + len(s.lines[Relay])
+	if len(s.lines[Bulk]) > 0 && (ahead == 0 || s.passed >= fairShare-1) {
 		return s.lines[Bulk][0]
 	}
-	if len(s.lines[Interactive]) > 0 {
-		return s.lines[Interactive][0]
+	for _, pri := range []Priority{Interactive, Relay} {
+		if len(s.lines[pri]) > 0 {
+			return s.lines[pri][0]
+		}
 	}
 	return nil
 }

@@ -153,3 +153,43 @@ func TestRepliesGoBeforeBulk(t *testing.T) {
 		t.Errorf("%d bursts", len(b))
 	}
 }
+
+// A live session's talk waits for the replies and goes before a
+// broadcast: in line together, a reply goes first, then the talk, then
+// the broadcast.
+func TestRelayGoesAfterRepliesBeforeBulk(t *testing.T) {
+	fake := onebottest.New(10001)
+	tr, stop := connect(t, fake)
+	defer stop()
+	// One message every 100 ms: the three below are in line before the
+	// first one's moment comes, and each is sent long before the next's.
+	out := &onebot.Sender{API: tr, Limits: onebot.Limits{Global: onebot.Rate{Count: 1, Per: 100 * time.Millisecond}}, Now: time.Now}
+	fake.AddGroup(1, "g", "admin")
+	if _, err := out.Send(t.Context(), onebot.Bulk, shequn.QQGroup(1), onebot.Message{onebot.Text("first")}); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	send := func(pri onebot.Priority, text string) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := out.Send(t.Context(), pri, shequn.QQGroup(1), onebot.Message{onebot.Text(text)}); err != nil {
+				t.Error(err)
+			}
+		}()
+		for out.Waiting(pri) == 0 {
+			runtime.Gosched()
+		}
+	}
+	send(onebot.Bulk, "broadcast")
+	send(onebot.Relay, "talk")
+	send(onebot.Interactive, "reply")
+	wg.Wait()
+	var got []string
+	for _, m := range fake.Sent() {
+		got = append(got, m.Text)
+	}
+	if want := []string{"first", "reply", "talk", "broadcast"}; !slices.Equal(got, want) {
+		t.Errorf("sent %q, want %q", got, want)
+	}
+}

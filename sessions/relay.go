@@ -63,6 +63,7 @@ func (s *Service) copyAlbum(ctx context.Context, sessionID, chat int64, items []
 	ref := MessageRef{ChatID: pending[0].Ref.ChatID}
 	for _, it := range pending {
 		ref.MessageIDs = append(ref.MessageIDs, it.Ref.MessageIDs...)
+		ref.Items = append(ref.Items, it.Ref.Items...)
 	}
 	err := s.Platform.Copy(ctx, chat, ref, true)
 	if errors.Is(err, ErrSourceGone) {

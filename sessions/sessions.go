@@ -62,6 +62,11 @@ type MessageRef struct {
 	// Album is the album (Telegram's media_group_id) a relayed message is
 	// one item of; items arrive one by one and are copied together.
 	Album string
+	// Items are what a platform that cannot copy needs to send each
+	// message again (QQ has no copyMessage), one per message id, in the
+	// transport's own encoding: sessions keeps them and never reads them.
+	// Empty when the bot kept nothing.
+	Items []string
 }
 
 // Relay is one message the speaker or an admin sent during the session,

@@ -91,6 +91,9 @@ func (s *Server) run(action string, p params) answer {
 	if a, ok := s.memberAction(action, p); ok {
 		return a
 	}
+	if a, ok := s.essenceAction(action, p); ok {
+		return a
+	}
 	switch action {
 	case "get_login_info":
 		return answer{data: map[string]any{"user_id": s.SelfID, "nickname": "shequn"}}
@@ -134,9 +137,9 @@ func (s *Server) run(action string, p params) answer {
 		}
 		delete(s.friendReqs, p.Flag)
 		s.friends[u] = p.Approve == nil || *p.Approve
-		return answer{}
-	case "set_essence_msg":
-		s.essence = append(s.essence, int64(p.MsgID))
+		if s.friends[u] {
+			delete(s.gone, u) // friends again: private messages reach them
+		}
 		return answer{}
 	}
 	return failed(onebot.RetNoAction, "API not found: "+action)
@@ -192,6 +195,12 @@ func (s *Server) send(groupID, userID int64, raw json.RawMessage) answer {
 	var msg onebot.Message
 	if err := json.Unmarshal(raw, &msg); err != nil || len(msg) == 0 {
 		return failed(onebot.RetBadParams, "message is empty or not a message")
+	}
+	if bad := badMedia(msg); bad != "" {
+		return failed(onebot.RetBadParams, bad)
+	}
+	if groupID == 0 && s.gone[userID] {
+		return failed(onebot.RetFailed, "SEND_MSG_FAILED: the user is not a friend")
 	}
 	if groupID != 0 {
 		g := s.groups[groupID]

@@ -3,12 +3,16 @@ package onebottest
 // FailNext makes the next n calls of the action fail with the retcode
 // and message, without doing anything, as an implementation does when QQ
 // times out (NapCat: retcode 200, "Timeout: NTEvent …") or refuses for a
-// moment; the calls after them succeed again.
+// moment; the calls after them succeed again. n 0 clears what was set.
 func (s *Server) FailNext(action string, n, retcode int, msg string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.failing == nil {
 		s.failing = map[string][]answer{}
+	}
+	if n == 0 {
+		delete(s.failing, action)
+		return
 	}
 	for range n {
 		s.failing[action] = append(s.failing[action], failed(retcode, msg))

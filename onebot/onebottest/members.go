@@ -163,11 +163,11 @@ func (s *Server) Deleted(id int64) bool {
 
 // Speak is a member speaking in a group, with their card as it is; it
 // returns the message's id. A banned member is refused (ErrBanned), as QQ
-// refuses them; the whole-group ban is left to the group's
-// administrators' own clients.
+// refuses them; so is a member of a whole-banned group once
+// RefuseInMutedGroups is set.
 func (s *Server) Speak(ctx context.Context, groupID, userID int64, msg ...onebot.Segment) (int64, error) {
 	m, _ := s.Member(groupID, userID)
-	if m.BannedUntil.After(s.now()) {
+	if m.BannedUntil.After(s.now()) || s.muted(groupID, m.Role) {
 		return 0, ErrBanned
 	}
 	role := m.Role

@@ -97,9 +97,12 @@ type Server struct {
 	listeners  []func(onebot.Event)
 	actions    []func(action string, groupID, userID int64)
 	friends    map[int64]bool
+	gone       map[int64]bool      // deleted the account: private messages refused
 	friendReqs map[string]int64    // flag -> user
 	said       map[int64]*said     // messages by id, for get_msg and delete_msg
 	failing    map[string][]answer // action -> the failures its next calls answer (fail.go)
+	// wholeBanRefuses: members of a whole-banned group cannot speak.
+	wholeBanRefuses bool
 }
 
 // OnAction registers f to see every action that succeeded, after it did.

@@ -24,10 +24,11 @@ type broadcastDoc struct {
 	FinishedAt *time.Time `bson:"finished_at,omitempty"`
 	Sent       int        `bson:"sent"`
 	Blocked    int        `bson:"blocked"`
+	Items      []string   `bson:"items,omitempty"`
 }
 
 func (d broadcastDoc) broadcast() sessions.Broadcast {
-	return sessions.Broadcast{ID: d.ID, Course: d.Course, DM: d.DM, Ref: sessions.MessageRef{ChatID: d.FromChat, MessageIDs: d.MessageIDs},
+	return sessions.Broadcast{ID: d.ID, Course: d.Course, DM: d.DM, Ref: sessions.MessageRef{ChatID: d.FromChat, MessageIDs: d.MessageIDs, Items: d.Items},
 		By: d.By, State: sessions.BroadcastState(d.State), CreatedAt: d.CreatedAt.UTC(), FinishedAt: val(d.FinishedAt),
 		Sent: d.Sent, Blocked: d.Blocked}
 }
@@ -40,7 +41,7 @@ func (db *DB) AddBroadcast(ctx context.Context, b sessions.Broadcast) (sessions.
 	}
 	b.ID = id
 	err = db.insert(ctx, db.broadcasts, broadcastDoc{ID: id, Course: b.Course, DM: b.DM, FromChat: b.Ref.ChatID,
-		MessageIDs: b.Ref.MessageIDs, By: b.By, State: string(b.State), CreatedAt: ms(b.CreatedAt)})
+		MessageIDs: b.Ref.MessageIDs, Items: b.Ref.Items, By: b.By, State: string(b.State), CreatedAt: ms(b.CreatedAt)})
 	if err != nil {
 		return b, fmt.Errorf("add broadcast: %w", err)
 	}

@@ -46,6 +46,7 @@ type relayDoc struct {
 	MessageIDs []int     `bson:"message_ids"`
 	Album      string    `bson:"album,omitempty"`
 	At         time.Time `bson:"at"`
+	Items      []string  `bson:"items,omitempty"`
 }
 
 type questionDoc struct {
@@ -146,7 +147,7 @@ func (db *DB) AddRelay(ctx context.Context, sessionID int64, ref sessions.Messag
 	r := sessions.Relay{SessionID: sessionID, Seq: int(seq), Ref: ref, At: at}
 	if err == nil {
 		err = db.insert(ctx, db.sessionRelays, relayDoc{ID: itemID(sessionID, seq), SessionID: sessionID, Seq: int(seq),
-			FromChat: ref.ChatID, MessageIDs: ref.MessageIDs, Album: ref.Album, At: ms(at)})
+			FromChat: ref.ChatID, MessageIDs: ref.MessageIDs, Album: ref.Album, At: ms(at), Items: ref.Items})
 	}
 	if err != nil {
 		return r, fmt.Errorf("relay into session %d: %w", sessionID, err)
@@ -162,7 +163,7 @@ func (db *DB) Relays(ctx context.Context, sessionID int64) ([]sessions.Relay, er
 	}
 	out := make([]sessions.Relay, len(docs))
 	for i, d := range docs {
-		out[i] = sessions.Relay{SessionID: sessionID, Seq: d.Seq, Ref: sessions.MessageRef{ChatID: d.FromChat, MessageIDs: d.MessageIDs, Album: d.Album}, At: d.At.UTC()}
+		out[i] = sessions.Relay{SessionID: sessionID, Seq: d.Seq, Ref: sessions.MessageRef{ChatID: d.FromChat, MessageIDs: d.MessageIDs, Album: d.Album, Items: d.Items}, At: d.At.UTC()}
 	}
 	return out, nil
 }

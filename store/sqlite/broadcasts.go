@@ -9,11 +9,11 @@ import (
 	"github.com/shequn/shequn/sessions"
 )
 
-const broadcastCols = `id, course, dm, from_chat, message_ids, by_user, state, created_at, finished_at, sent, blocked`
+const broadcastCols = `id, course, dm, from_chat, message_ids, by_user, state, created_at, finished_at, sent, blocked, items`
 
 var (
-	qAddBroadcast = stmt(`INSERT INTO broadcasts (course, dm, from_chat, message_ids, by_user, state, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`)
+	qAddBroadcast = stmt(`INSERT INTO broadcasts (course, dm, from_chat, message_ids, by_user, state, created_at, items)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
 	qBroadcast       = stmt(`SELECT ` + broadcastCols + ` FROM broadcasts WHERE id = ?`)
 	qBroadcasts      = stmt(`SELECT ` + broadcastCols + ` FROM broadcasts ORDER BY id DESC LIMIT ?`)
 	qFinishBroadcast = stmt(`UPDATE broadcasts SET state = ?, finished_at = ? WHERE id = ? AND state = 'sending'`)
@@ -27,19 +27,26 @@ var (
 
 func scanBroadcast(r scanner) (sessions.Broadcast, error) {
 	var b sessions.Broadcast
-	var ids string
-	err := r.Scan(&b.ID, &b.Course, &b.DM, &b.Ref.ChatID, &ids, &b.By, &b.State, tcol(&b.CreatedAt), tcol(&b.FinishedAt), &b.Sent, &b.Blocked)
+	var ids, items string
+	err := r.Scan(&b.ID, &b.Course, &b.DM, &b.Ref.ChatID, &ids, &b.By, &b.State, tcol(&b.CreatedAt), tcol(&b.FinishedAt), &b.Sent, &b.Blocked, &items)
 	if err != nil {
 		return b, err
 	}
-	b.Ref.MessageIDs, err = splitIDs(ids)
+	if b.Ref.MessageIDs, err = splitIDs(ids); err != nil {
+		return b, err
+	}
+	b.Ref.Items, err = splitItems(items)
 	return b, err
 }
 
 // AddBroadcast stores a broadcast with the next id.
 func (db *DB) AddBroadcast(ctx context.Context, b sessions.Broadcast) (sessions.Broadcast, error) {
 	err := db.write(ctx, func(t *tx) error {
-		return t.queryRow(qAddBroadcast, b.Course, b.DM, b.Ref.ChatID, joinIDs(b.Ref.MessageIDs), b.By, b.State, mark(b.CreatedAt)).Scan(&b.ID)
+		items, err := joinItems(b.Ref.Items)
+		if err != nil {
+			return err
+		}
+		return t.queryRow(qAddBroadcast, b.Course, b.DM, b.Ref.ChatID, joinIDs(b.Ref.MessageIDs), b.By, b.State, mark(b.CreatedAt), items).Scan(&b.ID)
 	})
 	if err != nil {
 		return b, fmt.Errorf("add broadcast: %w", err)

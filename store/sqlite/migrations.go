@@ -510,6 +510,11 @@ var migrations = []string{
 	// 16: a chain's names keep the order they came in, also within one
 	// millisecond: each has its place (0 for names given before).
 	`ALTER TABLE core_chain_members ADD COLUMN place INTEGER NOT NULL DEFAULT 0;`,
+
+	// 17: what a relayed or broadcast message holds, for a platform that
+	// sends it again rather than copying it (QQ): a JSON array of strings.
+	`ALTER TABLE session_relays ADD COLUMN items TEXT NOT NULL DEFAULT '';
+	ALTER TABLE broadcasts ADD COLUMN items TEXT NOT NULL DEFAULT '';`,
 }
 
 // migrate applies the migrations the database lacks, each in its own

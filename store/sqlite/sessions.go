@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -22,9 +23,9 @@ var (
 		started_at = CASE WHEN ?4 = 'live' AND started_at IS NULL THEN ?5 ELSE started_at END,
 		ended_at = CASE WHEN ?4 = 'ended' AND ended_at IS NULL THEN ?5 ELSE ended_at END
 		WHERE id = ?6 AND state = ?7`)
-	qAddRelay = stmt(`INSERT INTO session_relays (session_id, seq, from_chat, message_ids, album, at)
-		SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3, ?4, ?5 FROM session_relays WHERE session_id = ?1 RETURNING seq`)
-	qRelays      = stmt(`SELECT seq, from_chat, message_ids, album, at FROM session_relays WHERE session_id = ? ORDER BY seq`)
+	qAddRelay = stmt(`INSERT INTO session_relays (session_id, seq, from_chat, message_ids, album, at, items)
+		SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3, ?4, ?5, ?6 FROM session_relays WHERE session_id = ?1 RETURNING seq`)
+	qRelays      = stmt(`SELECT seq, from_chat, message_ids, album, at, items FROM session_relays WHERE session_id = ? ORDER BY seq`)
 	qAddQuestion = stmt(`INSERT INTO session_questions (session_id, seq, chat_id, user_id, course, number, text, at)
 		SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7 FROM session_questions WHERE session_id = ?1 RETURNING seq`)
 	qQuestions  = stmt(`SELECT seq, chat_id, user_id, course, number, text, at FROM session_questions WHERE session_id = ? ORDER BY seq`)
@@ -91,7 +92,11 @@ func (db *DB) MoveSession(ctx context.Context, id int64, from sessions.State, to
 func (db *DB) AddRelay(ctx context.Context, sessionID int64, ref sessions.MessageRef, at time.Time) (sessions.Relay, error) {
 	r := sessions.Relay{SessionID: sessionID, Ref: ref, At: at}
 	err := db.write(ctx, func(t *tx) error {
-		return t.queryRow(qAddRelay, sessionID, ref.ChatID, joinIDs(ref.MessageIDs), ref.Album, mark(at)).Scan(&r.Seq)
+		items, err := joinItems(ref.Items)
+		if err != nil {
+			return err
+		}
+		return t.queryRow(qAddRelay, sessionID, ref.ChatID, joinIDs(ref.MessageIDs), ref.Album, mark(at), items).Scan(&r.Seq)
 	})
 	if err != nil {
 		return r, fmt.Errorf("relay into session %d: %w", sessionID, err)
@@ -104,12 +109,15 @@ func (db *DB) Relays(ctx context.Context, sessionID int64) ([]sessions.Relay, er
 	rows, err := db.query(ctx, qRelays, sessionID)
 	out, err := collect(rows, err, func(r scanner) (sessions.Relay, error) {
 		x := sessions.Relay{SessionID: sessionID}
-		var ids string
-		if err := r.Scan(&x.Seq, &x.Ref.ChatID, &ids, &x.Ref.Album, tcol(&x.At)); err != nil {
+		var ids, items string
+		if err := r.Scan(&x.Seq, &x.Ref.ChatID, &ids, &x.Ref.Album, tcol(&x.At), &items); err != nil {
 			return x, err
 		}
 		var err error
-		x.Ref.MessageIDs, err = splitIDs(ids)
+		if x.Ref.MessageIDs, err = splitIDs(ids); err != nil {
+			return x, err
+		}
+		x.Ref.Items, err = splitItems(items)
 		return x, err
 	})
 	if err != nil {
@@ -197,3 +205,26 @@ var (
 	_ sessions.SessionStore = (*DB)(nil)
 	_ sessions.TalkStore    = (*DB)(nil)
 )
+
+// joinItems stores a message's items as a JSON array ("" for none).
+func joinItems(items []string) (string, error) {
+	if len(items) == 0 {
+		return "", nil
+	}
+	b, err := json.Marshal(items)
+	if err != nil {
+		return "", fmt.Errorf("encode items: %w", err)
+	}
+	return string(b), nil
+}
+
+func splitItems(s string) ([]string, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var items []string
+	if err := json.Unmarshal([]byte(s), &items); err != nil {
+		return nil, fmt.Errorf("items %q: %w", s, err)
+	}
+	return items, nil
+}

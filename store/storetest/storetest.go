@@ -109,6 +109,7 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		{"Sessions", testSessions},
 		{"SessionRelays", testSessionRelays},
 		{"Broadcasts", testBroadcasts},
+		{"RelayItems", testRelayItems},
 		{"Audience", testAudience},
 		{"PostedTo", testPostedTo},
 	}
