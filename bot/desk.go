@@ -60,6 +60,10 @@ func quote(lang Lang, s string) string {
 	return s
 }
 
+// questionsPerMinute is how many questions one student may ask a minute:
+// more than a person types, few enough that a flood reaches no assistant.
+const questionsPerMinute = 3
+
 // askCmd takes /ask.
 func (d *qaDesk) askCmd(ctx context.Context, r *Request) error {
 	text := commandText(r, 0)
@@ -85,6 +89,14 @@ func (d *qaDesk) noAnswer(ctx context.Context, r *Request) error {
 // question hands a question to the desk and tells the student what
 // happened: the FAQ's answer, or the ticket's number.
 func (d *qaDesk) question(ctx context.Context, r *Request, text string) error {
+	// Free text is not a command, so the command budget does not hold it:
+	// a student pasting a flood would hand the assistants a ticket a line.
+	if ok, tell := d.asks.take(r.From.ID, questionsPerMinute, d.Now()); !ok {
+		if tell {
+			return d.reply(ctx, r, T(r.Lang, "desk.slow_down"))
+		}
+		return nil
+	}
 	got, err := d.Desk.Ask(ctx, r.From.ID, text)
 	if errors.Is(err, desk.ErrNotMember) {
 		return d.reply(ctx, r, T(r.Lang, "desk.not_member"))

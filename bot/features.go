@@ -99,6 +99,7 @@ type qaDesk struct {
 	Desk  *desk.Service
 	Files FileFetcher // reads CSV imports; nil: none
 	help  HandlerFunc // for private text of a non-member
+	asks  floodGuard  // each student's questions a minute
 }
 
 // coreDesk (coredesk.go) and coreWork (corework.go) are the core group's

@@ -9,6 +9,8 @@ var deskTexts = map[string][2]string{
 	"desk.not_helpful": {"没有解决，转给助教", "This didn't help: ask a person"},
 	"desk.asked": {"✅ 问题已收到（工单 #%d），助教会尽快私信回复你。",
 		"✅ Question received (ticket #%d); an assistant will answer you here soon."},
+	"desk.slow_down": {"问题发得太快了：请把问题写在一条消息里，一分钟后再发。",
+		"That is a lot of questions at once: put your question in one message and send again in a minute."},
 	"desk.passed": {"好的，已转给助教（工单 #%d），请稍候。", "All right: it went to an assistant (ticket #%d). They will answer here."},
 	"desk.ticket": {
 		"📮 工单 #%d · %s · %s%s\n学员编号：<b>%s</b>\n\n%s\n\n直接回复这条消息即可回答，或发送 <code>/answer %[1]d 你的回答</code>。",

@@ -320,3 +320,32 @@ func TestDeskGroupAssistantGetsTheGroupsTickets(t *testing.T) {
 		t.Fatalf("the group's assistant got %q", card.Text)
 	}
 }
+
+// A student pasting a flood of lines reaches the assistants with a few
+// tickets and is told once to slow down; a minute later they are heard.
+func TestDeskFloodOfQuestions(t *testing.T) {
+	h := mustStart(t)
+	deskRoom(t, h, 42)
+	for i := range 8 {
+		must(t, h.Say(t.Context(), 42, 42, fmt.Sprintf("第 %d 行：这是一大段粘贴的文字", i)))
+	}
+	cards := 0
+	for _, staff := range []int64{assistant1, assistant2, deskTeacher} {
+		for _, m := range botTexts(h, staff) {
+			if strings.HasPrefix(m, "📮") {
+				cards++
+			}
+		}
+	}
+	if cards != 3 {
+		t.Fatalf("the staff got %d tickets from one student's flood, want 3", cards)
+	}
+	if n := count(botTexts(h, 42), "问题发得太快了"); n != 1 {
+		t.Fatalf("the student was told to slow down %d times", n)
+	}
+	h.Clock.Advance(time.Minute)
+	must(t, h.Say(t.Context(), 42, 42, "那么封面用什么字体？"))
+	if m := lastText(t, h, 42); !strings.Contains(m.Text, "工单 #4") {
+		t.Fatalf("a minute later: %q", m.Text)
+	}
+}
