@@ -22,6 +22,7 @@ type sessionDesk struct {
 	*core
 	Sessions *sessions.Service
 	People   *membership.People
+	asks     floodGuard // each member's questions a minute
 }
 
 // askSession asks for the one line of a new session.
@@ -226,6 +227,12 @@ func (f *sessionDesk) isSpeaker(ctx context.Context, r *Request) bool {
 // question takes a member's text in a group during a question window.
 func (f *sessionDesk) question(ctx context.Context, r *Request) error {
 	if r.Message == nil || r.Message.Text == "" {
+		return nil
+	}
+	// One member pasting lines into the open group would fill the
+	// speaker's private chat (one message a second) before anyone else's
+	// question; past the budget their lines stay in the group only.
+	if ok, _ := f.asks.take(r.From.ID, questionsPerMinute, f.Now()); !ok {
 		return nil
 	}
 	_, err := f.Sessions.Ask(ctx, r.ChatID, r.From.ID, r.Message.Text)

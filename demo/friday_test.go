@@ -180,6 +180,13 @@ func TestFridaySessionEndToEnd(t *testing.T) {
 	if len(asked) != 2 || !strings.Contains(asked[0], "PPT-00002") || !strings.Contains(asked[0], "How do I align?") || !strings.Contains(asked[1], "PPT-00003") {
 		t.Fatalf("the speaker got %q", asked)
 	}
+	// One member pasting lines reaches the speaker with two more.
+	for i := range 6 {
+		must(t, h.Say(ctx, 42, gs[1], fmt.Sprintf("line %d", i)))
+	}
+	if n := count(botTexts(h, fridaySpeaker), "问题 #"); n != 4 {
+		t.Fatalf("a member's flood reached the speaker as %d questions in all, want 4", n)
+	}
 
 	// The process stops during the window; the next one mutes the groups
 	// again when it ends.
@@ -197,7 +204,7 @@ func TestFridaySessionEndToEnd(t *testing.T) {
 
 	must(t, sayTo(ctx, h, again, h.Owner, h.Owner, "/session end"))
 	recap, _ := h.LastBotMessage(gs[1])
-	if !strings.Contains(recap.Text, "分享会回顾") || !strings.Contains(recap.Text, "本群 1 人，全部 2 人") || !strings.Contains(recap.Text, "问题：2 个") {
+	if !strings.Contains(recap.Text, "分享会回顾") || !strings.Contains(recap.Text, "本群 1 人，全部 2 人") || !strings.Contains(recap.Text, "问题：4 个") {
 		t.Errorf("recap: %q", recap.Text)
 	}
 	for _, g := range gs {
