@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -300,6 +301,7 @@ type transcript struct {
 	h     *Harness
 	mu    sync.Mutex
 	names map[int64]string
+	acts  int // acts told so far: each file's act numbers its own scenes
 }
 
 func newTranscript(out io.Writer, h *Harness) *transcript {
@@ -321,7 +323,14 @@ func (t *transcript) who(id int64) string {
 	return fmt.Sprint(id)
 }
 
-func (t *transcript) act(title string) { fmt.Fprintf(t.out, "\n━━ %s ━━\n", title) }
+// act starts a scene, numbered in the order told; a number the title was
+// written with (the acts live in several files) gives way to it.
+func (t *transcript) act(title string) {
+	t.acts++
+	fmt.Fprintf(t.out, "\n━━ %d. %s ━━\n", t.acts, actNumber.ReplaceAllString(title, ""))
+}
+
+var actNumber = regexp.MustCompile(`^\d+[a-z]?\. `)
 
 func (t *transcript) note(s string) { fmt.Fprintf(t.out, "   (%s)\n", s) }
 

@@ -309,7 +309,7 @@ func TestDemoFridayAct(t *testing.T) {
 	if err := Run(t.Context(), &out); err != nil {
 		t.Fatalf("demo: %v\n%s", err, out.String())
 	}
-	act := out.String()[strings.Index(out.String(), "11. 安排周五分享会"):]
+	act := out.String()[strings.Index(out.String(), "安排周五分享会"):]
 	for _, want := range []string{
 		"（24h后开始）", "（1h后开始）", "taps [签到] in PPT 学员群 B",
 		"PPT 学员群 C: 第二点：配色不超过三种，标题要大。", "PPT 学员群 C: 好封面示例",

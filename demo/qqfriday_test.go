@@ -428,7 +428,7 @@ func TestDemoQQFridayAct(t *testing.T) {
 	if err := Run(t.Context(), &out); err != nil {
 		t.Fatalf("demo: %v\n%s", err, out.String())
 	}
-	at := strings.Index(out.String(), "13. QQ 上的周五分享会与群发")
+	at := strings.Index(out.String(), "QQ 上的周五分享会与群发")
 	if at < 0 {
 		t.Fatalf("the demo has no QQ Friday act:\n%s", out.String())
 	}
