@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shequn/shequn/membership"
 	"github.com/shequn/shequn/moderation"
 )
 
@@ -88,5 +89,30 @@ func TestAssignAndUnassignAssistant(t *testing.T) {
 	}
 	if _, err := w.svc.AssignAssistant(ctx, owner, coreChat, bob); !errors.Is(err, moderation.ErrNotStudentGroup) {
 		t.Errorf("assistant of the core group: %v", err)
+	}
+}
+
+// A course role's grant or revoke is audited with the role and its
+// course; a role for every course names no course.
+func TestNoteGrant(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		action moderation.Action
+		grant  membership.Grant
+		detail string
+	}{
+		{"of a course", moderation.ActGrant, membership.Grant{UserID: bob, Role: membership.RoleTeacher, Course: "ppt"}, "teacher ppt"},
+		{"of every course", moderation.ActRevoke, membership.Grant{UserID: bob, Role: membership.RoleAssistant}, "assistant"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			w := newWorld(t)
+			if err := w.svc.Note(t.Context(), c.action, owner, c.grant); err != nil {
+				t.Fatal(err)
+			}
+			want := moderation.Entry{At: t0, Actor: owner, Target: bob, Action: c.action, Detail: c.detail}
+			if e := w.store.entries; len(e) != 1 || e[0] != want {
+				t.Errorf("audit %+v, want %+v", e, want)
+			}
+		})
 	}
 }
