@@ -1,0 +1,248 @@
+package desk_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shequn/shequn"
+	"github.com/shequn/shequn/desk"
+)
+
+// logs sends the service's warnings and errors to a buffer.
+func (e *env) logs() *bytes.Buffer {
+	var b bytes.Buffer
+	e.svc.Log = slog.New(slog.NewTextHandler(&b, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return &b
+}
+
+// An FAQ entry's limits hold up to and including the limit.
+func TestFAQLimits(t *testing.T) {
+	keywords := func(n int) []string {
+		var ks []string
+		for i := range n {
+			ks = append(ks, fmt.Sprintf("k%d", i))
+		}
+		return ks
+	}
+	for _, c := range []struct {
+		name     string
+		keywords []string
+		answer   string
+		ok       bool
+	}{
+		{"the most keywords", keywords(desk.MaxKeywords), "a", true},
+		{"a keyword too many", keywords(desk.MaxKeywords + 1), "a", false},
+		{"the longest keyword", []string{strings.Repeat("模", desk.MaxKeyword)}, "a", true},
+		{"a keyword too long", []string{strings.Repeat("模", desk.MaxKeyword+1)}, "a", false},
+		{"the longest answer", []string{"模板"}, strings.Repeat("答", desk.MaxText-200), true},
+		{"an answer too long", []string{"模板"}, strings.Repeat("答", desk.MaxText-199), false},
+		// An emoji is two UTF-16 code units, as Telegram counts.
+		{"an answer too long in UTF-16", []string{"模板"}, strings.Repeat("😀", (desk.MaxText-199)/2+1), false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t)
+			_, err := e.svc.AddFAQ(t.Context(), teacher, "ppt", c.keywords, c.answer)
+			if c.ok && err != nil || !c.ok && shequn.ErrorCode(err) != shequn.CodeInvalid {
+				t.Fatalf("err %v, want ok %v", err, c.ok)
+			}
+		})
+	}
+}
+
+// A question as long as a Telegram message is taken; one code unit more
+// is not.
+func TestQuestionLimit(t *testing.T) {
+	e := newEnv(t)
+	if _, err := e.svc.Ask(t.Context(), student, strings.Repeat("问", desk.MaxText)); err != nil {
+		t.Errorf("the longest question: %v", err)
+	}
+	_, err := e.svc.Ask(t.Context(), student, strings.Repeat("😀", desk.MaxText/2)+"问")
+	if shequn.ErrorCode(err) != shequn.CodeInvalid {
+		t.Errorf("a question one UTF-16 unit too long: %v", err)
+	}
+}
+
+// An import holds up to MaxImport rows, bad ones counted: the first row
+// past the limit is refused by its line.
+func TestImportLimit(t *testing.T) {
+	rows := func(bad, good int) string {
+		var b strings.Builder
+		b.WriteString("keywords,answer\n")
+		for range bad {
+			b.WriteString(",no keywords\n")
+		}
+		for i := range good {
+			fmt.Fprintf(&b, "k%d,a%d\n", i, i)
+		}
+		return b.String()
+	}
+	for _, c := range []struct {
+		name      string
+		bad, good int
+		imported  int
+		lines     []int // the refused lines; the last is the limit's when past it
+		limit     bool
+	}{
+		{"the most rows", 0, desk.MaxImport, desk.MaxImport, nil, false},
+		{"a row too many", 0, desk.MaxImport + 1, 0, []int{desk.MaxImport + 2}, true},
+		{"a bad row counts", 1, desk.MaxImport, 0, []int{2, desk.MaxImport + 2}, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t)
+			n, bad, err := e.svc.ImportFAQs(t.Context(), teacher, "ppt", strings.NewReader(rows(c.bad, c.good)))
+			if err != nil || n != c.imported || len(bad) != len(c.lines) {
+				t.Fatalf("imported %d, bad %v, err %v; want %d, lines %v", n, bad, err, c.imported, c.lines)
+			}
+			for i, l := range c.lines {
+				if bad[i].Line != l {
+					t.Errorf("bad line %d, want %d", bad[i].Line, l)
+				}
+			}
+			if c.limit && !strings.Contains(bad[len(bad)-1].Err.Error(), "at most") {
+				t.Errorf("the last refusal is %v, want the limit", bad[len(bad)-1].Err)
+			}
+		})
+	}
+}
+
+// Of two keywords of one length, the entry with the lower id answers,
+// wherever its keyword stands in the question.
+func TestMatchTieIsTheLowerID(t *testing.T) {
+	idx := desk.NewIndex([]desk.FAQ{
+		{ID: 5, Course: "ppt", Keywords: []string{"字体"}},
+		{ID: 6, Course: "ppt", Keywords: []string{"配色"}},
+	})
+	for _, q := range []string{"字体和配色", "配色和字体"} {
+		if got, ok := idx.Match([]string{"ppt"}, q); !ok || got.ID != 5 {
+			t.Errorf("Match(%q) = %d, %v; want 5", q, got.ID, ok)
+		}
+	}
+}
+
+// An entry added on another instance answers here within a minute; the
+// index is not read again for every question.
+func TestIndexServesForAMinute(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	e.faq(t, "a", "模板")
+	if got, err := e.svc.Ask(ctx, student, "模板"); err != nil || got.FAQ.ID == 0 {
+		t.Fatalf("the entry does not answer: %+v %v", got, err)
+	}
+	built := e.now
+	// Another instance adds an entry: straight into the store.
+	if _, err := e.db.AddFAQs(ctx, []desk.FAQ{{Course: "ppt", Keywords: []string{"配色"}, Answer: "b", CreatedBy: teacher, CreatedAt: t0}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		at     time.Duration
+		answer bool
+	}{
+		{0, false},
+		{time.Minute - time.Second, false},
+		{time.Minute, true},
+	} {
+		e.now = built.Add(c.at)
+		got, err := e.svc.Ask(ctx, student, "配色")
+		if err != nil || (got.FAQ.ID != 0) != c.answer {
+			t.Errorf("%v after the index was built: FAQ %d %v, want answered %v", c.at, got.FAQ.ID, err, c.answer)
+		}
+	}
+}
+
+// Figures of a week with no question are zeros, not a division by zero.
+func TestFiguresOfAnEmptyWeek(t *testing.T) {
+	since := t0.Add(-48 * time.Hour)
+	f := desk.FiguresOf(desk.Stats{}, since)
+	if !f.Since.Equal(since) || f.Asked != 0 || f.FAQPct != 0 || f.Median != 0 || f.P90 != 0 || len(f.Answers) != 0 {
+		t.Errorf("figures %+v", f)
+	}
+}
+
+// The figures count from Monday 00:00 of the week in the community's
+// time zone.
+func TestFiguresWeekStartsOnMonday(t *testing.T) {
+	monday := time.Date(2026, 3, 1, 16, 0, 0, 0, time.UTC) // Monday 2 March, 00:00 in Shanghai
+	next := time.Date(2026, 3, 8, 16, 0, 0, 0, time.UTC)   // Monday 9 March, 00:00 in Shanghai
+	for _, c := range []struct {
+		name string
+		now  time.Time
+		want time.Time
+	}{
+		{"Wednesday", t0, monday},
+		{"Monday 00:00", monday, monday},
+		{"Sunday 23:59", next.Add(-time.Minute), monday},
+		{"Sunday in UTC, Monday in Shanghai", next.Add(4 * time.Hour), next},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.now = c.now
+			f, err := e.svc.Figures(t.Context(), asst1)
+			if err != nil || !f.Since.Equal(c.want) {
+				t.Errorf("since %v %v, want %v", f.Since, err, c.want)
+			}
+		})
+	}
+}
+
+// A ticket or summary that cannot be delivered is logged as a warning;
+// one delivered is not.
+func TestUndeliveredIsLogged(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		fail   bool
+		do     func(t *testing.T, e *env)
+		logged string
+	}{
+		{"ticket delivered", false, ask, ""},
+		{"ticket not delivered", true, ask, "ticket not delivered"},
+		{"ticket handed on", false, escalate(nil), ""},
+		{"ticket not handed on", false, escalate(errors.New("groups unavailable")), "ticket not handed on"},
+		{"summary delivered", false, summary, ""},
+		{"summary not delivered", true, summary, "desk summary not delivered"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t)
+			log := e.logs()
+			e.notes.fail[asst1], e.notes.fail[owner] = c.fail, c.fail
+			c.do(t, e)
+			if got := log.String(); c.logged == "" && got != "" || c.logged != "" && !strings.Contains(got, c.logged) {
+				t.Errorf("log %q, want %q", got, c.logged)
+			}
+		})
+	}
+}
+
+func ask(t *testing.T, e *env) {
+	t.Helper()
+	if got, err := e.svc.Ask(t.Context(), student, "封面怎么做？"); err != nil || got.Ticket.Assignee != asst1 {
+		t.Fatalf("ask: %+v %v", got.Ticket, err)
+	}
+}
+
+// escalate asks, then escalates after the reassignment time with the
+// asker's group failing with err (nil: found).
+func escalate(err error) func(t *testing.T, e *env) {
+	return func(t *testing.T, e *env) {
+		t.Helper()
+		ask(t, e)
+		if err != nil {
+			e.svc.GroupOf = func(context.Context, string, int64) (desk.Place, error) { return desk.Place{}, err }
+		}
+		if err := e.svc.Escalate(t.Context(), e.advance(2*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func summary(t *testing.T, e *env) {
+	t.Helper()
+	if err := e.svc.Summary(t.Context(), e.now); err != nil {
+		t.Fatal(err)
+	}
+}
