@@ -246,3 +246,56 @@ func summary(t *testing.T, e *env) {
 		t.Fatal(err)
 	}
 }
+
+// An answer as long as a Telegram message is relayed; one code unit more
+// is refused.
+func TestAnswerLimit(t *testing.T) {
+	e := newEnv(t)
+	got, err := e.svc.Ask(t.Context(), student, "封面怎么做？")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.svc.Answer(t.Context(), asst1, got.Ticket.ID, strings.Repeat("😀", desk.MaxText/2)+"答")
+	if shequn.ErrorCode(err) != shequn.CodeInvalid {
+		t.Errorf("an answer one UTF-16 unit too long: %v", err)
+	}
+	if _, err := e.svc.Answer(t.Context(), asst1, got.Ticket.ID, strings.Repeat("答", desk.MaxText)); err != nil {
+		t.Errorf("the longest answer: %v", err)
+	}
+}
+
+// A rating is 1 to 5 stars.
+func TestRatings(t *testing.T) {
+	for _, c := range []struct {
+		rating int
+		ok     bool
+	}{{0, false}, {1, true}, {5, true}, {6, false}} {
+		t.Run(fmt.Sprint(c.rating), func(t *testing.T) {
+			e := newEnv(t)
+			got, err := e.svc.Ask(t.Context(), student, "封面怎么做？")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.svc.Answer(t.Context(), asst1, got.Ticket.ID, "看第三课"); err != nil {
+				t.Fatal(err)
+			}
+			tk, err := e.svc.Rate(t.Context(), student, got.Ticket.ID, c.rating)
+			if c.ok && (err != nil || tk.Rating != c.rating) || !c.ok && !errors.Is(err, desk.ErrBadRating) {
+				t.Errorf("rated %d: %v", tk.Rating, err)
+			}
+		})
+	}
+}
+
+// Someone without a role lists no FAQ: they are refused, not shown an
+// empty list.
+func TestFAQsNeedStaff(t *testing.T) {
+	e := newEnv(t)
+	e.faq(t, "a", "模板")
+	if fs, err := e.svc.FAQs(t.Context(), student, ""); !errors.Is(err, desk.ErrNotStaff) {
+		t.Errorf("a student lists %+v, %v", fs, err)
+	}
+	if fs, err := e.svc.FAQs(t.Context(), asst1, ""); err != nil || len(fs) != 1 {
+		t.Errorf("an assistant lists %+v, %v", fs, err)
+	}
+}
