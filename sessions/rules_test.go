@@ -2,12 +2,16 @@ package sessions_test
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"testing"
 
 	"github.com/shequn/shequn"
+	"github.com/shequn/shequn/jobs"
 	"github.com/shequn/shequn/sessions"
+	"github.com/shequn/shequn/store/sqlite"
 )
 
 // One pass sends every broadcast in progress, oldest first, not only the
@@ -83,5 +87,91 @@ func TestBroadcastSenderToldOrLogged(t *testing.T) {
 				wantEffects(t, w.chat, admin, "tell broadcast_done")
 			}
 		})
+	}
+}
+
+// A DM that fails for a passing reason is logged once for the pass, with
+// the count and the first member it failed for; a pass without one logs
+// nothing.
+func TestFailedDMsLoggedOncePerPass(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		failed bool
+	}{{"none failed", false}, {"one failed", true}} {
+		t.Run(c.name, func(t *testing.T) {
+			w := newWorld(t)
+			var log bytes.Buffer
+			w.svc.Log = slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelWarn}))
+			w.group(t, "ppt", -1)
+			for u := int64(10); u < 13; u++ {
+				w.seat(t, "ppt", u, int(u))
+			}
+			if c.failed {
+				w.chat.failOn("copy 11", errors.New("network"))
+			}
+			if _, err := w.svc.Announce(t.Context(), admin, "ppt", true, sessions.MessageRef{ChatID: admin, MessageIDs: []int{5}}); err != nil {
+				t.Fatal(err)
+			}
+			w.broadcast(t)
+			got := log.String()
+			if c.failed && (strings.Count(got, "broadcast DMs failed") != 1 || !strings.Contains(got, "failed=1") || !strings.Contains(got, "user 11: network")) {
+				t.Errorf("log %q, want one line naming user 11", got)
+			}
+			if !c.failed && got != "" {
+				t.Errorf("log %q, want nothing", got)
+			}
+		})
+	}
+}
+
+// A pass that loses its lease while sending DMs stops with that error and
+// leaves the broadcast sending, for the holder of the lease.
+func TestBroadcastStopsWhenTheLeaseIsLost(t *testing.T) {
+	w := newWorld(t)
+	w.group(t, "ppt", -1)
+	w.seat(t, "ppt", 10, 10)
+	w.chat.failOn("copy 10", jobs.ErrLeaseLost)
+	b, err := w.svc.Announce(t.Context(), admin, "ppt", true, sessions.MessageRef{ChatID: admin, MessageIDs: []int{5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.svc.Broadcast(t.Context(), w.now); !errors.Is(err, jobs.ErrLeaseLost) {
+		t.Errorf("pass: %v, want the lease lost", err)
+	}
+	if got, _ := w.db.Broadcast(t.Context(), b.ID); got.State != sessions.Sending {
+		t.Errorf("broadcast %s, want still sending", got.State)
+	}
+}
+
+// countFails is the store with the broadcast counts failing from the
+// given call on.
+type countFails struct {
+	*sqlite.DB
+	calls, from int
+}
+
+func (c *countFails) CountBroadcast(ctx context.Context, id int64, sent, blocked int) error {
+	if c.calls++; c.calls >= c.from {
+		return errors.New("disk full")
+	}
+	return c.DB.CountBroadcast(ctx, id, sent, blocked)
+}
+
+// Counts that cannot be stored at the end of the DMs fail the pass; the
+// broadcast is not finished with its counts lost.
+func TestBroadcastCountsNotLost(t *testing.T) {
+	w := newWorld(t)
+	w.group(t, "ppt", -1)
+	w.seat(t, "ppt", 10, 10)
+	b, err := w.svc.Announce(t.Context(), admin, "ppt", true, sessions.MessageRef{ChatID: admin, MessageIDs: []int{5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.svc.Store = &countFails{DB: w.db, from: 2} // after the one page: the last count
+	if err := w.svc.Broadcast(t.Context(), w.now); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Errorf("pass: %v, want the count's failure", err)
+	}
+	if got, _ := w.db.Broadcast(t.Context(), b.ID); got.State != sessions.Sending {
+		t.Errorf("broadcast %s, want still sending", got.State)
 	}
 }
