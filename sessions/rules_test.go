@@ -91,8 +91,8 @@ func TestBroadcastSenderToldOrLogged(t *testing.T) {
 }
 
 // A DM that fails for a passing reason is logged once for the pass, with
-// the count and the first member it failed for; a pass without one logs
-// nothing.
+// the count and the first member it failed for, and its begun mark is
+// taken back without a word; a pass without one logs nothing.
 func TestFailedDMsLoggedOncePerPass(t *testing.T) {
 	for _, c := range []struct {
 		name   string
@@ -116,6 +116,9 @@ func TestFailedDMsLoggedOncePerPass(t *testing.T) {
 			got := log.String()
 			if c.failed && (strings.Count(got, "broadcast DMs failed") != 1 || !strings.Contains(got, "failed=1") || !strings.Contains(got, "user 11: network")) {
 				t.Errorf("log %q, want one line naming user 11", got)
+			}
+			if strings.Contains(got, "stays marked begun") { // the mark was taken back
+				t.Errorf("log %q: a begun mark left behind", got)
 			}
 			if !c.failed && got != "" {
 				t.Errorf("log %q, want nothing", got)
