@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/jobs"
@@ -176,5 +177,60 @@ func TestBroadcastCountsNotLost(t *testing.T) {
 	}
 	if got, _ := w.db.Broadcast(t.Context(), b.ID); got.State != sessions.Sending {
 		t.Errorf("broadcast %s, want still sending", got.State)
+	}
+}
+
+// session schedules a ppt session starting at the time.
+func (w *world) session(t *testing.T, topic string, start time.Time) sessions.Session {
+	t.Helper()
+	x, err := w.svc.New(t.Context(), sessions.Session{Course: "ppt", StartAt: start, Topic: topic, Speaker: speaker, CreatedBy: admin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x
+}
+
+// One pass does the due work of every open session: both reminders.
+func TestPassRemindsOfEverySession(t *testing.T) {
+	w := newWorld(t)
+	w.group(t, "ppt", -1)
+	w.session(t, "a", t0.Add(25*time.Hour))
+	w.session(t, "b", t0.Add(26*time.Hour))
+	w.now = t0.Add(2 * time.Hour) // both a day ahead or less
+	w.pass(t)
+	wantEffects(t, w.chat, -1, "post reminder:24h0m0s", "pin 1", "post reminder:24h0m0s", "pin 2")
+}
+
+// A session due while another is live or in its question window waits;
+// of two due in one pass only the first starts; one due after another
+// ended starts.
+func TestOnlyOneSessionGoesLive(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		first func(w *world, id int64) // what happens to the first before the pass
+		want  sessions.State           // the second's state after the pass
+	}{
+		{"the first in its question window", func(w *world, id int64) {
+			w.svc.Start(context.Background(), id)
+			w.svc.OpenQA(context.Background(), id, time.Hour)
+		}, sessions.Scheduled},
+		{"both due in one pass", func(*world, int64) {}, sessions.Scheduled},
+		{"the first ended", func(w *world, id int64) {
+			w.svc.Start(context.Background(), id)
+			w.svc.End(context.Background(), id)
+		}, sessions.Live},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			w := newWorld(t)
+			w.group(t, "ppt", -1)
+			a := w.session(t, "a", t0.Add(time.Hour))
+			b := w.session(t, "b", t0.Add(2*time.Hour))
+			c.first(w, a.ID)
+			w.now = b.StartAt
+			w.pass(t)
+			if got, _ := w.db.Session(t.Context(), b.ID); got.State != c.want {
+				t.Errorf("the second is %s, want %s", got.State, c.want)
+			}
+		})
 	}
 }
