@@ -234,3 +234,32 @@ func TestOnlyOneSessionGoesLive(t *testing.T) {
 		})
 	}
 }
+
+// closeFails is the store failing to close a session.
+type closeFails struct{ *sqlite.DB }
+
+func (c closeFails) MoveSession(ctx context.Context, id int64, from sessions.State, to sessions.Session, at time.Time) (bool, error) {
+	if to.State == sessions.Closed {
+		return false, errors.New("disk full")
+	}
+	return c.DB.MoveSession(ctx, id, from, to, at)
+}
+
+// A session that cannot be closed after its recap fails the pass, so the
+// next one closes it.
+func TestPassFailsWhenASessionCannotClose(t *testing.T) {
+	w := newWorld(t)
+	w.group(t, "ppt", -1)
+	x := w.schedule(t)
+	w.svc.Start(t.Context(), x.ID)
+	w.svc.End(t.Context(), x.ID)
+	w.svc.Store = closeFails{w.db}
+	if err := w.svc.Pass(t.Context(), w.now); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Errorf("pass: %v, want the close's failure", err)
+	}
+	w.svc.Store = w.db
+	w.pass(t)
+	if got, _ := w.db.Session(t.Context(), x.ID); got.State != sessions.Closed {
+		t.Errorf("state %s, want closed", got.State)
+	}
+}
