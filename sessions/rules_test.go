@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -261,5 +262,70 @@ func TestPassFailsWhenASessionCannotClose(t *testing.T) {
 	w.pass(t)
 	if got, _ := w.db.Session(t.Context(), x.ID); got.State != sessions.Closed {
 		t.Errorf("state %s, want closed", got.State)
+	}
+}
+
+// Each group's recap counts the check-ins in that group, of all of them.
+func TestRecapCountsEachGroupsCheckIns(t *testing.T) {
+	w := newWorld(t)
+	ctx := t.Context()
+	w.group(t, "ppt", -1)
+	w.group(t, "ppt", -2)
+	x := w.schedule(t)
+	w.svc.Start(ctx, x.ID)
+	for _, c := range []struct{ chat, user int64 }{{-1, 41}, {-1, 42}, {-2, 43}} {
+		if ok, err := w.svc.CheckIn(ctx, x.ID, c.chat, c.user); !ok || err != nil {
+			t.Fatalf("check-in %d: %v %v", c.user, ok, err)
+		}
+	}
+	w.svc.End(ctx, x.ID)
+	w.pass(t)
+	wantEffects(t, w.chat, -1, "post session_header", "post recap:2/3:q0:r0")
+	wantEffects(t, w.chat, -2, "post session_header", "post recap:1/3:q0:r0")
+}
+
+// A group that never had the question window opened (it came after the
+// window) is not muted nor told that the window closed.
+func TestNoCloseWhereTheWindowNeverOpened(t *testing.T) {
+	w := newWorld(t)
+	ctx := t.Context()
+	w.group(t, "ppt", -1)
+	x := w.schedule(t)
+	w.svc.Start(ctx, x.ID)
+	w.svc.OpenQA(ctx, x.ID, 10*time.Minute)
+	w.pass(t)
+	w.now = w.now.Add(10 * time.Minute)
+	w.pass(t)
+	w.group(t, "ppt", -2)
+	w.pass(t)
+	wantEffects(t, w.chat, -1, "post session_header", "open", "post session_qa_open", "mute", "post session_qa_closed")
+	wantEffects(t, w.chat, -2, "post session_header")
+}
+
+// When neither the speaker nor whoever scheduled the session can be
+// written to, that is logged; when the scheduler is told, it is not.
+func TestUnreachableSpeakerNobodyTold(t *testing.T) {
+	for _, c := range []struct {
+		name        string
+		unreachable bool
+	}{{"scheduler told", false}, {"scheduler unreachable", true}} {
+		t.Run(c.name, func(t *testing.T) {
+			w := newWorld(t)
+			var log bytes.Buffer
+			w.svc.Log = slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelWarn}))
+			w.group(t, "ppt", -1)
+			x := w.schedule(t)
+			w.svc.Start(t.Context(), x.ID)
+			w.svc.OpenQA(t.Context(), x.ID, 10*time.Minute)
+			w.svc.Ask(t.Context(), -1, 42, "one")
+			w.chat.failOn(fmt.Sprintf("tell %d", speaker), shequn.ErrUnreachable)
+			if c.unreachable {
+				w.chat.failOn(fmt.Sprintf("tell %d", admin), shequn.ErrUnreachable)
+			}
+			w.pass(t)
+			if logged := strings.Contains(log.String(), "nobody told that the speaker cannot be reached"); logged != c.unreachable {
+				t.Errorf("log %q, want the warning %v", log.String(), c.unreachable)
+			}
+		})
 	}
 }
