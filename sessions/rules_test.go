@@ -329,3 +329,28 @@ func TestUnreachableSpeakerNobodyTold(t *testing.T) {
 		})
 	}
 }
+
+// A question window lasts MinQA to MaxQA, both included.
+func TestQuestionWindowBounds(t *testing.T) {
+	for _, c := range []struct {
+		d  time.Duration
+		ok bool
+	}{
+		{sessions.MinQA - time.Second, false},
+		{sessions.MinQA, true},
+		{sessions.MaxQA, true},
+		{sessions.MaxQA + time.Second, false},
+	} {
+		t.Run(c.d.String(), func(t *testing.T) {
+			w := newWorld(t)
+			x := w.schedule(t)
+			if _, err := w.svc.Start(t.Context(), x.ID); err != nil {
+				t.Fatal(err)
+			}
+			got, err := w.svc.OpenQA(t.Context(), x.ID, c.d)
+			if c.ok && (err != nil || !got.QAUntil.Equal(w.now.Add(c.d))) || !c.ok && shequn.ErrorCode(err) != shequn.CodeInvalid {
+				t.Errorf("OpenQA(%v) = until %v, %v; want ok %v", c.d, got.QAUntil, err, c.ok)
+			}
+		})
+	}
+}
