@@ -354,3 +354,85 @@ func TestQuestionWindowBounds(t *testing.T) {
 		})
 	}
 }
+
+// Recent lists the last broadcasts, newest first, with the number of
+// members a DM broadcast is for (none for one to the groups only).
+func TestRecentBroadcasts(t *testing.T) {
+	w := newWorld(t)
+	ctx := t.Context()
+	w.group(t, "ppt", -1)
+	for u := int64(10); u < 13; u++ {
+		w.seat(t, "ppt", u, int(u))
+	}
+	for _, dm := range []bool{true, false} {
+		if _, err := w.svc.Announce(ctx, admin, "ppt", dm, sessions.MessageRef{ChatID: admin, MessageIDs: []int{5}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bs, sizes, err := w.svc.Recent(ctx, 10)
+	if err != nil || len(bs) != 2 || bs[0].DM || !bs[1].DM || len(sizes) != 2 || sizes[0] != 0 || sizes[1] != 3 {
+		t.Errorf("recent %+v sizes %v, %v; want the groups-only one first, 0 and 3 members", bs, sizes, err)
+	}
+}
+
+// Next is the live session, or else the next to start; an ended one
+// waiting for its recap is not next; none is not found.
+func TestNextSession(t *testing.T) {
+	w := newWorld(t)
+	ctx := t.Context()
+	if _, err := w.svc.Next(ctx); !errors.Is(err, shequn.ErrNotFound) {
+		t.Errorf("next of none: %v, want not found", err)
+	}
+	w.group(t, "ppt", -1)
+	a := w.session(t, "a", t0.Add(time.Hour))
+	b := w.session(t, "b", t0.Add(2*time.Hour))
+	for _, c := range []struct {
+		name string
+		do   func()
+		want int64
+	}{
+		{"both scheduled", func() {}, a.ID},
+		{"the first live", func() { w.svc.Start(ctx, a.ID) }, a.ID},
+		{"the first ended", func() { w.svc.End(ctx, a.ID) }, b.ID},
+	} {
+		c.do()
+		if got, err := w.svc.Next(ctx); err != nil || got.ID != c.want {
+			t.Errorf("%s: next %d %v, want %d", c.name, got.ID, err, c.want)
+		}
+	}
+}
+
+// Each new check-in is handed on once (to the core group's
+// contribution); one that cannot be is logged and stays counted.
+func TestCheckInHandedOn(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		fail error
+	}{{"handed on", nil}, {"not handed on", errors.New("core group unavailable")}} {
+		t.Run(c.name, func(t *testing.T) {
+			w := newWorld(t)
+			var log bytes.Buffer
+			w.svc.Log = slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelWarn}))
+			var got []int64
+			w.svc.CheckedIn = func(_ context.Context, _ sessions.Session, ci sessions.CheckIn) error {
+				got = append(got, ci.UserID)
+				return c.fail
+			}
+			x := w.schedule(t)
+			for _, u := range []int64{42, 42, 43} {
+				if _, err := w.svc.CheckIn(t.Context(), x.ID, -1, u); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if len(got) != 2 || got[0] != 42 || got[1] != 43 {
+				t.Errorf("handed on %v, want 42 and 43 once", got)
+			}
+			if logged := strings.Contains(log.String(), "check-in not credited"); logged != (c.fail != nil) {
+				t.Errorf("log %q, want the warning %v", log.String(), c.fail != nil)
+			}
+			if n, _ := w.svc.CheckInCount(t.Context(), x.ID); n != 2 {
+				t.Errorf("%d check-ins, want 2", n)
+			}
+		})
+	}
+}
