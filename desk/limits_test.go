@@ -299,3 +299,42 @@ func TestFAQsNeedStaff(t *testing.T) {
 		t.Errorf("an assistant lists %+v, %v", fs, err)
 	}
 }
+
+// An answer saved as an FAQ entry answers the next such question at
+// once; a ticket not answered yet has nothing to save.
+func TestSaveAnswerAsFAQ(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	got, err := e.svc.Ask(ctx, student, "封面怎么做？")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := got.Ticket.ID
+	_, err = e.svc.SaveAnswer(ctx, asst1, id, []string{"封面"})
+	is(t, "save before the answer", err, shequn.ErrConflict)
+	_, err = e.svc.SaveAnswer(ctx, asst1, id+100, []string{"封面"})
+	is(t, "save of no ticket", err, shequn.ErrNotFound)
+	if _, err := e.svc.Answer(ctx, asst1, id, "看第三课"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.svc.SaveAnswer(ctx, xlsAsst, id, []string{"封面"})
+	is(t, "save by staff of another course", err, desk.ErrNotStaff)
+	f, err := e.svc.SaveAnswer(ctx, asst1, id, []string{"封面"})
+	if err != nil || f.Answer != "看第三课" || f.Course != "ppt" {
+		t.Fatalf("saved %+v, %v", f, err)
+	}
+	if got, err := e.svc.Ask(ctx, student2, "封面用什么字体"); err != nil || got.FAQ.ID != f.ID {
+		t.Errorf("asked again: %+v, %v", got.FAQ, err)
+	}
+}
+
+// The FAQ of one course is listed to its staff only.
+func TestFAQsOfACourse(t *testing.T) {
+	e := newEnv(t)
+	e.faq(t, "a", "模板")
+	if fs, err := e.svc.FAQs(t.Context(), asst1, "ppt"); err != nil || len(fs) != 1 {
+		t.Errorf("ppt's FAQ to its assistant: %+v, %v", fs, err)
+	}
+	_, err := e.svc.FAQs(t.Context(), xlsAsst, "ppt")
+	is(t, "ppt's FAQ to an xls assistant", err, desk.ErrNotStaff)
+}
