@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/desk"
+	"github.com/shequn/shequn/membership"
 )
 
 // logs sends the service's warnings and errors to a buffer.
@@ -337,4 +339,34 @@ func TestFAQsOfACourse(t *testing.T) {
 	}
 	_, err := e.svc.FAQs(t.Context(), xlsAsst, "ppt")
 	is(t, "ppt's FAQ to an xls assistant", err, desk.ErrNotStaff)
+}
+
+// The figures name who answered as staff know them: @username, else the
+// first name, else nothing (no profile).
+func TestFiguresNameWhoAnswered(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	e.svc.Profiles = e.db
+	for _, p := range []membership.Profile{{UserID: asst1, Username: "ann"}, {UserID: asst2, FirstName: "Bo"}} {
+		if err := e.db.SaveProfile(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, by := range []int64{asst1, asst2, teacher} {
+		got, err := e.svc.Ask(ctx, student, "封面怎么做？")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Answer(ctx, by, got.Ticket.ID, "看第三课"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := e.svc.Figures(ctx, owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []desk.Count{{teacher, 1, ""}, {asst1, 1, "@ann"}, {asst2, 1, "Bo"}} // one each: by id
+	if !slices.Equal(f.Answers, want) {
+		t.Errorf("answers %+v, want %+v", f.Answers, want)
+	}
 }
