@@ -370,3 +370,23 @@ func TestFiguresNameWhoAnswered(t *testing.T) {
 		t.Errorf("answers %+v, want %+v", f.Answers, want)
 	}
 }
+
+// The only assistant of a course keeps a ticket they left waiting: it
+// climbs a level, still theirs.
+func TestOnlyAssistantKeepsTheTicket(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	if _, err := e.db.RevokeRole(ctx, asst2, membership.RoleAssistant, "ppt"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.svc.Ask(ctx, student, "封面怎么做？")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.Escalate(ctx, e.advance(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if tk, err := e.db.Ticket(ctx, got.Ticket.ID); err != nil || tk.Assignee != asst1 || tk.Level != desk.LevelReassigned {
+		t.Errorf("after 2 hours: %+v, %v; want asst1's at the second level", tk, err)
+	}
+}
