@@ -53,6 +53,10 @@ func TestFAQLimits(t *testing.T) {
 			if c.ok && err != nil || !c.ok && shequn.ErrorCode(err) != shequn.CodeInvalid {
 				t.Fatalf("err %v, want ok %v", err, c.ok)
 			}
+			// The refusal of a long answer tells the limit it broke.
+			if strings.HasPrefix(c.name, "an answer too long") && !strings.Contains(err.Error(), fmt.Sprint(desk.MaxText-200)) {
+				t.Errorf("refusal %q does not tell the limit %d", err, desk.MaxText-200)
+			}
 		})
 	}
 }
