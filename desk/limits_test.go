@@ -294,10 +294,13 @@ func TestRatings(t *testing.T) {
 }
 
 // Someone without a role lists no FAQ: they are refused, not shown an
-// empty list.
+// empty list; an assistant lists their own course's entries only.
 func TestFAQsNeedStaff(t *testing.T) {
 	e := newEnv(t)
 	e.faq(t, "a", "模板")
+	if _, err := e.svc.AddFAQ(t.Context(), xlsAsst, xlsCourse, []string{"公式"}, "b"); err != nil {
+		t.Fatal(err)
+	}
 	if fs, err := e.svc.FAQs(t.Context(), student, ""); !errors.Is(err, desk.ErrNotStaff) {
 		t.Errorf("a student lists %+v, %v", fs, err)
 	}
