@@ -26,6 +26,11 @@ type fakeStore struct {
 	groups  []groups.Group
 	seats   map[[2]int64]bool // group id, user id
 	numbers map[string]int64  // "course/number" -> user
+	// released are users whose seat was given up (a refund): Seat
+	// returns it released, in its old group.
+	released map[int64]bool
+	// dismissErr makes Dismiss fail.
+	dismissErr error
 }
 
 func (f *fakeStore) Appoint(_ context.Context, a moderation.Appointment) (bool, error) {
@@ -43,6 +48,9 @@ func (f *fakeStore) Appoint(_ context.Context, a moderation.Appointment) (bool, 
 func (f *fakeStore) Dismiss(_ context.Context, chatID, userID int64, role moderation.Role) (bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.dismissErr != nil {
+		return false, f.dismissErr
+	}
 	n := len(f.appts)
 	f.appts = slices.DeleteFunc(f.appts, func(x moderation.Appointment) bool {
 		return x.ChatID == chatID && x.UserID == userID && x.Role == role
@@ -148,7 +156,11 @@ func (f *fakeStore) Group(_ context.Context, id int64) (groups.Group, error) {
 func (f *fakeStore) Seat(_ context.Context, course string, userID int64) (groups.Seat, error) {
 	for k := range f.seats {
 		if k[1] == userID {
-			return groups.Seat{Course: course, UserID: userID, GroupID: k[0], State: groups.SeatSeated}, nil
+			state := groups.SeatSeated
+			if f.released[userID] {
+				state = groups.SeatReleased
+			}
+			return groups.Seat{Course: course, UserID: userID, GroupID: k[0], State: state}, nil
 		}
 	}
 	return groups.Seat{}, shequn.ErrNotFound

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shequn/shequn"
 	"github.com/shequn/shequn/membership"
 	"github.com/shequn/shequn/moderation"
 )
@@ -218,6 +219,8 @@ func TestMuteDurations(t *testing.T) {
 		{"too short", 10 * time.Second, 0, moderation.ErrDuration},
 		{"too long", 400 * 24 * time.Hour, 0, moderation.ErrDuration},
 		{"the longest", moderation.MaxMute, moderation.MaxMute, nil},
+		{"the shortest", moderation.MinMute, moderation.MinMute, nil},
+		{"a second short of the shortest", moderation.MinMute - time.Second, 0, moderation.ErrDuration},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			w := newWorld(t)
@@ -318,6 +321,10 @@ func TestSeatGroup(t *testing.T) {
 	}
 	if _, err := w.svc.SeatGroup(t.Context(), "ppt", stranger); err == nil {
 		t.Error("a seat group for someone without a seat")
+	}
+	w.store.released = map[int64]bool{bob: true} // refunded: the seat is free again
+	if got, err := w.svc.SeatGroup(t.Context(), "ppt", bob); !errors.Is(err, shequn.ErrNotFound) {
+		t.Errorf("seat group of a released seat: %d %v, want not found", got, err)
 	}
 }
 

@@ -3,7 +3,7 @@
 # tests only: gremlins (github.com/go-gremlins/gremlins) puts one small bug
 # at a time into a package and runs that package's tests, which must fail.
 #
-#   scripts/mutation.sh                  # membership groups assignments payments
+#   scripts/mutation.sh                  # membership groups assignments payments moderation desk sessions
 #   scripts/mutation.sh groups           # one package
 #   GREMLINS_WORKERS=2 scripts/mutation.sh
 #
@@ -24,7 +24,7 @@ if ! go version -m "$(command -v gremlins 2>/dev/null || echo /nonexistent)" 2>/
 fi
 
 packages=("$@")
-[ ${#packages[@]} -gt 0 ] || packages=(membership groups assignments payments)
+[ ${#packages[@]} -gt 0 ] || packages=(membership groups assignments payments moderation desk sessions)
 workers=${GREMLINS_WORKERS:-1}
 out=$(mktemp -d)
 
