@@ -15,11 +15,7 @@ import (
 const maxCustomTitle = 16
 
 func (s *Server) apiPromoteChatMember(p params) (any, *apiError) {
-	c, aerr := s.apiGroup(p)
-	if aerr != nil {
-		return nil, aerr
-	}
-	uid, aerr := s.apiTarget(p)
+	c, uid, aerr := s.apiGroupMember(p)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -63,11 +59,7 @@ func (s *Server) apiPromoteChatMember(p params) (any, *apiError) {
 }
 
 func (s *Server) apiSetChatAdministratorCustomTitle(p params) (any, *apiError) {
-	c, aerr := s.apiGroup(p)
-	if aerr != nil {
-		return nil, aerr
-	}
-	uid, aerr := s.apiTarget(p)
+	c, uid, aerr := s.apiGroupMember(p)
 	if aerr != nil {
 		return nil, aerr
 	}

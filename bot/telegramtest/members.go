@@ -59,6 +59,20 @@ func (s *Server) apiTarget(p params) (int64, *apiError) {
 	return uid, nil
 }
 
+// apiGroupMember resolves chat_id to a group and user_id to a known user:
+// what every call on one member of a group starts with.
+func (s *Server) apiGroupMember(p params) (*chat, int64, *apiError) {
+	c, aerr := s.apiGroup(p)
+	if aerr != nil {
+		return nil, 0, aerr
+	}
+	uid, aerr := s.apiTarget(p)
+	if aerr != nil {
+		return nil, 0, aerr
+	}
+	return c, uid, nil
+}
+
 // untilDate converts an until_date parameter: bans and restrictions for less
 // than 30 seconds or more than 366 days are forever (0).
 func (s *Server) untilDate(p params) (int64, *apiError) {
@@ -193,11 +207,7 @@ func (s *Server) apiLeaveChat(p params) (any, *apiError) {
 }
 
 func (s *Server) apiBanChatMember(p params) (any, *apiError) {
-	c, aerr := s.apiGroup(p)
-	if aerr != nil {
-		return nil, aerr
-	}
-	uid, aerr := s.apiTarget(p)
+	c, uid, aerr := s.apiGroupMember(p)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -233,11 +243,7 @@ func (s *Server) apiBanChatMember(p params) (any, *apiError) {
 }
 
 func (s *Server) apiUnbanChatMember(p params) (any, *apiError) {
-	c, aerr := s.apiGroup(p)
-	if aerr != nil {
-		return nil, aerr
-	}
-	uid, aerr := s.apiTarget(p)
+	c, uid, aerr := s.apiGroupMember(p)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -265,11 +271,7 @@ func (s *Server) apiUnbanChatMember(p params) (any, *apiError) {
 }
 
 func (s *Server) apiRestrictChatMember(p params) (any, *apiError) {
-	c, aerr := s.apiGroup(p)
-	if aerr != nil {
-		return nil, aerr
-	}
-	uid, aerr := s.apiTarget(p)
+	c, uid, aerr := s.apiGroupMember(p)
 	if aerr != nil {
 		return nil, aerr
 	}
